@@ -1,0 +1,196 @@
+#include "nas/search_space.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "nas/error.hpp"
+
+namespace nas {
+namespace {
+
+std::string join(const std::vector<int>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(v[i]);
+  }
+  return out + "]";
+}
+
+int value_from_json(const std::string& label, const nlohmann::json& v) {
+  if (v.is_number_integer()) return v.get<int>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (d == static_cast<int>(d)) return static_cast<int>(d);
+  }
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    try {
+      std::size_t used = 0;
+      const double d = std::stod(s, &used);
+      if (used == s.size() && d == static_cast<int>(d)) return static_cast<int>(d);
+    } catch (const std::exception&) {
+    }
+  }
+  throw InputError("architecture: value of '" + label + "' is not an integer: " + v.dump());
+}
+
+}  // namespace
+
+int make_divisible(double v, int divisor) {
+  int n = std::max(divisor, static_cast<int>(v + divisor / 2.0) / divisor * divisor);
+  if (n < 0.9 * v) n += divisor;
+  return n;
+}
+
+int Architecture::at(const std::string& label) const {
+  auto it = values_.find(label);
+  if (it == values_.end()) throw InputError("architecture: missing label '" + label + "'");
+  return it->second;
+}
+
+nlohmann::json Architecture::to_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [label, value] : values_) j[label] = value;
+  return j;
+}
+
+Architecture Architecture::from_json(const nlohmann::json& j) {
+  const nlohmann::json* obj = &j;
+  if (j.is_object() && j.contains("parameters")) {
+    const auto& p = j["parameters"];
+    if (!p.is_object() || !p.contains("mutation") || !p["mutation"].is_object()) {
+      throw InputError("architecture: 'parameters' has no 'mutation' object (not an NNI parameter.cfg)");
+    }
+    obj = &p["mutation"];
+  }
+  if (!obj->is_object()) throw InputError("architecture: expected a JSON object of label -> value");
+  Architecture arch;
+  for (const auto& [label, v] : obj->items()) arch.set(label, value_from_json(label, v));
+  return arch;
+}
+
+SearchSpace::SearchSpace(SearchSpaceOptions options) : options_(std::move(options)) {
+  if (options_.base_widths.size() != kWidths) {
+    throw UsageError("search space: base_widths needs " + std::to_string(kWidths) + " entries");
+  }
+  auto add = [this](std::string label, std::vector<int> candidates) {
+    if (candidates.empty()) throw UsageError("search space: no candidates for '" + label + "'");
+    index_[label] = choices_.size();
+    choices_.push_back({std::move(label), std::move(candidates)});
+  };
+  for (int i = 0; i < kWidths; ++i) {
+    std::vector<int> c;
+    for (double m : options_.width_multipliers) c.push_back(make_divisible(options_.base_widths[i] * m));
+    add("width_" + std::to_string(i), c);
+  }
+  add("ks_0", options_.stem_kernel_sizes);
+  for (int s = 1; s <= kStages; ++s) {
+    for (int j = 0; j < kLayersPerStage; ++j) {
+      const std::string n = std::to_string(layer_number(s, j));
+      add("exp_" + n, options_.expand_ratios);
+      add("ks_" + n, options_.kernel_sizes);
+      if (stage_has_se(s)) add("se_" + n, {0, 1});
+    }
+  }
+  for (int s = 1; s <= kStages; ++s) add("depth_" + std::to_string(s), options_.depths);
+}
+
+const Choice& SearchSpace::choice(const std::string& label) const {
+  auto it = index_.find(label);
+  if (it == index_.end()) throw InputError("architecture: unknown label '" + label + "'");
+  return choices_[it->second];
+}
+
+bool SearchSpace::stage_has_se(int stage) const {
+  return std::find(options_.se_stages.begin(), options_.se_stages.end(), stage) !=
+         options_.se_stages.end();
+}
+
+Architecture SearchSpace::sample(Rng& rng) const {
+  Architecture arch;
+  for (const auto& c : choices_) arch.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
+  return arch;
+}
+
+Architecture SearchSpace::mutate(const Architecture& parent, Rng& rng, double prob) const {
+  Architecture child = parent;
+  // One uniform draw per choice in canonical order, then the value only where it fires, so the
+  // stream of draws has a fixed shape whatever the outcome.
+  for (const auto& c : choices_) {
+    if (uniform01(rng) < prob) child.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
+  }
+  return child;
+}
+
+void SearchSpace::validate(const Architecture& arch) const {
+  for (const auto& [label, value] : arch.values()) {
+    auto it = index_.find(label);
+    if (it == index_.end()) throw InputError("architecture: unknown label '" + label + "'");
+    const auto& cands = choices_[it->second].candidates;
+    if (std::find(cands.begin(), cands.end(), value) == cands.end()) {
+      throw InputError("architecture: '" + label + "' = " + std::to_string(value) +
+                       " is not one of " + join(cands));
+    }
+  }
+  for (const auto& c : choices_) {
+    if (!arch.has(c.label)) {
+      throw InputError("architecture: missing label '" + c.label + "' (allowed values " +
+                       join(c.candidates) + ")");
+    }
+  }
+}
+
+std::string SearchSpace::canonical_string(const Architecture& arch) const {
+  std::ostringstream out;
+  out << "w";
+  for (int i = 0; i < kWidths; ++i) out << (i ? "." : "") << arch.at("width_" + std::to_string(i));
+  out << "|k" << arch.at("ks_0");
+  for (int s = 1; s <= kStages; ++s) {
+    const int depth = arch.at("depth_" + std::to_string(s));
+    out << "|s" << s << ":";
+    for (int j = 0; j < depth; ++j) {
+      const std::string n = std::to_string(layer_number(s, j));
+      out << (j ? "," : "") << "e" << arch.at("exp_" + n) << "k" << arch.at("ks_" + n);
+      if (stage_has_se(s)) out << "s" << arch.at("se_" + n);
+    }
+  }
+  return out.str();
+}
+
+std::string SearchSpace::canonical_key(const Architecture& arch) const {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (unsigned char ch : canonical_string(arch)) {
+    h ^= ch;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+Architecture load_architecture(const std::string& path, const SearchSpace& space) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot open architecture file");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": invalid JSON (" + std::string(e.what()) + ")");
+  }
+  try {
+    Architecture arch = Architecture::from_json(j);
+    space.validate(arch);
+    return arch;
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());
+  }
+}
+
+}  // namespace nas
