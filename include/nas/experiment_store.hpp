@@ -1,0 +1,60 @@
+#pragma once
+// The experiment store owns every file of an experiment folder (layout in docs/FORMATS.md).
+// Nothing else in libnas reads or writes them. Writes are atomic (temporary file + rename), so a
+// crash leaves either the old or the new file. Thread-safe: trials on several threads may write
+// their own trial.json at once.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "nas/records.hpp"
+
+namespace nas {
+
+/// $NAS_EXPERIMENT_DIR if set, else ./nas-experiments.
+std::string default_experiment_root();
+
+/// Writes `j` to `path` through a temporary file in the same folder and a rename.
+/// Throws RuntimeFailure naming the path on any I/O error.
+void write_json_atomic(const std::string& path, const nlohmann::json& j);
+/// Reads and parses a JSON file; throws InputError naming the path when it is missing or invalid.
+nlohmann::json read_json_file(const std::string& path);
+
+class ExperimentStore {
+ public:
+  /// Creates <root>/<record.id>/ (an id YYYYMMDD-HHMMSS-xxxx is made when record.id is empty)
+  /// with its trials/ folder, and writes experiment.json.
+  static ExperimentStore create(const std::string& root, ExperimentRecord record);
+  /// Opens an experiment by id (a folder under root) or by a path to its folder. An unknown id
+  /// throws UsageError whose message lists the experiments present under root.
+  static ExperimentStore open(const std::string& root, const std::string& id_or_path);
+  /// Ids of the experiments under root (folders holding an experiment.json), sorted.
+  static std::vector<std::string> list(const std::string& root);
+
+  const std::string& dir() const { return dir_; }
+  const std::string& id() const { return id_; }
+  std::string trial_dir(int trial_id) const;
+  std::string log_path() const;  // <dir>/search.log
+
+  ExperimentRecord read_experiment() const;
+  void write_experiment(const ExperimentRecord& record) const;
+  void write_trial(const TrialRecord& record) const;
+
+  struct LoadedTrials {
+    std::vector<TrialRecord> trials;   // sorted by id
+    std::vector<std::string> problems; // "<path>: <reason>" for each corrupt or half-written file
+  };
+  /// Every trials/<n>/trial.json; corrupt ones are reported in `problems` and skipped.
+  LoadedTrials load_trials() const;
+  /// retrain.json of a trial, if one exists and parses.
+  std::optional<RetrainRecord> load_retrain(int trial_id) const;
+
+ private:
+  ExperimentStore(std::string dir, std::string id) : dir_(std::move(dir)), id_(std::move(id)) {}
+  std::string dir_;
+  std::string id_;
+};
+
+}  // namespace nas

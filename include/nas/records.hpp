@@ -1,0 +1,138 @@
+#pragma once
+// What a search and a retrain write down: the persisted records, with their JSON forms
+// (docs/FORMATS.md). Plain data; the ExperimentStore decides where they live.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "nas/search_options.hpp"
+#include "nas/search_space.hpp"
+
+namespace nas {
+
+enum class TrialStatus { kRunning, kCompleted, kCulled, kFailed, kInterrupted };
+
+std::string to_string(TrialStatus s);
+/// Throws InputError for an unknown name.
+TrialStatus trial_status_from_string(const std::string& s);
+/// Completed and culled trials are final and never change again.
+inline bool is_finished(TrialStatus s) {
+  return s == TrialStatus::kCompleted || s == TrialStatus::kCulled || s == TrialStatus::kFailed;
+}
+
+struct EpochRecord {
+  int epoch = 0;  // 1-based
+  double train_loss = 0;
+  double accuracy = 0;    // percent
+  double latency_ms = 0;  // per image
+  double metric = 0;
+  double seconds = 0;
+  std::optional<double> threshold;  // the cull threshold compared against, if one applied
+};
+
+struct TrialRecord {
+  int id = 0;
+  std::string experiment;
+  Architecture arch;
+  std::string arch_key;
+  std::string origin = "random";  // random | mutation
+  std::optional<int> parent;
+  std::int64_t params = 0;
+  std::int64_t macs = 0;
+  std::string device;
+  TrialStatus status = TrialStatus::kRunning;
+  std::string started;
+  std::optional<std::string> ended;
+  std::optional<double> seconds;
+  std::vector<EpochRecord> epochs;
+  std::optional<double> metric;
+  std::optional<double> accuracy;
+  std::optional<double> latency_ms;
+  std::optional<int> culled_at_epoch;
+  std::optional<std::string> error;
+};
+
+struct DatasetInfo {
+  std::string name;
+  std::optional<std::string> dir;
+  std::string split = "validation";
+  std::int64_t train_size = 0;
+  std::int64_t eval_size = 0;
+  int shape[3] = {0, 0, 0};  // C, H, W
+  int classes = 0;
+};
+
+enum class ExperimentStatus { kRunning, kCompleted, kInterrupted, kFailed };
+std::string to_string(ExperimentStatus s);
+ExperimentStatus experiment_status_from_string(const std::string& s);
+
+struct ExperimentRecord {
+  std::string id;
+  std::optional<std::string> name;
+  std::string created;
+  std::optional<std::string> finished;
+  ExperimentStatus status = ExperimentStatus::kRunning;
+  std::optional<std::string> error;
+  std::uint64_t seed = 0;
+  SearchOptions options;
+  DatasetInfo dataset;
+  std::vector<std::string> devices;
+  std::string nas_version;
+  std::string libtorch_version;
+  std::optional<double> search_seconds;
+};
+
+/// What nas-test-model writes as retrain.json.
+struct RetrainRecord {
+  std::string source;  // the trial directory or architecture file retrained
+  std::optional<std::string> experiment;
+  std::optional<int> trial;
+  Architecture arch;
+  std::string arch_key;
+  std::int64_t params = 0;
+  std::int64_t macs = 0;
+  DatasetInfo dataset;
+  std::string device;
+  // options
+  int epochs_planned = 50;
+  int batch_size = 64;
+  double lr = 1e-3;
+  std::uint64_t seed = 0;
+  int latency_batch = 64;
+  double latency_exponent = 0.07;
+  int threads = 0;
+  std::int64_t train_subset = 0;
+  std::int64_t eval_subset = 0;
+  // outcome
+  TrialStatus status = TrialStatus::kRunning;  // completed | failed | interrupted
+  std::optional<std::string> error;
+  std::vector<EpochRecord> epochs;
+  std::optional<double> accuracy;
+  std::optional<double> latency_ms;
+  std::optional<double> metric;
+  double seconds = 0;
+  std::string started;
+  std::optional<std::string> ended;
+};
+
+nlohmann::json to_json(const EpochRecord& r);
+nlohmann::json to_json(const TrialRecord& r);
+nlohmann::json to_json(const DatasetInfo& r);
+nlohmann::json to_json(const ExperimentRecord& r);
+nlohmann::json to_json(const RetrainRecord& r);
+/// Each throws InputError naming the field that is missing or of the wrong type.
+EpochRecord epoch_record_from_json(const nlohmann::json& j);
+TrialRecord trial_record_from_json(const nlohmann::json& j);
+DatasetInfo dataset_info_from_json(const nlohmann::json& j);
+ExperimentRecord experiment_record_from_json(const nlohmann::json& j);
+RetrainRecord retrain_record_from_json(const nlohmann::json& j);
+
+/// ISO 8601 UTC time of now, e.g. 2026-11-28T06:55:00Z (with milliseconds: ...:00.123Z).
+std::string now_iso8601();
+/// Seconds since the epoch for a time written by now_iso8601; throws InputError if unreadable.
+double parse_iso8601(const std::string& s);
+
+}  // namespace nas
