@@ -1,0 +1,141 @@
+#include "nas/search_options.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nas/error.hpp"
+#include "nas/json_fields.hpp"
+
+namespace nas {
+namespace {
+
+template <typename T>
+std::string quoted(const T& v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw UsageError(message);
+}
+
+void validate_counts(const SearchOptions& o) {
+  require(o.n_trials >= 1, "n_trials must be at least 1, got " + quoted(o.n_trials));
+  require(o.epochs >= 1, "epochs must be at least 1, got " + quoted(o.epochs));
+  require(o.concurrent_trials >= 1,
+          "concurrent_trials must be at least 1, got " + quoted(o.concurrent_trials));
+  require(o.sample_size >= 1, "sample_size must be at least 1, got " + quoted(o.sample_size));
+  require(o.max_population >= 1,
+          "max_population must be at least 1, got " + quoted(o.max_population));
+  require(o.sample_size <= o.max_population, "sample_size (" + quoted(o.sample_size) +
+                                                 ") must not exceed max_population (" +
+                                                 quoted(o.max_population) + ")");
+  require(o.max_population <= o.n_trials, "max_population (" + quoted(o.max_population) +
+                                              ") must not exceed n_trials (" + quoted(o.n_trials) +
+                                              ")");
+}
+
+void validate_rates(const SearchOptions& o) {
+  // Written as negations so that NaN fails too.
+  require(o.cull_ratio >= 0 && o.cull_ratio < 1,
+          "cull_ratio must be in [0, 1), got " + quoted(o.cull_ratio));
+  require(o.mutation_prob >= 0 && o.mutation_prob <= 1,
+          "mutation_prob must be in [0, 1], got " + quoted(o.mutation_prob));
+  require(o.lr > 0, "lr must be positive, got " + quoted(o.lr));
+  require(o.latency_exponent >= 0,
+          "latency_exponent must not be negative, got " + quoted(o.latency_exponent));
+}
+
+void validate_names_and_sizes(const SearchOptions& o) {
+  require(o.strategy == "evolution" || o.strategy == "random",
+          "strategy must be 'evolution' or 'random', got '" + o.strategy + "'");
+  require(o.eval_split == "validation" || o.eval_split == "test",
+          "eval_split must be 'validation' or 'test', got '" + o.eval_split + "'");
+  require(o.batch_size >= 1, "batch_size must be at least 1, got " + quoted(o.batch_size));
+  require(o.latency_batch >= 1, "latency_batch must be at least 1, got " + quoted(o.latency_batch));
+  require(o.train_subset >= 0,
+          "train_subset must not be negative (0 = all), got " + quoted(o.train_subset));
+  require(o.eval_subset >= 0,
+          "eval_subset must not be negative (0 = all), got " + quoted(o.eval_subset));
+  require(o.threads >= 0, "threads must not be negative (0 = all cores), got " + quoted(o.threads));
+}
+
+nlohmann::json empty_as_null(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return s;
+}
+
+}  // namespace
+
+void validate(const SearchOptions& o) {
+  validate_names_and_sizes(o);
+  validate_counts(o);
+  validate_rates(o);
+}
+
+nlohmann::json to_json(const SearchOptions& o) {
+  nlohmann::json j;
+  j["strategy"] = o.strategy;
+  j["epochs"] = o.epochs;
+  j["cull_ratio"] = o.cull_ratio;
+  j["max_population"] = o.max_population;
+  j["sample_size"] = o.sample_size;
+  j["n_trials"] = o.n_trials;
+  j["concurrent_trials"] = o.concurrent_trials;
+  j["mutation_prob"] = o.mutation_prob;
+  j["seed"] = o.seed ? nlohmann::json(*o.seed) : nlohmann::json(nullptr);
+  j["batch_size"] = o.batch_size;
+  j["lr"] = o.lr;
+  j["latency_batch"] = o.latency_batch;
+  j["latency_exponent"] = o.latency_exponent;
+  j["threads"] = o.threads;
+  j["train_subset"] = o.train_subset;
+  j["eval_subset"] = o.eval_subset;
+  j["eval_split"] = o.eval_split;
+  j["dataset"] = o.dataset;
+  j["data_dir"] = empty_as_null(o.data_dir);
+  j["device"] = empty_as_null(o.device);
+  return j;
+}
+
+SearchOptions search_options_from_json(const nlohmann::json& j) {
+  const JsonFields f(j, "options");
+  SearchOptions o;
+  auto read_int = [&](const char* key, int& out) {
+    if (f.has(key)) out = f.integer(key);
+  };
+  auto read_int64 = [&](const char* key, std::int64_t& out) {
+    if (f.has(key)) out = f.int64(key);
+  };
+  auto read_number = [&](const char* key, double& out) {
+    if (f.has(key)) out = f.number(key);
+  };
+  // null stands for "the default" in data_dir and device.
+  auto read_string = [&](const char* key, std::string& out) {
+    if (f.has(key)) out = f.opt_str(key).value_or("");
+  };
+  read_string("strategy", o.strategy);
+  read_int("concurrent_trials", o.concurrent_trials);
+  read_int("epochs", o.epochs);
+  read_number("cull_ratio", o.cull_ratio);
+  read_int("max_population", o.max_population);
+  read_int("sample_size", o.sample_size);
+  read_int("n_trials", o.n_trials);
+  read_number("mutation_prob", o.mutation_prob);
+  o.seed = f.opt_uint64("seed");
+  read_string("dataset", o.dataset);
+  read_string("data_dir", o.data_dir);
+  read_string("eval_split", o.eval_split);
+  read_int64("train_subset", o.train_subset);
+  read_int64("eval_subset", o.eval_subset);
+  read_int("batch_size", o.batch_size);
+  read_number("lr", o.lr);
+  read_int("latency_batch", o.latency_batch);
+  read_number("latency_exponent", o.latency_exponent);
+  read_int("threads", o.threads);
+  read_string("device", o.device);
+  return o;
+}
+
+}  // namespace nas

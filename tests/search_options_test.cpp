@@ -1,0 +1,129 @@
+#include "nas/search_options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "nas/error.hpp"
+
+namespace nas {
+namespace {
+
+// Expects validate() to refuse `o` with a message that contains `needle` (the bad value).
+void expect_refused(const SearchOptions& o, const std::string& needle) {
+  try {
+    validate(o);
+    ADD_FAILURE() << "accepted, expected a complaint quoting " << needle;
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+SearchOptions with(const std::function<void(SearchOptions&)>& change) {
+  SearchOptions o;
+  change(o);
+  return o;
+}
+
+TEST(SearchOptions, DefaultsAreTheOriginalsAndValid) {
+  SearchOptions o;
+  EXPECT_EQ(o.epochs, 3);
+  EXPECT_DOUBLE_EQ(o.cull_ratio, 0.3);
+  EXPECT_EQ(o.max_population, 30);
+  EXPECT_EQ(o.sample_size, 7);
+  EXPECT_EQ(o.n_trials, 1000);
+  EXPECT_NO_THROW(validate(o));
+}
+
+TEST(SearchOptions, CullRatioMustBeBelowOne) {
+  expect_refused(with([](auto& o) { o.cull_ratio = 1.0; }), "1");
+  expect_refused(with([](auto& o) { o.cull_ratio = -0.1; }), "-0.1");
+  EXPECT_NO_THROW(validate(with([](auto& o) { o.cull_ratio = 0; })));
+  EXPECT_NO_THROW(validate(with([](auto& o) { o.cull_ratio = 0.66; })));
+}
+
+TEST(SearchOptions, PopulationSizesMustNest) {
+  expect_refused(with([](auto& o) { o.sample_size = 31; }), "31");
+  expect_refused(with([](auto& o) { o.n_trials = 20; }), "20");
+  EXPECT_NO_THROW(validate(with([](auto& o) {
+    o.n_trials = 30;
+    o.sample_size = 30;
+  })));
+}
+
+TEST(SearchOptions, CountsMustBePositive) {
+  expect_refused(with([](auto& o) { o.epochs = 0; }), "epochs");
+  expect_refused(with([](auto& o) { o.concurrent_trials = 0; }), "concurrent_trials");
+  expect_refused(with([](auto& o) { o.n_trials = 0; }), "n_trials");
+  expect_refused(with([](auto& o) { o.sample_size = 0; }), "sample_size");
+  expect_refused(with([](auto& o) { o.batch_size = 0; }), "batch_size");
+  expect_refused(with([](auto& o) { o.latency_batch = -1; }), "-1");
+}
+
+TEST(SearchOptions, RatesAndNamesAreChecked) {
+  expect_refused(with([](auto& o) { o.mutation_prob = 1.5; }), "1.5");
+  expect_refused(with([](auto& o) { o.lr = 0; }), "lr");
+  expect_refused(with([](auto& o) { o.latency_exponent = -0.07; }), "-0.07");
+  expect_refused(with([](auto& o) { o.strategy = "annealing"; }), "'annealing'");
+  expect_refused(with([](auto& o) { o.eval_split = "train"; }), "'train'");
+  expect_refused(with([](auto& o) { o.train_subset = -5; }), "-5");
+  expect_refused(with([](auto& o) { o.eval_subset = -6; }), "-6");
+  expect_refused(with([](auto& o) { o.threads = -2; }), "-2");
+  EXPECT_NO_THROW(validate(with([](auto& o) { o.strategy = "random"; })));
+  EXPECT_NO_THROW(validate(with([](auto& o) { o.eval_split = "test"; })));
+}
+
+TEST(SearchOptions, JsonRoundTrips) {
+  SearchOptions o;
+  o.strategy = "random";
+  o.epochs = 5;
+  o.cull_ratio = 0.45;
+  o.seed = 42;
+  o.data_dir = "/data";
+  o.device = "cuda:0,cuda:1";
+  o.train_subset = 1000;
+  const auto j = to_json(o);
+  EXPECT_EQ(j["seed"], 42);
+  const auto back = search_options_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(back.strategy, "random");
+  EXPECT_EQ(back.epochs, 5);
+  EXPECT_DOUBLE_EQ(back.cull_ratio, 0.45);
+  EXPECT_EQ(back.seed, 42u);
+  EXPECT_EQ(back.data_dir, "/data");
+  EXPECT_EQ(back.device, "cuda:0,cuda:1");
+  EXPECT_EQ(back.train_subset, 1000);
+}
+
+TEST(SearchOptions, JsonHoldsEveryDocumentedOption) {
+  const auto j = to_json(SearchOptions{});
+  for (const char* k : {"strategy", "epochs", "cull_ratio", "max_population", "sample_size",
+                        "n_trials", "concurrent_trials", "mutation_prob", "batch_size", "lr",
+                        "latency_batch", "latency_exponent", "threads", "train_subset",
+                        "eval_subset", "eval_split", "dataset", "data_dir", "device"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+  EXPECT_TRUE(j["seed"].is_null());
+  EXPECT_TRUE(j["data_dir"].is_null());
+}
+
+TEST(SearchOptions, MissingFieldsKeepDefaults) {
+  const auto o = search_options_from_json(nlohmann::json{{"epochs", 10}});
+  EXPECT_EQ(o.epochs, 10);
+  EXPECT_DOUBLE_EQ(o.cull_ratio, 0.3);
+  EXPECT_EQ(o.strategy, "evolution");
+  EXPECT_FALSE(o.seed);
+}
+
+TEST(SearchOptions, WrongTypeIsInputErrorNamingTheField) {
+  try {
+    search_options_from_json(nlohmann::json{{"cull_ratio", "high"}});
+    FAIL() << "no throw";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cull_ratio"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(search_options_from_json(nlohmann::json{{"seed", -1}}), InputError);
+}
+
+}  // namespace
+}  // namespace nas
