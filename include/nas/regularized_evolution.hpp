@@ -1,0 +1,73 @@
+#pragma once
+// Regularized evolution (Real et al., "aging evolution"), with the semantics of NNI 2.7's
+// RegularizedEvolution as the original used it, plus a seed and de-duplication:
+//
+// - Trials 0 .. max_population-1 are uniform random architectures.
+// - Later trials run a tournament: sample_size distinct members drawn uniformly from the
+//   population, the one with the best (highest) metric is the parent (the earliest drawn wins a
+//   tie), and the child re-draws each choice with probability mutation_prob. While the
+//   population has fewer than sample_size members (failures, or trials still running) the
+//   trial is a random architecture instead.
+// - The population is the newest max_population trials told kCompleted or kCulled, in tell
+//   order; the oldest leaves first (aging), whatever its metric. Culled trials enter with their
+//   partial metric, as in the original; failed trials never enter.
+// - De-duplication (NNI had none): a child whose canonical key was already evaluated or is
+//   running is mutated again from the same parent, up to max_dedup_retries more times, and then
+//   replaced by a fresh random architecture (origin "random", no parent), which itself is
+//   re-drawn up to max_dedup_retries times while its key is taken. Only a nearly exhausted space
+//   can still yield a duplicate.
+// - Trial n draws everything (sampling, tournament, mutation) from rng_for(seed, n).
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "nas/search_space.hpp"
+#include "nas/strategy.hpp"
+
+namespace nas {
+
+struct EvolutionOptions {
+  int max_population = 30;
+  int sample_size = 7;
+  double mutation_prob = 0.05;
+  std::uint64_t seed = 0;
+  int max_dedup_retries = 50;
+};
+
+/// Throws UsageError quoting the bad value: max_population < 1, sample_size outside
+/// [1, max_population], mutation_prob outside [0, 1], max_dedup_retries < 0.
+void validate(const EvolutionOptions& o);
+
+class RegularizedEvolution : public Strategy {
+ public:
+  struct Member {
+    int id = 0;
+    Architecture arch;
+    double metric = 0;
+  };
+
+  /// Throws UsageError for invalid options (see validate).
+  RegularizedEvolution(SearchSpace space, EvolutionOptions options);
+
+  TrialProposal ask(int trial_id) override;
+  void tell(const TrialProposal& trial, TrialStatus status,
+            std::optional<double> metric) override;
+  void note_running(const TrialProposal& trial) override;
+  std::string name() const override { return "evolution"; }
+
+  /// Oldest first; at most max_population members.
+  const std::deque<Member>& population() const { return population_; }
+  const EvolutionOptions& options() const { return options_; }
+
+ private:
+  /// Index into population_ of the winner of a tournament drawn from `rng`.
+  std::size_t tournament(Rng& rng) const;
+
+  SearchSpace space_;
+  EvolutionOptions options_;
+  std::deque<Member> population_;
+  KeyLedger ledger_;
+};
+
+}  // namespace nas

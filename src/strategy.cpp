@@ -1,0 +1,70 @@
+#include "nas/strategy.hpp"
+
+#include <cmath>
+
+#include "nas/error.hpp"
+#include "nas/random_search.hpp"
+#include "nas/regularized_evolution.hpp"
+
+namespace nas {
+
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space,
+                                        const EvolutionOptions& o) {
+  if (name == "evolution") return std::make_unique<RegularizedEvolution>(space, o);
+  if (name == "random") return std::make_unique<RandomSearch>(space, o.seed, o.max_dedup_retries);
+  throw UsageError("unknown strategy '" + name + "' (expected evolution or random)");
+}
+
+void KeyLedger::start(int trial_id, const std::string& key) {
+  // Two live trials under one id would corrupt every per-trial record downstream; that is a
+  // driver bug worth stopping for.
+  if (running_.count(trial_id)) {
+    throw RuntimeFailure("strategy: trial " + std::to_string(trial_id) + " is already running");
+  }
+  if (finished_ids_.count(trial_id)) {
+    throw RuntimeFailure("strategy: trial " + std::to_string(trial_id) + " already finished");
+  }
+  running_[trial_id] = key;
+  ++running_keys_[key];
+}
+
+void KeyLedger::finish(int trial_id, const std::string& key, TrialStatus status,
+                       const std::optional<double>& metric) {
+  const std::string id = std::to_string(trial_id);
+  if (status == TrialStatus::kRunning) {
+    throw RuntimeFailure("strategy: trial " + id + " told 'running', which is not an outcome");
+  }
+  if (finished_ids_.count(trial_id)) {
+    throw RuntimeFailure("strategy: trial " + id + " was already told its outcome");
+  }
+  const bool enters = status == TrialStatus::kCompleted || status == TrialStatus::kCulled;
+  if (enters && (!metric || !std::isfinite(*metric))) {
+    throw RuntimeFailure("strategy: trial " + id + " finished without a finite metric");
+  }
+
+  auto it = running_.find(trial_id);
+  if (it != running_.end()) {
+    // The key it was started under, which is what running_keys_ counts.
+    auto k = running_keys_.find(it->second);
+    if (--k->second == 0) running_keys_.erase(k);
+    running_.erase(it);
+  }
+  if (status == TrialStatus::kInterrupted) return;  // will be re-run; its key stays free
+  finished_ids_.insert(trial_id);
+  evaluated_.insert(key);
+}
+
+TrialProposal propose_random(int trial_id, const SearchSpace& space, Rng& rng,
+                             const KeyLedger& ledger, int retries) {
+  TrialProposal p;
+  p.id = trial_id;
+  p.origin = "random";
+  for (int attempt = 0; attempt <= retries; ++attempt) {
+    p.arch = space.sample(rng);
+    p.arch_key = space.canonical_key(p.arch);
+    if (!ledger.taken(p.arch_key)) break;
+  }
+  return p;
+}
+
+}  // namespace nas
