@@ -2,11 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "nas/error.hpp"
 
 namespace nas {
+namespace {
+
+// "0.05" rather than std::to_string's "0.050000", so messages quote the value as typed.
+std::string quote(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+}  // namespace
 
 std::optional<double> cull_threshold(std::vector<double> history, int epoch, int epochs,
                                      int max_population, double cull_ratio) {
@@ -35,7 +46,7 @@ RatioCullPolicy::RatioCullPolicy(int epochs, int max_population, double cull_rat
   }
   if (!(cull_ratio_ > 0.0 && cull_ratio_ < 1.0)) {  // also rejects NaN
     throw UsageError("cull ratio must be in (0, 1) for a culling policy, got " +
-                     std::to_string(cull_ratio_));
+                     quote(cull_ratio_));
   }
   history_.resize(static_cast<std::size_t>(epochs_ - 1));
 }
@@ -98,7 +109,7 @@ std::unique_ptr<CullPolicy> make_cull_policy(int epochs, int max_population, dou
     throw UsageError("max population must be at least 1, got " + std::to_string(max_population));
   }
   if (!(cull_ratio >= 0.0 && cull_ratio < 1.0)) {
-    throw UsageError("cull ratio must be in [0, 1), got " + std::to_string(cull_ratio));
+    throw UsageError("cull ratio must be in [0, 1), got " + quote(cull_ratio));
   }
   if (cull_ratio == 0.0 || epochs == 1) return std::make_unique<NoCull>();
   return std::make_unique<RatioCullPolicy>(epochs, max_population, cull_ratio);
