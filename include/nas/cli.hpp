@@ -1,0 +1,43 @@
+#pragma once
+// Command-line layer: one subcommand per file (cli_arch.cpp, cli_bench.cpp, cli_search.cpp,
+// cli_test_model.cpp), each with an options struct, a setup_x that binds flags and a run_x that
+// tests can call without argv. main() only wires them through run_cli.
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "nas/network_plan.hpp"
+
+namespace nas {
+
+/// Parses argv and runs the chosen command; turns every error into one line on stderr and an
+/// exit code (0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted).
+int run_cli(CLI::App& app, int argc, char** argv);
+
+/// Console logging at `level` (trace, debug, info, warn, error, off); throws UsageError otherwise.
+void setup_logging(const std::string& level);
+/// Adds --log-level to a command and applies it before the command runs.
+void add_log_level_flag(CLI::App& app, std::string& level);
+
+/// "C,H,W" -> InputShape; throws UsageError.
+InputShape parse_input_shape(const std::string& text);
+/// The input shape and class count of a data set (without loading it), or of --input/--classes.
+struct ShapeFlags {
+  std::string dataset = "fashion-mnist";
+  std::string input;  // "C,H,W"
+  int classes = 0;
+};
+void add_shape_flags(CLI::App& app, ShapeFlags& flags);
+std::pair<InputShape, int> resolve_shape(const ShapeFlags& flags);
+
+/// Whether stdout/stderr is a terminal (progress bars only there).
+bool is_terminal(int fd);
+
+void setup_arch(CLI::App& app);
+void setup_bench(CLI::App& app);
+void setup_search(CLI::App& app);
+/// nas-test-model's flags, on its own root app.
+void setup_test_model(CLI::App& app);
+
+}  // namespace nas

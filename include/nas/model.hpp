@@ -1,0 +1,80 @@
+#pragma once
+// The MobileNetV3 network of an Architecture (ORIGINAL-BEHAVIOR.md), as LibTorch modules built
+// from a NetworkPlan, with NNI's initialisation.
+#include <cstdint>
+
+#include <torch/torch.h>
+
+#include "nas/network_plan.hpp"
+
+namespace nas {
+
+/// conv (no bias) -> BatchNorm -> optional activation.
+class ConvBnActImpl : public torch::nn::Module {
+ public:
+  ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act, Activation activation);
+  torch::Tensor forward(torch::Tensor x);
+
+ private:
+  torch::nn::Conv2d conv_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+  bool act_;
+  Activation activation_;
+};
+TORCH_MODULE(ConvBnAct);
+
+/// Squeeze-and-excite: pool, Linear(c -> s), ReLU, Linear(s -> c), sigmoid, scale.
+class SqueezeExciteImpl : public torch::nn::Module {
+ public:
+  SqueezeExciteImpl(int channels, int squeezed);
+  torch::Tensor forward(torch::Tensor x);
+
+ private:
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+TORCH_MODULE(SqueezeExcite);
+
+/// 1x1 expand, k x k depthwise, optional SE, 1x1 project; residual add where shapes allow.
+class InvertedResidualImpl : public torch::nn::Module {
+ public:
+  explicit InvertedResidualImpl(const BlockPlan& plan);
+  torch::Tensor forward(torch::Tensor x);
+  bool residual() const { return residual_; }
+
+ private:
+  ConvBnAct expand_{nullptr}, depthwise_{nullptr}, project_{nullptr};
+  SqueezeExcite se_{nullptr};
+  bool residual_;
+};
+TORCH_MODULE(InvertedResidual);
+
+class MobileNetV3Impl : public torch::nn::Module {
+ public:
+  explicit MobileNetV3Impl(const NetworkPlan& plan);
+  torch::Tensor forward(torch::Tensor x);
+  const NetworkPlan& plan() const { return plan_; }
+  /// The inverted-residual layers in order (for tests of the residual rule).
+  const std::vector<InvertedResidual>& blocks() const { return blocks_; }
+  /// NNI's reset_parameters, drawing from `generator`.
+  void reset_parameters(at::Generator generator);
+  /// Dropout draws its masks from this generator (seeded per trial) instead of the global one.
+  void set_dropout_generator(at::Generator generator) { dropout_generator_ = std::move(generator); }
+
+ private:
+  NetworkPlan plan_;
+  ConvBnAct stem_{nullptr}, separable_dw_{nullptr}, separable_pw_{nullptr}, head_{nullptr};
+  std::vector<InvertedResidual> blocks_;
+  torch::nn::Conv2d final_conv_{nullptr};
+  torch::nn::Linear classifier_{nullptr};
+  c10::optional<at::Generator> dropout_generator_;
+};
+TORCH_MODULE(MobileNetV3);
+
+/// Builds the network for `arch` and initialises it from `seed` (on CPU; move it afterwards).
+MobileNetV3 build_model(const Architecture& arch, const InputShape& input, int classes,
+                        std::uint64_t seed, const SearchSpace& space = SearchSpace());
+
+/// Counted from the module's tensors (tests compare it with count_params on the plan).
+std::int64_t count_module_params(torch::nn::Module& module);
+
+}  // namespace nas

@@ -1,0 +1,72 @@
+#pragma once
+// Trains one network with the original's recipe (Adam, cross-entropy, batch 64) and, after every
+// epoch, measures accuracy, latency and the metric. The early-termination decision is not made
+// here: each epoch's record goes to a callback that answers continue or stop.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "nas/data.hpp"
+#include "nas/device_gate.hpp"
+#include "nas/model.hpp"
+#include "nas/records.hpp"
+
+namespace nas {
+
+struct TrainerOptions {
+  int epochs = 3;
+  int batch_size = 64;
+  double lr = 1e-3;
+  int eval_batch_size = 256;
+  int latency_batch = 64;
+  int latency_warmup = 3;
+  int latency_repeats = 10;
+  double latency_exponent = 0.07;
+  std::uint64_t seed = 0;  // augmentation, shuffling and dropout streams
+  int threads = 0;         // intra-op CPU threads for this run's thread; 0 leaves the default
+  bool channels_last = false;
+};
+
+enum class EpochAction { kContinue, kStop };
+using EpochCallback = std::function<EpochAction(const EpochRecord&)>;
+
+struct TrainOutcome {
+  std::vector<EpochRecord> epochs;
+  bool stopped = false;      // the callback asked to stop (culled)
+  bool interrupted = false;  // the cancel flag was raised
+  std::optional<std::string> error;  // NaN loss, out of memory, any LibTorch error
+};
+
+/// metric = accuracy * (latency in microseconds per image)^(-exponent).
+double compute_metric(double accuracy, double latency_ms, double exponent);
+
+/// What the caller hears during a run, and how it can steer it. Every member may be empty.
+struct TrainHooks {
+  EpochCallback on_epoch;  // answers continue or stop (culling) after each epoch
+  std::function<void(int epoch, std::int64_t batch, std::int64_t batches)> on_batch;  // progress
+  DeviceGate* gate = nullptr;  // held shared while working, exclusively while timing latency
+  const std::atomic<bool>* cancel = nullptr;  // polled every batch
+};
+
+/// Runs the whole training. Never throws for training failures: they land in outcome.error.
+TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
+                                const torch::Device& device, const TrainerOptions& options,
+                                const TrainHooks& hooks = {});
+
+/// Accuracy in percent on the evaluation set.
+double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size, bool channels_last);
+
+/// Inference time in milliseconds per image: eval mode, no grad, a random batch already on the
+/// device, `warmup` untimed runs, then the median of `repeats` timed runs (device synchronised).
+double measure_latency_ms(MobileNetV3& model, const InputShape& shape, const torch::Device& device,
+                          int batch, int warmup, int repeats, bool channels_last);
+
+/// Converts 4-d parameters and buffers to channels-last memory format.
+void to_channels_last(torch::nn::Module& module);
+
+}  // namespace nas

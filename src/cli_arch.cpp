@@ -1,0 +1,93 @@
+// `nas arch`: describe an architecture, or draw a random one.
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "nas/cli.hpp"
+#include "nas/error.hpp"
+#include "nas/network_plan.hpp"
+
+namespace nas {
+namespace {
+
+struct ArchOptions {
+  std::string file;
+  bool random = false;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  bool json = false;
+  ShapeFlags shape;
+  std::string log_level = "warn";
+};
+
+void print_table(const SearchSpace& space, const Architecture& arch, const NetworkPlan& plan) {
+  std::ostream& out = std::cout;
+  out << "stem      conv " << plan.stem_channels << " ch, kernel " << plan.stem_kernel
+      << ", stride 2, h-swish\n";
+  out << "separable dw3x3 + pw1x1, " << plan.stem_channels << " ch, residual\n";
+  out << std::left << std::setw(7) << "stage" << std::setw(7) << "layer" << std::setw(8) << "in"
+      << std::setw(8) << "hidden" << std::setw(8) << "out" << std::setw(8) << "kernel"
+      << std::setw(8) << "stride" << std::setw(5) << "SE" << std::setw(10) << "residual"
+      << "act\n";
+  for (int s = 1; s <= SearchSpace::kStages; ++s) {
+    bool any = false;
+    for (const auto& b : plan.blocks) {
+      if (b.stage != s) continue;
+      any = true;
+      out << std::setw(7) << s << std::setw(7) << b.layer << std::setw(8) << b.in_channels
+          << std::setw(8) << b.hidden << std::setw(8) << b.out_channels << std::setw(8) << b.kernel
+          << std::setw(8) << b.stride << std::setw(5) << (b.se ? "yes" : "-") << std::setw(10)
+          << (b.residual ? "yes" : "-") << (b.activation == Activation::kReLU ? "relu" : "h-swish")
+          << "\n";
+    }
+    if (!any) out << std::setw(7) << s << "(none)\n";
+  }
+  out << "depths    ";
+  for (int s = 1; s <= SearchSpace::kStages; ++s) out << arch.at("depth_" + std::to_string(s)) << (s < 5 ? "," : "\n");
+  out << "head      conv1x1 " << plan.head_channels << " ch, pool, conv1x1 " << plan.final_channels
+      << " ch, dropout " << plan.dropout << ", linear -> " << plan.classes << "\n";
+  out << "input     " << plan.input.channels << "x" << plan.input.height << "x" << plan.input.width << "\n";
+  out << "params    " << count_params(plan) << "\n";
+  out << "MACs      " << count_macs(plan) << "\n";
+  out << "arch_key  " << space.canonical_key(arch) << "\n";
+}
+
+void run_arch(const ArchOptions& o) {
+  setup_logging(o.log_level);
+  SearchSpace space;
+  if (o.random) {
+    if (!o.file.empty()) throw UsageError("give either an architecture file or --random, not both");
+    Rng rng(o.seed_given ? o.seed : random_seed());
+    std::cout << space.sample(rng).to_json().dump(2) << "\n";
+    return;
+  }
+  if (o.file.empty()) throw UsageError("an architecture file (or --random) is required");
+  const Architecture arch = load_architecture(o.file, space);
+  const auto [input, classes] = resolve_shape(o.shape);
+  const NetworkPlan plan = plan_network(arch, input, classes, space);
+  if (o.json) {
+    nlohmann::json j = {{"params", count_params(plan)}, {"macs", count_macs(plan)},
+                        {"arch_key", space.canonical_key(arch)}};
+    std::cout << j.dump() << "\n";
+  } else {
+    print_table(space, arch, plan);
+  }
+}
+
+}  // namespace
+
+void setup_arch(CLI::App& app) {
+  auto o = std::make_shared<ArchOptions>();
+  auto* cmd = app.add_subcommand("arch", "describe an architecture (our JSON or NNI's parameter.cfg)");
+  cmd->add_option("file", o->file, "architecture file");
+  cmd->add_flag("--random", o->random, "print a random architecture as JSON");
+  cmd->add_option("--seed", o->seed, "seed for --random")->each([o](const std::string&) { o->seed_given = true; });
+  cmd->add_flag("--json", o->json, "print {\"params\", \"macs\", \"arch_key\"} as JSON");
+  add_shape_flags(*cmd, o->shape);
+  add_log_level_flag(*cmd, o->log_level);
+  cmd->callback([o] { run_arch(*o); });
+}
+
+}  // namespace nas

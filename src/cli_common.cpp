@@ -1,0 +1,79 @@
+#include <unistd.h>
+
+#include <iostream>
+#include <sstream>
+
+#include <c10/util/Exception.h>
+#include <spdlog/spdlog.h>
+
+#include "nas/cli.hpp"
+#include "nas/error.hpp"
+
+namespace nas {
+
+int run_cli(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return kExitOk;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << app.get_name() << ": error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const c10::Error& e) {
+    std::cerr << app.get_name() << ": error: " << e.what_without_backtrace() << "\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << app.get_name() << ": error: " << e.what() << "\n";
+    return exit_code_for(e);
+  }
+}
+
+void setup_logging(const std::string& level) {
+  const auto l = spdlog::level::from_str(level);
+  if (l == spdlog::level::off && level != "off") {
+    throw UsageError("--log-level '" + level + "': expected trace, debug, info, warn, error or off");
+  }
+  spdlog::set_level(l);
+  spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+}
+
+void add_log_level_flag(CLI::App& app, std::string& level) {
+  app.add_option("--log-level", level, "log level: trace, debug, info, warn, error, off")
+      ->capture_default_str();
+}
+
+InputShape parse_input_shape(const std::string& text) {
+  InputShape s;
+  char c1 = 0, c2 = 0;
+  std::istringstream in(text);
+  if (!(in >> s.channels >> c1 >> s.height >> c2 >> s.width) || c1 != ',' || c2 != ',' ||
+      in.peek() != EOF || s.channels < 1 || s.height < 1 || s.width < 1) {
+    throw UsageError("--input '" + text + "': expected C,H,W with positive integers, e.g. 3,32,32");
+  }
+  return s;
+}
+
+void add_shape_flags(CLI::App& app, ShapeFlags& f) {
+  app.add_option("--dataset", f.dataset, "data set whose shape to use: fashion-mnist, mnist, cifar10, synthetic")
+      ->capture_default_str();
+  app.add_option("--input", f.input, "input shape C,H,W (overrides --dataset)");
+  app.add_option("--classes", f.classes, "class count (with --input; default 10)");
+}
+
+std::pair<InputShape, int> resolve_shape(const ShapeFlags& f) {
+  if (!f.input.empty()) return {parse_input_shape(f.input), f.classes > 0 ? f.classes : 10};
+  if (f.classes < 0) throw UsageError("--classes must be positive");
+  const int classes = f.classes > 0 ? f.classes : 10;
+  if (f.dataset == "fashion-mnist" || f.dataset == "mnist") return {{1, 28, 28}, classes};
+  if (f.dataset == "cifar10" || f.dataset == "synthetic") return {{3, 32, 32}, classes};
+  throw UsageError("unknown data set '" + f.dataset + "' (known: fashion-mnist, mnist, cifar10, synthetic)");
+}
+
+bool is_terminal(int fd) { return isatty(fd) == 1; }
+
+}  // namespace nas

@@ -1,0 +1,300 @@
+#include "nas/data.hpp"
+
+#include <zlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "nas/device.hpp"
+#include "nas/error.hpp"
+#include "nas/random.hpp"
+
+namespace fs = std::filesystem;
+
+namespace nas {
+namespace {
+
+constexpr std::uint32_t kIdxImagesMagic = 2051;
+constexpr std::uint32_t kIdxLabelsMagic = 2049;
+constexpr std::int64_t kCifarRecord = 1 + 3 * 32 * 32;
+constexpr std::int64_t kSyntheticTrain = 2000;
+constexpr std::int64_t kSyntheticEval = 500;
+
+/// The whole file, gunzipped when it is gzip (zlib reads plain files unchanged).
+std::vector<std::uint8_t> read_maybe_gzip(const std::string& path) {
+  if (!fs::exists(path)) throw InputError(path + ": file not found");
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw InputError(path + ": cannot open");
+  std::vector<std::uint8_t> out;
+  std::uint8_t buf[1 << 16];
+  int n;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
+  int err = 0;
+  const char* msg = gzerror(f, &err);
+  const std::string reason = msg ? msg : "";
+  gzclose(f);
+  if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) {
+    throw InputError(path + ": corrupt or truncated gzip data (" + reason + ")");
+  }
+  return out;
+}
+
+std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
+  return (std::uint32_t(b[at]) << 24) | (std::uint32_t(b[at + 1]) << 16) |
+         (std::uint32_t(b[at + 2]) << 8) | std::uint32_t(b[at + 3]);
+}
+
+std::string first_existing(const std::string& dir, const std::string& stem) {
+  for (const std::string& name : {stem, stem + ".gz"}) {
+    const fs::path p = fs::path(dir) / name;
+    if (fs::exists(p)) return p.string();
+  }
+  throw InputError((fs::path(dir) / stem).string() + "(.gz): file not found");
+}
+
+torch::Tensor sorted(const torch::Tensor& idx) { return std::get<0>(idx.sort()); }
+
+/// A seeded subset of n rows (all rows, in order, when n is 0 or not smaller).
+Dataset subset(const Dataset& d, std::int64_t n, std::uint64_t seed) {
+  if (n <= 0 || n >= d.size()) return d;
+  auto gen = make_generator(torch::Device(torch::kCPU), seed);
+  auto idx = sorted(torch::randperm(d.size(), gen, torch::kLong).slice(0, 0, n));
+  return {d.images.index_select(0, idx), d.labels.index_select(0, idx)};
+}
+
+Dataset rows(const Dataset& d, const torch::Tensor& idx) {
+  return {d.images.index_select(0, idx), d.labels.index_select(0, idx)};
+}
+
+}  // namespace
+
+const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> names{"fashion-mnist", "mnist", "cifar10", "synthetic"};
+  return names;
+}
+
+std::string default_data_dir(const std::string& name) {
+  if (name == "fashion-mnist") {
+    const char* env = std::getenv("NAS_FASHION_MNIST_DIR");
+    return env && *env ? env : "/usr/share/datasets/fashion-mnist";
+  }
+  if (name == "mnist") {
+    const char* env = std::getenv("NAS_MNIST_DIR");
+    return env && *env ? env : "/usr/share/datasets/mnist";
+  }
+  if (name == "cifar10") return "data/cifar-10-batches-bin";
+  return "";
+}
+
+Dataset read_idx(const std::string& images_path, const std::string& labels_path) {
+  const auto img = read_maybe_gzip(images_path);
+  const auto lab = read_maybe_gzip(labels_path);
+  if (img.size() < 16) throw InputError(images_path + ": truncated IDX header");
+  if (lab.size() < 8) throw InputError(labels_path + ": truncated IDX header");
+  if (be32(img, 0) != kIdxImagesMagic) {
+    throw InputError(images_path + ": wrong magic number " + std::to_string(be32(img, 0)) +
+                     " (expected " + std::to_string(kIdxImagesMagic) + ")");
+  }
+  if (be32(lab, 0) != kIdxLabelsMagic) {
+    throw InputError(labels_path + ": wrong magic number " + std::to_string(be32(lab, 0)) +
+                     " (expected " + std::to_string(kIdxLabelsMagic) + ")");
+  }
+  const std::int64_t n = be32(img, 4), h = be32(img, 8), w = be32(img, 12);
+  const std::int64_t nl = be32(lab, 4);
+  if (static_cast<std::int64_t>(img.size()) != 16 + n * h * w) {
+    throw InputError(images_path + ": truncated: " + std::to_string(img.size() - 16) +
+                     " image bytes for " + std::to_string(n) + " images of " + std::to_string(h) +
+                     "x" + std::to_string(w));
+  }
+  if (static_cast<std::int64_t>(lab.size()) != 8 + nl) {
+    throw InputError(labels_path + ": truncated: " + std::to_string(lab.size() - 8) +
+                     " label bytes for " + std::to_string(nl) + " labels");
+  }
+  if (n != nl) {
+    throw InputError(images_path + ": " + std::to_string(n) + " images but " + labels_path +
+                     " has " + std::to_string(nl) + " labels");
+  }
+  Dataset d;
+  d.images = torch::from_blob(const_cast<std::uint8_t*>(img.data()) + 16, {n, 1, h, w}, torch::kUInt8).clone();
+  d.labels = torch::from_blob(const_cast<std::uint8_t*>(lab.data()) + 8, {n}, torch::kUInt8).to(torch::kLong);
+  return d;
+}
+
+Dataset read_cifar10(const std::vector<std::string>& files) {
+  std::vector<torch::Tensor> images, labels;
+  for (const auto& path : files) {
+    if (!fs::exists(path)) throw InputError(path + ": file not found");
+    std::ifstream in(path, std::ios::binary);
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto size = static_cast<std::int64_t>(bytes.size());
+    if (size == 0 || size % kCifarRecord != 0) {
+      throw InputError(path + ": size " + std::to_string(size) + " is not a multiple of " +
+                       std::to_string(kCifarRecord) + " (truncated or not CIFAR-10 binary)");
+    }
+    auto t = torch::from_blob(bytes.data(), {size / kCifarRecord, kCifarRecord}, torch::kUInt8).clone();
+    auto l = t.select(1, 0).to(torch::kLong);
+    if (l.max().item<std::int64_t>() > 9) throw InputError(path + ": label above 9 (not CIFAR-10 binary)");
+    labels.push_back(l);
+    images.push_back(t.slice(1, 1).reshape({-1, 3, 32, 32}));
+  }
+  return {torch::cat(images), torch::cat(labels)};
+}
+
+Dataset make_synthetic(std::int64_t n, const InputShape& shape, int classes, std::uint64_t seed) {
+  // Fixed prototypes (independent of the seed, so train and eval sets share them), low-resolution
+  // so they survive cropping and flips; the seed draws labels and noise.
+  auto proto_gen = make_generator(torch::Device(torch::kCPU), 12345);
+  auto protos = torch::rand({classes, shape.channels, 4, 4}, proto_gen) * 200.0 + 28.0;
+  protos = torch::nn::functional::interpolate(
+      protos, torch::nn::functional::InterpolateFuncOptions()
+                  .size(std::vector<int64_t>{shape.height, shape.width})
+                  .mode(torch::kBilinear)
+                  .align_corners(false));
+  auto gen = make_generator(torch::Device(torch::kCPU), mix_seed(seed, 0x5157));
+  auto labels = torch::randint(classes, {n}, gen, torch::kLong);
+  auto noise = torch::randn({n, shape.channels, shape.height, shape.width}, gen) * 45.0;
+  auto images = (protos.index_select(0, labels) + noise).clamp(0, 255).to(torch::kUInt8);
+  return {images, labels};
+}
+
+DataBundle load_data(const DataOptions& o) {
+  if (o.eval_split != "validation" && o.eval_split != "test") {
+    throw UsageError("--eval-split '" + o.eval_split + "': expected validation or test");
+  }
+  DataBundle b;
+  b.info.name = o.name;
+  b.info.split = o.eval_split;
+  Dataset train, test;
+  const std::string dir = o.dir.empty() ? default_data_dir(o.name) : o.dir;
+  if (o.name == "fashion-mnist" || o.name == "mnist") {
+    if (!fs::is_directory(dir)) throw InputError(dir + ": data directory not found (" + o.name + ")");
+    train = read_idx(first_existing(dir, "train-images-idx3-ubyte"), first_existing(dir, "train-labels-idx1-ubyte"));
+    test = read_idx(first_existing(dir, "t10k-images-idx3-ubyte"), first_existing(dir, "t10k-labels-idx1-ubyte"));
+    b.shape = {1, static_cast<int>(train.images.size(2)), static_cast<int>(train.images.size(3))};
+    if (o.name == "fashion-mnist") {
+      b.mean = {0.2860f};
+      b.std = {0.3530f};
+      b.flip = true;
+    } else {
+      b.mean = {0.1307f};
+      b.std = {0.3081f};
+      b.flip = false;  // a flipped digit is another glyph
+    }
+    b.info.dir = dir;
+  } else if (o.name == "cifar10") {
+    if (!fs::is_directory(dir)) {
+      throw InputError(dir + ": data directory not found (run scripts/fetch-cifar10.sh, or pass --data-dir)");
+    }
+    std::vector<std::string> files;
+    for (int i = 1; i <= 5; ++i) files.push_back((fs::path(dir) / ("data_batch_" + std::to_string(i) + ".bin")).string());
+    train = read_cifar10(files);
+    test = read_cifar10({(fs::path(dir) / "test_batch.bin").string()});
+    b.shape = {3, 32, 32};
+    b.mean = {0.4914f, 0.4822f, 0.4465f};
+    b.std = {0.2023f, 0.1994f, 0.2010f};
+    b.flip = true;
+    b.info.dir = dir;
+  } else if (o.name == "synthetic") {
+    b.shape = {3, 32, 32};
+    const std::int64_t n_train = o.train_subset > 0 ? o.train_subset : kSyntheticTrain;
+    const std::int64_t n_eval = o.eval_subset > 0 ? o.eval_subset : kSyntheticEval;
+    // Draw enough for a held-out split of the requested size, so the sizes mean the same thing
+    // for every data set.
+    const std::int64_t n_pool = o.eval_split == "validation" ? n_train + n_eval : n_train;
+    train = make_synthetic(n_pool, b.shape, 10, o.seed);
+    test = make_synthetic(n_eval, b.shape, 10, mix_seed(o.seed, 1));
+    b.mean = {0.5f, 0.5f, 0.5f};
+    b.std = {0.25f, 0.25f, 0.25f};
+    b.flip = true;
+  } else {
+    std::string known;
+    for (const auto& n : dataset_names()) known += (known.empty() ? "" : ", ") + n;
+    throw UsageError("unknown data set '" + o.name + "' (known: " + known + ")");
+  }
+  b.classes = 10;
+
+  if (o.eval_split == "validation") {
+    // A seeded hold-out of the training set selects architectures; the test set stays unseen.
+    auto gen = make_generator(torch::Device(torch::kCPU), mix_seed(o.seed, 0xda7a));
+    auto perm = torch::randperm(train.size(), gen, torch::kLong);
+    std::int64_t n_val = static_cast<std::int64_t>(train.size() * o.validation_fraction);
+    if (o.name == "synthetic") n_val = train.size() - (o.train_subset > 0 ? o.train_subset : kSyntheticTrain);
+    b.eval = rows(train, sorted(perm.slice(0, 0, n_val)));
+    b.train = rows(train, sorted(perm.slice(0, n_val)));
+  } else {
+    b.train = train;
+    b.eval = test;
+  }
+  b.train = subset(b.train, o.train_subset, mix_seed(o.seed, 11));
+  b.eval = subset(b.eval, o.eval_subset, mix_seed(o.seed, 12));
+  if (b.train.size() == 0 || b.eval.size() == 0) throw InputError(o.name + ": empty training or evaluation set");
+  b.info.train_size = b.train.size();
+  b.info.eval_size = b.eval.size();
+  b.info.shape[0] = b.shape.channels;
+  b.info.shape[1] = b.shape.height;
+  b.info.shape[2] = b.shape.width;
+  b.info.classes = b.classes;
+  return b;
+}
+
+BatchLoader::BatchLoader(const DataBundle& data, const torch::Device& device, std::uint64_t seed)
+    : data_(data), device_(device), seed_(seed), generator_(make_generator(device, seed)) {
+  train_images_ = data.train.images.to(device);
+  train_labels_ = data.train.labels.to(device);
+  eval_images_ = data.eval.images.to(device);
+  eval_labels_ = data.eval.labels.to(device);
+  const auto c = static_cast<std::int64_t>(data.mean.size());
+  mean_ = torch::tensor(data.mean).view({1, c, 1, 1}).to(device) * 255.0f;
+  inv_std_ = (1.0f / (torch::tensor(data.std) * 255.0f)).view({1, c, 1, 1}).to(device);
+}
+
+void BatchLoader::start_epoch(int epoch) {
+  generator_ = make_generator(device_, mix_seed(seed_, static_cast<std::uint64_t>(epoch)));
+  permutation_ = torch::randperm(train_images_.size(0), generator_,
+                                 torch::TensorOptions().dtype(torch::kLong).device(device_));
+}
+
+std::int64_t BatchLoader::train_batch_count(int batch_size) const {
+  return (train_images_.size(0) + batch_size - 1) / batch_size;
+}
+
+std::pair<torch::Tensor, torch::Tensor> BatchLoader::train_batch(std::int64_t i, int batch_size) {
+  auto idx = permutation_.slice(0, i * batch_size, (i + 1) * batch_size);
+  return {augment(train_images_.index_select(0, idx), generator_), train_labels_.index_select(0, idx)};
+}
+
+std::int64_t BatchLoader::eval_batch_count(int batch_size) const {
+  return (eval_images_.size(0) + batch_size - 1) / batch_size;
+}
+
+std::pair<torch::Tensor, torch::Tensor> BatchLoader::eval_batch(std::int64_t i, int batch_size) const {
+  return {normalize(eval_images_.slice(0, i * batch_size, (i + 1) * batch_size)),
+          eval_labels_.slice(0, i * batch_size, (i + 1) * batch_size)};
+}
+
+torch::Tensor BatchLoader::normalize(const torch::Tensor& images_u8) const {
+  return (images_u8.to(torch::kFloat) - mean_) * inv_std_;
+}
+
+torch::Tensor BatchLoader::augment(const torch::Tensor& images_u8, at::Generator& gen) const {
+  const auto b = images_u8.size(0), c = images_u8.size(1), h = images_u8.size(2), w = images_u8.size(3);
+  const int p = data_.pad;
+  // Zero padding happens on raw pixels, as torchvision's RandomCrop(padding=4) before Normalize.
+  auto padded = torch::constant_pad_nd(images_u8, {p, p, p, p}, 0).to(torch::kFloat);
+  const auto pw = w + 2 * p;
+  auto opts = torch::TensorOptions().dtype(torch::kLong).device(device_);
+  auto oy = torch::randint(2 * p + 1, {b, 1, 1}, gen, opts);
+  auto ox = torch::randint(2 * p + 1, {b, 1, 1}, gen, opts);
+  auto rows = oy + torch::arange(h, opts).view({1, h, 1});
+  auto cols = ox + torch::arange(w, opts).view({1, 1, w});
+  auto flat_idx = (rows * pw + cols).view({b, 1, h * w}).expand({b, c, h * w});
+  auto out = padded.view({b, c, -1}).gather(2, flat_idx).view({b, c, h, w});
+  if (data_.flip) {
+    auto flip = torch::rand({b, 1, 1, 1}, gen, torch::TensorOptions().device(device_)) < 0.5;
+    out = torch::where(flip, out.flip({3}), out);
+  }
+  return (out - mean_) * inv_std_;
+}
+
+}  // namespace nas

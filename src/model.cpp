@@ -1,0 +1,123 @@
+#include "nas/model.hpp"
+
+#include <cmath>
+
+#include "nas/device.hpp"
+
+namespace nas {
+namespace {
+
+torch::Tensor activate(const torch::Tensor& x, Activation a) {
+  return a == Activation::kReLU ? torch::relu(x) : torch::hardswish(x);
+}
+
+}  // namespace
+
+ConvBnActImpl::ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act,
+                             Activation activation)
+    : act_(act), activation_(activation) {
+  conv_ = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
+                                                        .stride(stride)
+                                                        .padding(kernel / 2)
+                                                        .groups(groups)
+                                                        .bias(false)));
+  bn_ = register_module("bn", torch::nn::BatchNorm2d(
+                                  torch::nn::BatchNorm2dOptions(out).eps(1e-3).momentum(0.1)));
+}
+
+torch::Tensor ConvBnActImpl::forward(torch::Tensor x) {
+  x = bn_(conv_(x));
+  return act_ ? activate(x, activation_) : x;
+}
+
+SqueezeExciteImpl::SqueezeExciteImpl(int channels, int squeezed) {
+  fc1_ = register_module("fc1", torch::nn::Linear(channels, squeezed));
+  fc2_ = register_module("fc2", torch::nn::Linear(squeezed, channels));
+}
+
+torch::Tensor SqueezeExciteImpl::forward(torch::Tensor x) {
+  auto s = x.mean({2, 3});
+  s = torch::sigmoid(fc2_(torch::relu(fc1_(s))));
+  return x * s.unsqueeze(-1).unsqueeze(-1);
+}
+
+InvertedResidualImpl::InvertedResidualImpl(const BlockPlan& p) : residual_(p.residual) {
+  expand_ = register_module("expand", ConvBnAct(p.in_channels, p.hidden, 1, 1, 1, true, p.activation));
+  depthwise_ = register_module(
+      "depthwise", ConvBnAct(p.hidden, p.hidden, p.kernel, p.stride, p.hidden, true, p.activation));
+  if (p.se) se_ = register_module("se", SqueezeExcite(p.hidden, p.se_channels));
+  project_ = register_module("project", ConvBnAct(p.hidden, p.out_channels, 1, 1, 1, false, p.activation));
+}
+
+torch::Tensor InvertedResidualImpl::forward(torch::Tensor x) {
+  auto y = depthwise_(expand_(x));
+  if (se_) y = se_(y);
+  y = project_(y);
+  return residual_ ? y + x : y;
+}
+
+MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
+  const int c0 = plan.stem_channels;
+  stem_ = register_module("stem", ConvBnAct(plan.input.channels, c0, plan.stem_kernel, 2, 1, true,
+                                            Activation::kHardSwish));
+  separable_dw_ = register_module("separable_dw", ConvBnAct(c0, c0, 3, 1, c0, true, Activation::kReLU));
+  separable_pw_ = register_module("separable_pw", ConvBnAct(c0, c0, 1, 1, 1, false, Activation::kReLU));
+  int last = c0;
+  for (std::size_t i = 0; i < plan.blocks.size(); ++i) {
+    blocks_.push_back(register_module("block" + std::to_string(i), InvertedResidual(plan.blocks[i])));
+    last = plan.blocks[i].out_channels;
+  }
+  head_ = register_module("head", ConvBnAct(last, plan.head_channels, 1, 1, 1, true, Activation::kHardSwish));
+  final_conv_ = register_module(
+      "final_conv",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(plan.head_channels, plan.final_channels, 1).bias(false)));
+  classifier_ = register_module("classifier", torch::nn::Linear(plan.final_channels, plan.classes));
+}
+
+torch::Tensor MobileNetV3Impl::forward(torch::Tensor x) {
+  x = stem_(x);
+  x = separable_pw_(separable_dw_(x)) + x;
+  for (auto& b : blocks_) x = b(x);
+  x = head_(x);
+  x = x.mean({2, 3}, /*keepdim=*/true);
+  x = torch::hardswish(final_conv_(x)).flatten(1);
+  if (is_training() && plan_.dropout > 0) {
+    const double keep = 1.0 - plan_.dropout;
+    auto mask = torch::empty_like(x).bernoulli_(keep, dropout_generator_);
+    x = x * mask / keep;
+  }
+  return classifier_(x);
+}
+
+void MobileNetV3Impl::reset_parameters(at::Generator generator) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<torch::nn::Conv2d>()) {
+      const auto& w = conv->weight;
+      const double fan_out = static_cast<double>(w.size(0) * w.size(2) * w.size(3));
+      w.normal_(0.0, std::sqrt(2.0 / fan_out), generator);
+      if (conv->bias.defined()) conv->bias.zero_();
+    } else if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
+      bn->weight.fill_(1.0);
+      bn->bias.zero_();
+    } else if (auto* linear = m->as<torch::nn::Linear>()) {
+      linear->weight.normal_(0.0, 0.01, generator);
+      linear->bias.zero_();
+    }
+  }
+}
+
+MobileNetV3 build_model(const Architecture& arch, const InputShape& input, int classes,
+                        std::uint64_t seed, const SearchSpace& space) {
+  MobileNetV3 model(plan_network(arch, input, classes, space));
+  model->reset_parameters(make_generator(torch::Device(torch::kCPU), seed));
+  return model;
+}
+
+std::int64_t count_module_params(torch::nn::Module& module) {
+  std::int64_t n = 0;
+  for (const auto& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace nas

@@ -1,0 +1,149 @@
+#include "nas/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "nas/device.hpp"
+#include "nas/random.hpp"
+
+namespace nas {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+torch::Tensor prepare(torch::Tensor x, bool channels_last) {
+  return channels_last ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+}
+
+/// Interrupts the epoch loop from inside (cancel flag raised).
+struct Cancelled {};
+
+/// Checking the running loss sum every this many batches bounds the work wasted after a NaN
+/// without forcing a device synchronisation every step.
+constexpr std::int64_t kNanCheckEvery = 50;
+
+}  // namespace
+
+double compute_metric(double accuracy, double latency_ms, double exponent) {
+  const double us = latency_ms * 1000.0;
+  if (exponent == 0.0) return accuracy;
+  return accuracy * std::pow(std::max(us, 1e-9), -exponent);
+}
+
+void to_channels_last(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
+double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size, bool channels_last) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  torch::Tensor correct;
+  std::int64_t total = 0;
+  for (std::int64_t i = 0, n = loader.eval_batch_count(batch_size); i < n; ++i) {
+    auto [x, y] = loader.eval_batch(i, batch_size);
+    auto hits = model->forward(prepare(x, channels_last)).argmax(1).eq(y).sum();
+    correct = correct.defined() ? correct + hits : hits;
+    total += y.size(0);
+  }
+  return total == 0 ? 0.0 : 100.0 * correct.item<double>() / static_cast<double>(total);
+}
+
+double measure_latency_ms(MobileNetV3& model, const InputShape& shape, const torch::Device& device,
+                          int batch, int warmup, int repeats, bool channels_last) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  auto gen = make_generator(device, 7);
+  auto x = prepare(torch::randn({batch, shape.channels, shape.height, shape.width}, gen,
+                                torch::TensorOptions().device(device)),
+                   channels_last);
+  for (int i = 0; i < warmup; ++i) model->forward(x);
+  synchronize(device);
+  std::vector<double> times;
+  for (int i = 0; i < std::max(1, repeats); ++i) {
+    const auto t0 = Clock::now();
+    model->forward(x);
+    synchronize(device);
+    times.push_back(seconds_since(t0));
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2] * 1000.0 / batch;
+}
+
+TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
+                                const torch::Device& device, const TrainerOptions& o,
+                                const TrainHooks& hooks) {
+  DeviceGate* gate = hooks.gate;
+  const std::atomic<bool>* cancel = hooks.cancel;
+  TrainOutcome outcome;
+  try {
+    if (o.threads > 0) at::set_num_threads(o.threads);
+    model->to(device);
+    if (o.channels_last) to_channels_last(*model);
+    model->set_dropout_generator(make_generator(device, mix_seed(o.seed, 0xd0)));
+    BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
+    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
+
+    for (int epoch = 0; epoch < o.epochs; ++epoch) {
+      const auto t0 = Clock::now();
+      model->train();
+      loader.start_epoch(epoch);
+      torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+      const std::int64_t batches = loader.train_batch_count(o.batch_size);
+      for (std::int64_t i = 0; i < batches; ++i) {
+        if (cancel && cancel->load()) throw Cancelled{};
+        SharedGateHold hold(gate);
+        auto [x, y] = loader.train_batch(i, o.batch_size);
+        optimizer.zero_grad();
+        auto loss = torch::nn::functional::cross_entropy(model->forward(prepare(x, o.channels_last)), y);
+        loss.backward();
+        optimizer.step();
+        loss_sum += loss.detach();
+        if (hooks.on_batch) hooks.on_batch(epoch, i + 1, batches);
+        if ((i + 1) % kNanCheckEvery == 0 && !std::isfinite(loss_sum.item<double>())) break;
+      }
+      const double train_loss = loss_sum.item<double>() / static_cast<double>(std::max<std::int64_t>(1, batches));
+      if (!std::isfinite(train_loss)) {
+        outcome.error = "training loss is " + std::string(std::isnan(train_loss) ? "NaN" : "infinite") +
+                        " in epoch " + std::to_string(epoch + 1);
+        return outcome;
+      }
+      EpochRecord r;
+      r.epoch = epoch + 1;
+      r.train_loss = train_loss;
+      {
+        SharedGateHold hold(gate);
+        r.accuracy = evaluate_accuracy(model, loader, o.eval_batch_size, o.channels_last);
+      }
+      if (cancel && cancel->load()) throw Cancelled{};
+      {
+        ExclusiveGateHold hold(gate);
+        r.latency_ms = measure_latency_ms(model, data.shape, device, o.latency_batch, o.latency_warmup,
+                                          o.latency_repeats, o.channels_last);
+      }
+      r.metric = compute_metric(r.accuracy, r.latency_ms, o.latency_exponent);
+      r.seconds = seconds_since(t0);
+      outcome.epochs.push_back(r);
+      if (hooks.on_epoch && hooks.on_epoch(outcome.epochs.back()) == EpochAction::kStop) {
+        outcome.stopped = epoch + 1 < o.epochs;
+        return outcome;
+      }
+    }
+  } catch (const Cancelled&) {
+    outcome.interrupted = true;
+  } catch (const c10::Error& e) {
+    outcome.error = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    outcome.error = e.what();
+  }
+  return outcome;
+}
+
+}  // namespace nas
