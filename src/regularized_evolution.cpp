@@ -1,6 +1,7 @@
 #include "nas/regularized_evolution.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -8,6 +9,16 @@
 #include "nas/error.hpp"
 
 namespace nas {
+namespace {
+
+// "0.05" rather than std::to_string's "0.050000", so messages quote the value as typed.
+std::string quote(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+}  // namespace
 
 void validate(const EvolutionOptions& o) {
   if (o.max_population < 1) {
@@ -20,7 +31,7 @@ void validate(const EvolutionOptions& o) {
   }
   if (!(o.mutation_prob >= 0.0 && o.mutation_prob <= 1.0)) {  // also rejects NaN
     throw UsageError("mutation probability must be in [0, 1], got " +
-                     std::to_string(o.mutation_prob));
+                     quote(o.mutation_prob));
   }
   if (o.max_dedup_retries < 0) {
     throw UsageError("max dedup retries must be at least 0, got " +
