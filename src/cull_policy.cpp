@@ -22,8 +22,7 @@ std::string quote(double v) {
 std::optional<double> cull_threshold(std::vector<double> history, int epoch, int epochs,
                                      int max_population, double cull_ratio) {
   if (epoch < 0 || epoch >= epochs - 1 || max_population < 1) return std::nullopt;
-  const std::size_t needed =
-      static_cast<std::size_t>(std::max(max_population, epochs - epoch));
+  const std::size_t needed = static_cast<std::size_t>(std::max(max_population, epochs - epoch));
   if (history.size() < needed) return std::nullopt;
   history.erase(history.begin(), history.end() - max_population);
   std::sort(history.begin(), history.end());
@@ -98,9 +97,8 @@ std::vector<double> RatioCullPolicy::history(int epoch) const {
   if (epoch < 0 || epoch > epochs_ - 2) return {};
   const auto& h = history_[static_cast<std::size_t>(epoch)];
   const std::size_t keep = static_cast<std::size_t>(std::max(max_population_, epochs_));
-  return std::vector<double>(h.size() > keep ? h.end() - static_cast<std::ptrdiff_t>(keep)
-                                             : h.begin(),
-                             h.end());
+  return std::vector<double>(
+      h.size() > keep ? h.end() - static_cast<std::ptrdiff_t>(keep) : h.begin(), h.end());
 }
 
 std::unique_ptr<CullPolicy> make_cull_policy(int epochs, int max_population, double cull_ratio) {

@@ -1,8 +1,8 @@
 #include "nas/regularized_evolution.hpp"
 
 #include <cmath>
-#include <sstream>
 #include <numeric>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -26,12 +26,10 @@ void validate(const EvolutionOptions& o) {
   }
   if (o.sample_size < 1 || o.sample_size > o.max_population) {
     throw UsageError("sample size must be between 1 and the max population (" +
-                     std::to_string(o.max_population) + "), got " +
-                     std::to_string(o.sample_size));
+                     std::to_string(o.max_population) + "), got " + std::to_string(o.sample_size));
   }
   if (!(o.mutation_prob >= 0.0 && o.mutation_prob <= 1.0)) {  // also rejects NaN
-    throw UsageError("mutation probability must be in [0, 1], got " +
-                     quote(o.mutation_prob));
+    throw UsageError("mutation probability must be in [0, 1], got " + quote(o.mutation_prob));
   }
   if (o.max_dedup_retries < 0) {
     throw UsageError("max dedup retries must be at least 0, got " +

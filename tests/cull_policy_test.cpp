@@ -85,7 +85,7 @@ TEST(RatioCullPolicy, DecidesBeforeRecording) {
   RatioCullPolicy policy(2, 2, 0.5);
   policy.report(0, 10.0);
   EXPECT_EQ(policy.report(0, 20.0).threshold, std::nullopt);  // one value before this report
-  EXPECT_EQ(policy.report(0, 12.0).threshold, 15.0);         // its own 12 not yet counted
+  EXPECT_EQ(policy.report(0, 12.0).threshold, 15.0);          // its own 12 not yet counted
 }
 
 TEST(RatioCullPolicy, CulledMetricIsCopiedIntoTheEpochsItSkips) {

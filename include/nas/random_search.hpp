@@ -17,8 +17,7 @@ class RandomSearch : public Strategy {
   RandomSearch(SearchSpace space, std::uint64_t seed, int max_dedup_retries = 50);
 
   TrialProposal ask(int trial_id) override;
-  void tell(const TrialProposal& trial, TrialStatus status,
-            std::optional<double> metric) override;
+  void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric) override;
   void note_running(const TrialProposal& trial) override;
   std::string name() const override { return "random"; }
 

@@ -51,8 +51,7 @@ class RegularizedEvolution : public Strategy {
   RegularizedEvolution(SearchSpace space, EvolutionOptions options);
 
   TrialProposal ask(int trial_id) override;
-  void tell(const TrialProposal& trial, TrialStatus status,
-            std::optional<double> metric) override;
+  void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric) override;
   void note_running(const TrialProposal& trial) override;
   std::string name() const override { return "evolution"; }
 

@@ -23,7 +23,7 @@ struct EvolutionOptions;  // nas/regularized_evolution.hpp
 struct TrialProposal {
   int id = 0;
   Architecture arch;
-  std::string arch_key;  // SearchSpace::canonical_key(arch)
+  std::string arch_key;           // SearchSpace::canonical_key(arch)
   std::string origin = "random";  // random | mutation
   std::optional<int> parent;      // the tournament winner, for mutations
 };
@@ -73,8 +73,8 @@ class KeyLedger {
  private:
   std::set<std::string> evaluated_;
   std::set<int> finished_ids_;
-  std::map<int, std::string> running_;        // trial id -> key
-  std::map<std::string, int> running_keys_;   // key -> running trials with it
+  std::map<int, std::string> running_;       // trial id -> key
+  std::map<std::string, int> running_keys_;  // key -> running trials with it
 };
 
 /// A uniform random proposal whose key is not taken: up to 1 + `retries` samples from `rng`,
