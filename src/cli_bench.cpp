@@ -18,7 +18,7 @@ struct BenchCliOptions {
   int batches = 20;
   int batch_size = 64;
   int threads = 1;
-  bool channels_last = false;
+  bool nchw = false;
   bool json = false;
   std::string device = "cpu";
   ShapeFlags shape;
@@ -35,7 +35,7 @@ void run_bench_command(const BenchCliOptions& o) {
   b.batch_size = o.batch_size;
   b.latency_batch = o.batch_size;
   b.threads = o.threads;
-  b.channels_last = o.channels_last;
+  b.channels_last = !o.nchw;
   const auto devices = resolve_devices(o.device, false);
   const BenchResult r = run_bench(arch, devices.front(), b);
   if (o.json) {
@@ -64,7 +64,7 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--batch-size", o->batch_size, "batch size")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--threads", o->threads, "CPU threads (0 = LibTorch default)")->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o->device, "cpu or cuda:N")->capture_default_str();
-  cmd->add_flag("--channels-last", o->channels_last, "use channels-last memory format");
+  cmd->add_flag("--nchw", o->nchw, "use contiguous NCHW tensors (the original's layout) instead of channels-last");
   cmd->add_flag("--json", o->json, "print the figures as JSON");
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);

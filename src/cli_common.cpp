@@ -74,6 +74,29 @@ std::pair<InputShape, int> resolve_shape(const ShapeFlags& f) {
   throw UsageError("unknown data set '" + f.dataset + "' (known: fashion-mnist, mnist, cifar10, synthetic)");
 }
 
+void add_run_flags(CLI::App& app, RunFlags& f) {
+  app.add_option("--dataset", f.dataset, "fashion-mnist, mnist, cifar10 or synthetic")->capture_default_str();
+  app.add_option("--data-dir", f.data_dir, "data set directory (default: the data set's own)");
+  app.add_option("--train-subset", f.train_subset, "use a seeded subset of N training images (0 = all)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--eval-subset", f.eval_subset, "use a seeded subset of N evaluation images (0 = all)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--no-gpu", f.no_gpu, "run on CPU even where CUDA is available");
+  app.add_option("--device", f.device, "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
+  app.add_option("--threads", f.threads, "CPU threads in all (0 = every core)")->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", f.seed, "seed for everything random (default: drawn and recorded)");
+  app.add_option("--batch-size", f.batch_size, "training batch size")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--lr", f.lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--latency-batch", f.latency_batch, "batch size for latency timing")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--latency-exponent", f.latency_exponent,
+                 "metric = accuracy * (latency in us per image)^(-x); 0 = accuracy alone")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  add_log_level_flag(app, f.log_level);
+}
+
+bool flag_given(const CLI::App& app, const std::string& name) { return app.count(name) > 0; }
+
 bool is_terminal(int fd) { return isatty(fd) == 1; }
 
 }  // namespace nas

@@ -17,7 +17,7 @@ struct BenchOptions {
   int batch_size = 64;
   int latency_batch = 64;
   int threads = 1;        // 0 leaves LibTorch's default
-  bool channels_last = false;
+  bool channels_last = true;
   std::uint64_t seed = 0;
 };
 

@@ -31,6 +31,27 @@ struct ShapeFlags {
 void add_shape_flags(CLI::App& app, ShapeFlags& flags);
 std::pair<InputShape, int> resolve_shape(const ShapeFlags& flags);
 
+/// Flags shared by `nas search` and `nas-test-model`: data, device, seed and training recipe.
+/// Values are applied on top of defaults only where the user gave them (`given`).
+struct RunFlags {
+  std::string dataset = "fashion-mnist";
+  std::string data_dir;
+  std::int64_t train_subset = 0;
+  std::int64_t eval_subset = 0;
+  bool no_gpu = false;
+  std::string device;
+  int threads = 0;
+  std::uint64_t seed = 0;
+  int batch_size = 64;
+  double lr = 1e-3;
+  int latency_batch = 64;
+  double latency_exponent = 0.07;
+  std::string log_level = "info";
+};
+void add_run_flags(CLI::App& app, RunFlags& flags);
+/// Whether the user gave `--name` on this command line.
+bool flag_given(const CLI::App& app, const std::string& name);
+
 /// Whether stdout/stderr is a terminal (progress bars only there).
 bool is_terminal(int fd);
 

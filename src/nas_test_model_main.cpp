@@ -1,0 +1,7 @@
+#include "nas/cli.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"nas-test-model: retrain one architecture with full statistics", "nas-test-model"};
+  nas::setup_test_model(app);
+  return nas::run_cli(app, argc, argv);
+}
