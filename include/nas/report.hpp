@@ -1,0 +1,155 @@
+#pragma once
+// What nas-report shows: figures computed from an experiment folder alone (experiment.json,
+// trials/*/trial.json and retrain.json), so it works on running, interrupted and copied
+// experiments. Computing (build_report, build_compare) is separate from rendering (text,
+// Markdown, JSON, CSV, HTML) so tests can check the figures directly.
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nas/records.hpp"
+
+namespace nas {
+
+class ExperimentStore;
+
+struct ReportOptions {
+  int first = 250;  // the original's summary covers the first N finished trials
+  int top = 10;     // rows of the top-trials table
+};
+
+struct StatusCounts {
+  int total = 0;
+  int completed = 0;
+  int culled = 0;
+  int failed = 0;
+  int interrupted = 0;
+  int running = 0;
+};
+
+/// The original's summary over the first N trials to finish (completed, culled or failed), by end
+/// time. `counted` is below `n` while the experiment has fewer finished trials.
+struct FirstTrialsSummary {
+  int n = 0;
+  int counted = 0;
+  std::optional<int> best_trial;  // best metric among them
+  std::optional<double> best_metric;
+  std::optional<double> seconds;  // earliest start to the counted-th end
+};
+
+/// Epochs that culled trials did not train, and what they would have cost at the mean seconds
+/// per trained epoch.
+struct CullSavings {
+  int culled_trials = 0;
+  int epochs_saved = 0;
+  int epochs_trained = 0;  // over all trials
+  std::optional<double> seconds_per_epoch;
+  std::optional<double> seconds_saved;
+};
+
+struct TopRow {
+  int id = 0;
+  double metric = 0;
+  std::optional<double> accuracy;
+  std::optional<double> latency_ms;
+  std::int64_t params = 0;
+  std::int64_t macs = 0;
+  std::vector<int> depths;  // depth_1..depth_5 (absent labels skipped)
+  TrialStatus status = TrialStatus::kCompleted;
+  std::optional<double> retrained_accuracy;
+};
+
+struct ParetoPoint {
+  int id = 0;
+  double accuracy = 0;
+  double latency_ms = 0;
+  TrialStatus status = TrialStatus::kCompleted;
+};
+
+/// After `trials` trials had finished (by end time), the best metric so far came from `id`.
+struct BestSoFarPoint {
+  int trials = 0;
+  int id = 0;
+  double metric = 0;
+};
+
+struct ExperimentReport {
+  std::string dir;
+  ExperimentRecord experiment;
+  std::vector<std::string> problems;  // "<path>: <reason>" for files that were skipped
+  std::vector<TrialRecord> trials;    // sorted by id
+  std::map<int, RetrainRecord> retrains;
+  StatusCounts counts;
+  FirstTrialsSummary first;
+  std::optional<double> all_seconds;  // earliest start to latest end over all trials
+  CullSavings culling;
+  std::vector<TopRow> top;
+  std::vector<ParetoPoint> pareto;  // by latency, ascending
+  std::vector<BestSoFarPoint> best_so_far;
+  std::vector<int> end_order;  // ids of the finished trials (with a readable end), by end time
+};
+
+/// Reads the whole experiment and computes every figure. Corrupt trial files land in problems.
+ExperimentReport build_report(const ExperimentStore& store, const ReportOptions& options);
+
+/// The accuracy of a finished retrain, if the trial has one.
+std::optional<double> retrained_accuracy(const ExperimentReport& report, int trial_id);
+
+/// Non-dominated points (higher accuracy, lower latency) among completed and culled trials.
+std::vector<ParetoPoint> pareto_front(const std::vector<TrialRecord>& trials);
+
+/// Aligned plain-text report for a terminal.
+std::string render_text(const ExperimentReport& report);
+/// One JSON document (shape in docs/FORMATS.md, "nas-report --json").
+nlohmann::json report_to_json(const ExperimentReport& report);
+/// One row per trial: every scalar field, then the architecture, one column per label.
+void write_csv(const ExperimentReport& report, std::ostream& out);
+/// A self-contained HTML page (inline CSS and SVG; no scripts, no network).
+std::string render_html(const ExperimentReport& report);
+
+// --- The original's results table across experiments (nas-report --compare) ---
+
+struct CompareCell {
+  std::string experiment;
+  int epochs = 0;
+  double cull_ratio = 0;
+  std::optional<int> best_trial;
+  std::optional<double> accuracy;  // retrained if `retrained`, else the search accuracy
+  bool retrained = false;
+  std::optional<double> latency_ms;      // retrained if `retrained`, else the search latency
+  std::optional<double> search_seconds;  // for the first N trials
+  int trials_counted = 0;                // below N: the time is extrapolated to N trials
+  bool extrapolated = false;
+  std::optional<double> speedup;  // baseline latency / this latency
+};
+
+struct CompareTable {
+  int first = 250;
+  std::optional<std::string> baseline;  // the experiment whose latency is 1.0x
+  std::optional<double> baseline_latency_ms;
+  std::vector<int> epochs;          // rows, ascending
+  std::vector<double> cull_ratios;  // columns, ascending
+  std::vector<CompareCell> cells;
+  std::vector<std::string> notes;  // duplicates replaced, missing baseline, skipped files, ...
+
+  /// The cell for (epochs, cull ratio), if an experiment filled it.
+  const CompareCell* cell(int epochs, double cull_ratio) const;
+};
+
+/// `baseline` empty: the experiment with 3 epochs and cull ratio 0.3, as the original.
+/// Throws UsageError for an unknown id (listing those present).
+CompareTable build_compare(const std::string& root, const std::vector<std::string>& ids,
+                           const std::string& baseline, const ReportOptions& options);
+
+std::string render_compare_text(const CompareTable& table);
+std::string render_compare_markdown(const CompareTable& table);
+nlohmann::json compare_to_json(const CompareTable& table);
+
+/// "3h 06m", "12m 05s", "42.0s": the original's style for long searches.
+std::string format_duration(double seconds);
+
+}  // namespace nas

@@ -1,0 +1,233 @@
+#include "nas/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "nas/error.hpp"
+#include "nas/experiment_store.hpp"
+
+namespace nas {
+namespace {
+
+bool has_result(const TrialRecord& t) {
+  return (t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled) && t.metric;
+}
+
+std::optional<double> time_of(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  try {
+    return parse_iso8601(*s);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+}
+
+struct Finished {
+  const TrialRecord* trial;
+  double end;
+};
+
+// Trials that reached a final state, in the order they ended (ties by id, for stable output).
+std::vector<Finished> finished_by_end(const std::vector<TrialRecord>& trials) {
+  std::vector<Finished> out;
+  for (const auto& t : trials) {
+    if (!is_finished(t.status)) continue;
+    if (auto end = time_of(t.ended)) out.push_back({&t, *end});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Finished& a, const Finished& b) { return a.end < b.end; });
+  return out;
+}
+
+StatusCounts count_statuses(const std::vector<TrialRecord>& trials) {
+  StatusCounts c;
+  for (const auto& t : trials) {
+    ++c.total;
+    switch (t.status) {
+      case TrialStatus::kCompleted:
+        ++c.completed;
+        break;
+      case TrialStatus::kCulled:
+        ++c.culled;
+        break;
+      case TrialStatus::kFailed:
+        ++c.failed;
+        break;
+      case TrialStatus::kInterrupted:
+        ++c.interrupted;
+        break;
+      case TrialStatus::kRunning:
+        ++c.running;
+        break;
+    }
+  }
+  return c;
+}
+
+std::optional<double> earliest_start(const std::vector<TrialRecord>& trials) {
+  std::optional<double> best;
+  for (const auto& t : trials) {
+    auto s = time_of(t.started);
+    if (s && (!best || *s < *best)) best = s;
+  }
+  return best;
+}
+
+FirstTrialsSummary summarize_first(const std::vector<TrialRecord>& trials, int n) {
+  FirstTrialsSummary s;
+  s.n = n;
+  const auto finished = finished_by_end(trials);
+  s.counted = static_cast<int>(std::min<std::size_t>(finished.size(), std::max(n, 0)));
+  for (int i = 0; i < s.counted; ++i) {
+    const TrialRecord& t = *finished[i].trial;
+    if (has_result(t) && (!s.best_metric || *t.metric > *s.best_metric)) {
+      s.best_metric = t.metric;
+      s.best_trial = t.id;
+    }
+  }
+  const auto start = earliest_start(trials);
+  if (s.counted > 0 && start) s.seconds = finished[s.counted - 1].end - *start;
+  return s;
+}
+
+std::optional<double> all_trials_seconds(const std::vector<TrialRecord>& trials) {
+  const auto start = earliest_start(trials);
+  std::optional<double> last;
+  for (const auto& t : trials) {
+    auto e = time_of(t.ended);
+    if (e && (!last || *e > *last)) last = e;
+  }
+  if (!start || !last) return std::nullopt;
+  return *last - *start;
+}
+
+CullSavings cull_savings(const std::vector<TrialRecord>& trials, int planned_epochs) {
+  CullSavings c;
+  double epoch_seconds = 0;
+  int timed_epochs = 0;
+  for (const auto& t : trials) {
+    c.epochs_trained += static_cast<int>(t.epochs.size());
+    for (const auto& e : t.epochs) {
+      if (std::isfinite(e.seconds)) {
+        epoch_seconds += e.seconds;
+        ++timed_epochs;
+      }
+    }
+    if (t.status != TrialStatus::kCulled) continue;
+    ++c.culled_trials;
+    const int reached = t.culled_at_epoch.value_or(static_cast<int>(t.epochs.size()));
+    c.epochs_saved += std::max(0, planned_epochs - reached);
+  }
+  if (timed_epochs > 0) {
+    c.seconds_per_epoch = epoch_seconds / timed_epochs;
+    c.seconds_saved = *c.seconds_per_epoch * c.epochs_saved;
+  }
+  return c;
+}
+
+std::vector<int> depths_of(const Architecture& arch) {
+  std::vector<int> out;
+  for (int stage = 1; stage <= 5; ++stage) {
+    const std::string label = "depth_" + std::to_string(stage);
+    if (arch.has(label)) out.push_back(arch.at(label));
+  }
+  return out;
+}
+
+std::vector<TopRow> top_trials(const ExperimentReport& r, int k) {
+  std::vector<const TrialRecord*> ranked;
+  for (const auto& t : r.trials) {
+    if (has_result(t)) ranked.push_back(&t);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const TrialRecord* a, const TrialRecord* b) {
+    return *a->metric > *b->metric;
+  });
+  if (static_cast<int>(ranked.size()) > k) ranked.resize(std::max(k, 0));
+  std::vector<TopRow> rows;
+  for (const TrialRecord* t : ranked) {
+    rows.push_back({t->id, *t->metric, t->accuracy, t->latency_ms, t->params, t->macs,
+                    depths_of(t->arch), t->status, retrained_accuracy(r, t->id)});
+  }
+  return rows;
+}
+
+std::vector<BestSoFarPoint> best_so_far(const std::vector<TrialRecord>& trials) {
+  std::vector<BestSoFarPoint> out;
+  const auto finished = finished_by_end(trials);
+  std::optional<BestSoFarPoint> best;
+  for (std::size_t i = 0; i < finished.size(); ++i) {
+    const TrialRecord& t = *finished[i].trial;
+    if (has_result(t) && (!best || *t.metric > best->metric)) best = {0, t.id, *t.metric};
+    if (best) out.push_back({static_cast<int>(i) + 1, best->id, best->metric});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<double> retrained_accuracy(const ExperimentReport& report, int trial_id) {
+  auto it = report.retrains.find(trial_id);
+  if (it == report.retrains.end() || it->second.status != TrialStatus::kCompleted) {
+    return std::nullopt;
+  }
+  return it->second.accuracy;
+}
+
+std::vector<ParetoPoint> pareto_front(const std::vector<TrialRecord>& trials) {
+  std::vector<ParetoPoint> points;
+  for (const auto& t : trials) {
+    if (has_result(t) && t.accuracy && t.latency_ms) {
+      points.push_back({t.id, *t.accuracy, *t.latency_ms, t.status});
+    }
+  }
+  // Fastest first, and among equally fast the most accurate: a point is on the front when it
+  // beats the accuracy of everything faster.
+  std::stable_sort(points.begin(), points.end(), [](const ParetoPoint& a, const ParetoPoint& b) {
+    if (a.latency_ms != b.latency_ms) return a.latency_ms < b.latency_ms;
+    return a.accuracy > b.accuracy;
+  });
+  std::vector<ParetoPoint> front;
+  for (const auto& p : points) {
+    if (front.empty() || p.accuracy > front.back().accuracy) front.push_back(p);
+  }
+  return front;
+}
+
+ExperimentReport build_report(const ExperimentStore& store, const ReportOptions& options) {
+  ExperimentReport r;
+  r.dir = store.dir();
+  r.experiment = store.read_experiment();
+  auto loaded = store.load_trials();
+  r.trials = std::move(loaded.trials);
+  r.problems = std::move(loaded.problems);
+  for (const auto& t : r.trials) {
+    if (auto retrain = store.load_retrain(t.id)) r.retrains.emplace(t.id, std::move(*retrain));
+  }
+  r.counts = count_statuses(r.trials);
+  r.first = summarize_first(r.trials, options.first);
+  r.all_seconds = all_trials_seconds(r.trials);
+  r.culling = cull_savings(r.trials, r.experiment.options.epochs);
+  r.top = top_trials(r, options.top);
+  r.pareto = pareto_front(r.trials);
+  r.best_so_far = best_so_far(r.trials);
+  for (const auto& f : finished_by_end(r.trials)) r.end_order.push_back(f.trial->id);
+  return r;
+}
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds)) return "-";
+  char buf[48];
+  const long total = std::lround(seconds);
+  if (seconds >= 3600) {
+    const long minutes = std::lround(seconds / 60);
+    std::snprintf(buf, sizeof buf, "%ldh %02ldm", minutes / 60, minutes % 60);
+  } else if (seconds >= 60) {
+    std::snprintf(buf, sizeof buf, "%ldm %02lds", total / 60, total % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1fs", seconds);
+  }
+  return buf;
+}
+
+}  // namespace nas

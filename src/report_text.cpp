@@ -1,0 +1,154 @@
+// The terminal form of a single-experiment report.
+#include <sstream>
+
+#include "nas/report.hpp"
+#include "nas/text_table.hpp"
+
+namespace nas {
+namespace {
+
+using Align = TextTable::Align;
+
+std::string ordinal(int n) {
+  const int tens = n % 100;
+  const char* suffix = "th";
+  if (tens < 11 || tens > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
+}
+
+std::string join_depths(const std::vector<int>& depths) {
+  std::string out;
+  for (std::size_t i = 0; i < depths.size(); ++i) out += (i ? "-" : "") + std::to_string(depths[i]);
+  return out.empty() ? "-" : out;
+}
+
+std::string options_line(const SearchOptions& o) {
+  std::ostringstream out;
+  out << o.strategy << ", " << o.epochs << " epochs, cull ratio " << shortest(o.cull_ratio)
+      << ", population " << o.max_population << ", sample " << o.sample_size << ", " << o.n_trials
+      << " trials, " << o.concurrent_trials << " concurrent, mutation " << shortest(o.mutation_prob)
+      << ", batch " << o.batch_size << ", lr " << shortest(o.lr) << ", latency exponent "
+      << shortest(o.latency_exponent);
+  return out.str();
+}
+
+std::string dataset_line(const DatasetInfo& d) {
+  std::ostringstream out;
+  out << d.name << " (" << d.split << " split, " << d.train_size << " train / " << d.eval_size
+      << " eval, " << d.shape[0] << "x" << d.shape[1] << "x" << d.shape[2] << ", " << d.classes
+      << " classes)";
+  return out.str();
+}
+
+std::string header_section(const ExperimentReport& r) {
+  const ExperimentRecord& e = r.experiment;
+  TextTable t({Align::kLeft, Align::kLeft});
+  t.add_row({"folder", r.dir});
+  t.add_row({"created", e.created + (e.finished ? ", finished " + *e.finished : "")});
+  if (e.error) t.add_row({"error", *e.error});
+  t.add_row({"seed", std::to_string(e.seed)});
+  t.add_row({"options", options_line(e.options)});
+  t.add_row({"dataset", dataset_line(e.dataset)});
+  std::string devices;
+  for (const auto& d : e.devices) devices += (devices.empty() ? "" : ", ") + d;
+  t.add_row({"devices", devices.empty() ? "-" : devices});
+  t.add_row({"versions", "nas " + e.nas_version + ", libtorch " + e.libtorch_version});
+  if (e.search_seconds) t.add_row({"search time", format_duration(*e.search_seconds)});
+  std::string title = "Experiment " + e.id;
+  if (e.name) title += " \"" + *e.name + "\"";
+  return title + ": " + to_string(e.status) + "\n" + t.render("  ", false);
+}
+
+std::string counts_line(const StatusCounts& c) {
+  std::ostringstream out;
+  out << "Trials: " << c.total << " (" << c.completed << " completed, " << c.culled << " culled, "
+      << c.failed << " failed, " << c.interrupted << " interrupted, " << c.running << " running)\n";
+  return out.str();
+}
+
+std::string summary_section(const ExperimentReport& r) {
+  std::ostringstream out;
+  const FirstTrialsSummary& f = r.first;
+  out << "First " << f.n << " finished trials";
+  if (f.counted < f.n) out << " (only " << f.counted << " so far)";
+  out << ":\n";
+  if (f.best_trial) {
+    out << "  best trial   " << *f.best_trial << " (metric " << fixed(f.best_metric, 4) << ")\n";
+  } else {
+    out << "  best trial   - (no trial has a metric yet)\n";
+  }
+  out << "  time         " << (f.seconds ? format_duration(*f.seconds) : "-");
+  if (f.counted > 0) out << " (earliest start to " << ordinal(f.counted) << " end)";
+  out << "\nAll trials:    " << (r.all_seconds ? format_duration(*r.all_seconds) : "-") << "\n";
+  const CullSavings& c = r.culling;
+  out << "Culling saved: " << c.epochs_saved << " of " << c.epochs_saved + c.epochs_trained
+      << " epochs (" << c.culled_trials << " trials culled)";
+  if (c.seconds_saved) {
+    out << ", about " << format_duration(*c.seconds_saved) << " at "
+        << format_duration(*c.seconds_per_epoch) << " per trained epoch";
+  }
+  out << "\n";
+  return out.str();
+}
+
+std::string top_section(const ExperimentReport& r) {
+  TextTable t({Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
+               Align::kRight, Align::kLeft, Align::kLeft, Align::kRight});
+  t.add_row({"id", "metric", "accuracy %", "latency ms", "params", "MACs", "depths", "status",
+             "retrained %"});
+  for (const auto& row : r.top) {
+    t.add_row({std::to_string(row.id), fixed(row.metric, 4), fixed(row.accuracy, 2),
+               fixed(row.latency_ms, 4), human_count(row.params), human_count(row.macs),
+               join_depths(row.depths), to_string(row.status), fixed(row.retrained_accuracy, 2)});
+  }
+  return "Top " + std::to_string(r.top.size()) + " trials by metric:\n" + t.render("  ");
+}
+
+std::string pareto_section(const ExperimentReport& r) {
+  TextTable t({Align::kRight, Align::kRight, Align::kRight, Align::kLeft});
+  t.add_row({"id", "accuracy %", "latency ms", "status"});
+  for (const auto& p : r.pareto) {
+    t.add_row(
+        {std::to_string(p.id), fixed(p.accuracy, 2), fixed(p.latency_ms, 4), to_string(p.status)});
+  }
+  return "Pareto front, accuracy vs latency (" + std::to_string(r.pareto.size()) + " trials):\n" +
+         t.render("  ");
+}
+
+// Only the points where the best changed, so the table stays short for long searches.
+std::string best_so_far_section(const ExperimentReport& r) {
+  TextTable t({Align::kRight, Align::kRight, Align::kRight});
+  t.add_row({"after trials", "best metric", "trial"});
+  std::optional<int> previous;
+  for (const auto& p : r.best_so_far) {
+    if (previous && *previous == p.id) continue;
+    previous = p.id;
+    t.add_row({std::to_string(p.trials), fixed(p.metric, 4), std::to_string(p.id)});
+  }
+  const int total = r.best_so_far.empty() ? 0 : r.best_so_far.back().trials;
+  return "Best metric so far (improvements, over " + std::to_string(total) +
+         " finished trials):\n" + t.render("  ");
+}
+
+}  // namespace
+
+std::string render_text(const ExperimentReport& r) {
+  std::string out = header_section(r) + "\n" + counts_line(r.counts);
+  if (!r.problems.empty()) {
+    for (const auto& p : r.problems) out += "warning: skipped corrupt trial file " + p + "\n";
+  }
+  if (r.trials.empty()) {
+    return out + "\nNo trials yet: nothing to summarize.\n";
+  }
+  out += "\n" + summary_section(r);
+  if (!r.top.empty()) out += "\n" + top_section(r);
+  if (!r.pareto.empty()) out += "\n" + pareto_section(r);
+  if (!r.best_so_far.empty()) out += "\n" + best_so_far_section(r);
+  return out;
+}
+
+}  // namespace nas

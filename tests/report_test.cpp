@@ -1,0 +1,563 @@
+#include "nas/report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "nas/error.hpp"
+#include "nas/experiment_store.hpp"
+#include "nas/random.hpp"
+#include "nas/search_space.hpp"
+#include "nas/svg_plot.hpp"
+
+namespace nas {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr double kT0 = 1795824000;  // 2026-11-28T00:00:00Z
+
+std::string at(double offset_s) {
+  const std::time_t t = static_cast<std::time_t>(kT0 + offset_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+ExperimentRecord experiment(const std::string& id, int epochs, double cull) {
+  ExperimentRecord e;
+  e.id = id;
+  e.created = at(0);
+  e.status = ExperimentStatus::kCompleted;
+  e.seed = 42;
+  e.options.epochs = epochs;
+  e.options.cull_ratio = cull;
+  e.options.n_trials = 250;
+  e.dataset.name = "cifar10";
+  e.dataset.train_size = 45000;
+  e.dataset.eval_size = 5000;
+  e.dataset.shape[0] = 3;
+  e.dataset.shape[1] = 32;
+  e.dataset.shape[2] = 32;
+  e.dataset.classes = 10;
+  e.devices = {"cuda:0"};
+  e.nas_version = "0.1.0";
+  e.libtorch_version = "1.13.1";
+  return e;
+}
+
+struct TrialSpec {
+  int id;
+  TrialStatus status;
+  double start, end;  // end < 0: none yet
+  std::optional<double> metric, accuracy, latency;
+  std::vector<double> epoch_seconds;
+  std::optional<int> culled_at = std::nullopt;
+};
+
+TrialRecord make_trial(const std::string& exp, const TrialSpec& s) {
+  TrialRecord t;
+  t.id = s.id;
+  t.experiment = exp;
+  t.arch = Architecture({{"width_0", 16},
+                         {"ks_0", 3},
+                         {"depth_1", 1 + s.id % 4},
+                         {"depth_2", 2},
+                         {"depth_3", 3},
+                         {"depth_4", 4},
+                         {"depth_5", 1}});
+  t.arch_key = "key" + std::to_string(s.id);
+  t.params = 1000000 + s.id;
+  t.macs = 50000000 + s.id;
+  t.device = "cuda:0";
+  t.status = s.status;
+  t.started = at(s.start);
+  if (s.end >= 0) {
+    t.ended = at(s.end);
+    t.seconds = s.end - s.start;
+  }
+  for (std::size_t i = 0; i < s.epoch_seconds.size(); ++i) {
+    t.epochs.push_back({static_cast<int>(i) + 1, 1.0, s.accuracy.value_or(10),
+                        s.latency.value_or(0.1), s.metric.value_or(5), s.epoch_seconds[i],
+                        std::nullopt});
+  }
+  t.metric = s.metric;
+  t.accuracy = s.accuracy;
+  t.latency_ms = s.latency;
+  t.culled_at_epoch = s.culled_at;
+  if (s.status == TrialStatus::kFailed) t.error = "NaN loss";
+  return t;
+}
+
+void write_retrain(const ExperimentStore& store, int trial, double accuracy, double latency) {
+  RetrainRecord r;
+  r.source = store.trial_dir(trial);
+  r.experiment = store.id();
+  r.trial = trial;
+  r.status = TrialStatus::kCompleted;
+  r.accuracy = accuracy;
+  r.latency_ms = latency;
+  r.started = at(0);
+  r.ended = at(1000);
+  write_json_atomic(store.trial_dir(trial) + "/retrain.json", to_json(r));
+}
+
+// The hand-computed experiment (figures in the tests below): 3 epochs, cull 0.3.
+ExperimentStore write_hand_fixture(const std::string& root, const std::string& id) {
+  auto store = ExperimentStore::create(root, experiment(id, 3, 0.3));
+  using S = TrialStatus;
+  const std::vector<TrialSpec> specs = {
+      {0, S::kCompleted, 0, 300, 30, 60, 0.30, {100, 100, 100}},
+      {1, S::kCompleted, 0, 200, 35, 70, 0.40, {60, 60, 60}},
+      {2, S::kCulled, 10, 100, 20, 40, 0.20, {90}, 1},
+      {3, S::kFailed, 20, 50, std::nullopt, std::nullopt, std::nullopt, {}},
+      {4, S::kCompleted, 200, 500, 40, 75, 0.50, {100, 100, 100}},
+      {5, S::kCulled, 300, 450, 33, 72, 0.25, {75, 75}, 2},
+      {6, S::kRunning, 500, -1, std::nullopt, std::nullopt, std::nullopt, {50}},
+      {7, S::kInterrupted, 450, 520, std::nullopt, std::nullopt, std::nullopt, {40}},
+  };
+  for (const auto& s : specs) store.write_trial(make_trial(id, s));
+  write_retrain(store, 1, 85.5, 0.38);
+  return store;
+}
+
+// A larger, plausible-looking search for the HTML screenshot and the README sample.
+void write_demo_fixture(const std::string& root, const std::string& id, int epochs, double cull,
+                        unsigned seed) {
+  auto store = ExperimentStore::create(root, experiment(id, epochs, cull));
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(0, 1);
+  double clock = 0;
+  for (int i = 0; i < 80; ++i) {
+    const double latency = 0.12 + 0.25 * std::fabs(noise(rng)) + 0.1 * (i % 3);
+    const double skill = std::min(1.0, i / 60.0);
+    const double accuracy = 55 + 10 * skill + 3 * noise(rng) + 20 * std::min(latency, 0.5);
+    // Culled trials stopped early, so their (partial) accuracy is lower.
+    const bool culled = cull > 0 && noise(rng) < -0.6;
+    const int trained = culled ? 1 : epochs;
+    const double acc = culled ? accuracy - 12 : accuracy;
+    const double metric = acc * std::pow(latency * 1000, -0.07);
+    TrialSpec s{
+        i,       culled ? TrialStatus::kCulled : TrialStatus::kCompleted, clock, 0, metric, acc,
+        latency, std::vector<double>(trained, 40 + 60 * latency)};
+    if (culled) s.culled_at = 1;
+    s.end = clock + trained * (40 + 60 * latency);
+    clock += 15 + 5 * std::fabs(noise(rng));
+    TrialRecord t = make_trial(id, s);
+    Rng arch_rng = rng_for(seed, i);
+    t.arch = SearchSpace().sample(arch_rng);
+    t.params = static_cast<std::int64_t>(1.5e6 + 6e6 * latency);
+    t.macs = static_cast<std::int64_t>(2e7 + 1.5e8 * latency);
+    store.write_trial(t);
+  }
+  auto record = store.read_experiment();
+  record.search_seconds = clock + 200;
+  record.finished = at(clock + 200);
+  store.write_experiment(record);
+}
+
+class ReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    root_ = (fs::temp_directory_path() /
+             ("nas-report-" + std::string(info->name()) + "-" + std::to_string(::getpid())))
+                .string();
+    fs::remove_all(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  ExperimentReport hand_report(int first = 4, int top = 3) {
+    auto store = write_hand_fixture(root_, "hand");
+    return build_report(store, {first, top});
+  }
+
+  std::string root_;
+};
+
+TEST_F(ReportTest, CountsEveryStatus) {
+  const auto r = hand_report();
+  EXPECT_EQ(r.counts.total, 8);
+  EXPECT_EQ(r.counts.completed, 3);
+  EXPECT_EQ(r.counts.culled, 2);
+  EXPECT_EQ(r.counts.failed, 1);
+  EXPECT_EQ(r.counts.interrupted, 1);
+  EXPECT_EQ(r.counts.running, 1);
+}
+
+TEST_F(ReportTest, FirstNIsByEndTimeAndTimedFromTheEarliestStart) {
+  // Ends: 3@50, 2@100, 1@200, 0@300, 5@450, 4@500. The first 4 are 3, 2, 1, 0: best is 1 (35).
+  const auto r = hand_report(4);
+  EXPECT_EQ(r.first.n, 4);
+  EXPECT_EQ(r.first.counted, 4);
+  EXPECT_EQ(r.first.best_trial, 1);
+  EXPECT_DOUBLE_EQ(*r.first.best_metric, 35.0);
+  EXPECT_DOUBLE_EQ(*r.first.seconds, 300.0);
+  EXPECT_DOUBLE_EQ(*r.all_seconds, 520.0);  // trial 7 (interrupted) ended last
+}
+
+TEST_F(ReportTest, FirstNCountsWhatFinishedWhenFewerThanN) {
+  const auto r = hand_report(250);
+  EXPECT_EQ(r.first.counted, 6);
+  EXPECT_EQ(r.first.best_trial, 4);
+  EXPECT_DOUBLE_EQ(*r.first.seconds, 500.0);
+}
+
+TEST_F(ReportTest, CullingSavingsUseTheMeanTrainedEpoch) {
+  const auto r = hand_report();
+  EXPECT_EQ(r.culling.culled_trials, 2);
+  EXPECT_EQ(r.culling.epochs_saved, 3);     // (3 - 1) + (3 - 2)
+  EXPECT_EQ(r.culling.epochs_trained, 14);  // 3+3+1+0+3+2+1+1
+  EXPECT_NEAR(*r.culling.seconds_per_epoch, 1110.0 / 14, 1e-9);
+  EXPECT_NEAR(*r.culling.seconds_saved, 3 * 1110.0 / 14, 1e-9);
+}
+
+TEST_F(ReportTest, TopTableRanksByMetricWithRetrainedAccuracy) {
+  const auto r = hand_report(4, 3);
+  ASSERT_EQ(r.top.size(), 3u);
+  EXPECT_EQ(r.top[0].id, 4);
+  EXPECT_EQ(r.top[1].id, 1);
+  EXPECT_EQ(r.top[2].id, 5);
+  EXPECT_EQ(r.top[1].retrained_accuracy, 85.5);
+  EXPECT_FALSE(r.top[0].retrained_accuracy);
+  EXPECT_EQ(r.top[2].status, TrialStatus::kCulled);
+  EXPECT_EQ(r.top[1].depths, (std::vector<int>{2, 2, 3, 4, 1}));
+}
+
+TEST_F(ReportTest, ParetoFrontKeepsOnlyUndominatedTrials) {
+  const auto r = hand_report();
+  ASSERT_EQ(r.pareto.size(), 3u);
+  EXPECT_EQ(r.pareto[0].id, 2);
+  EXPECT_EQ(r.pareto[1].id, 5);
+  EXPECT_EQ(r.pareto[2].id, 4);
+}
+
+TEST_F(ReportTest, ParetoFrontBreaksLatencyTiesByAccuracy) {
+  std::vector<TrialRecord> trials;
+  for (auto [id, acc, lat] : {std::tuple{0, 50.0, 0.2}, {1, 60.0, 0.2}, {2, 60.0, 0.3}}) {
+    TrialRecord t;
+    t.id = id;
+    t.status = TrialStatus::kCompleted;
+    t.metric = acc;
+    t.accuracy = acc;
+    t.latency_ms = lat;
+    trials.push_back(t);
+  }
+  const auto front = pareto_front(trials);
+  ASSERT_EQ(front.size(), 1u);
+  EXPECT_EQ(front[0].id, 1);
+}
+
+TEST_F(ReportTest, BestSoFarFollowsEndOrder) {
+  const auto r = hand_report();
+  ASSERT_EQ(r.best_so_far.size(), 5u);  // the first to finish (failed) has no metric
+  EXPECT_EQ(r.best_so_far[0].trials, 2);
+  EXPECT_EQ(r.best_so_far[0].id, 2);
+  EXPECT_EQ(r.best_so_far[1].id, 1);
+  EXPECT_EQ(r.best_so_far[3].id, 1);
+  EXPECT_EQ(r.best_so_far[4].trials, 6);
+  EXPECT_EQ(r.best_so_far[4].id, 4);
+  EXPECT_DOUBLE_EQ(r.best_so_far[4].metric, 40.0);
+  EXPECT_EQ(r.end_order, (std::vector<int>{3, 2, 1, 0, 5, 4}));
+}
+
+TEST_F(ReportTest, CorruptTrialIsReportedAndSkipped) {
+  auto store = write_hand_fixture(root_, "hand");
+  fs::create_directories(store.trial_dir(8));
+  std::ofstream(store.trial_dir(8) + "/trial.json") << "{\"format\": \"nas-trial/1\", \"id\"";
+  const auto r = build_report(store, {4, 3});
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].find(store.trial_dir(8)), std::string::npos) << r.problems[0];
+  EXPECT_EQ(r.counts.total, 8);
+  const std::string text = render_text(r);
+  EXPECT_NE(text.find("skipped"), std::string::npos);
+  EXPECT_NE(text.find("Top 3"), std::string::npos);
+}
+
+TEST_F(ReportTest, EmptyExperimentSaysSoEverywhere) {
+  auto store = ExperimentStore::create(root_, experiment("empty", 3, 0.3));
+  const auto r = build_report(store, {});
+  EXPECT_EQ(r.counts.total, 0);
+  EXPECT_FALSE(r.first.best_trial);
+  EXPECT_NE(render_text(r).find("No trials yet"), std::string::npos);
+  EXPECT_NE(render_html(r).find("No trials yet"), std::string::npos);
+  const auto j = nlohmann::json::parse(report_to_json(r).dump());
+  EXPECT_TRUE(j["first"]["best_trial"].is_null());
+  std::ostringstream csv;
+  write_csv(r, csv);
+  const std::string text = csv.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
+}
+
+TEST_F(ReportTest, TextShowsTheOriginalsSummary) {
+  const std::string text = render_text(hand_report(4, 3));
+  for (const char* needle :
+       {"Experiment hand: completed", "First 4 finished trials", "best trial   1 (metric 35.0000)",
+        "5m 00s (earliest start to 4th end)", "All trials:    8m 40s",
+        "Culling saved: 3 of 17 epochs", "85.50", "2-2-3-4-1", "Pareto front", "Best metric so far",
+        "1 failed, 1 interrupted, 1 running"}) {
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  }
+}
+
+TEST_F(ReportTest, JsonParsesBackWithTheFigures) {
+  const auto j = nlohmann::json::parse(report_to_json(hand_report(4, 3)).dump(2));
+  EXPECT_EQ(j["format"], "nas-report/1");
+  EXPECT_EQ(j["experiment"]["id"], "hand");
+  EXPECT_EQ(j["counts"]["culled"], 2);
+  EXPECT_EQ(j["first"]["best_trial"], 1);
+  EXPECT_DOUBLE_EQ(j["first"]["seconds"].get<double>(), 300.0);
+  EXPECT_DOUBLE_EQ(j["all_seconds"].get<double>(), 520.0);
+  EXPECT_EQ(j["culling"]["epochs_saved"], 3);
+  EXPECT_EQ(j["top"][1]["retrained_accuracy"], 85.5);
+  EXPECT_EQ(j["top"][1]["depths"], nlohmann::json({2, 2, 3, 4, 1}));
+  EXPECT_EQ(j["pareto"].size(), 3u);
+  EXPECT_EQ(j["best_so_far"].back()["id"], 4);
+  EXPECT_TRUE(j["problems"].empty());
+}
+
+// Splits CSV text into rows of fields, honouring quotes.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      rows.emplace_back();
+    } else {
+      field += c;
+    }
+  }
+  rows.pop_back();  // after the final newline
+  return rows;
+}
+
+TEST_F(ReportTest, CsvHasOneRowPerTrialWithArchitectureColumns) {
+  auto store = write_hand_fixture(root_, "hand");
+  auto t = make_trial(
+      "hand", {9, TrialStatus::kFailed, 0, 10, std::nullopt, std::nullopt, std::nullopt, {}});
+  t.error = "out of memory, \"CUDA\"\nline two";
+  store.write_trial(t);
+  std::ostringstream out;
+  write_csv(build_report(store, {}), out);
+  const auto rows = parse_csv(out.str());
+  ASSERT_EQ(rows.size(), 10u);  // header + 9 trials
+  const auto& header = rows[0];
+  auto col = [&](const std::string& name) {
+    return std::find(header.begin(), header.end(), name) - header.begin();
+  };
+  ASSERT_LT(col("metric"), static_cast<long>(header.size()));
+  ASSERT_LT(col("depth_1"), static_cast<long>(header.size()));
+  ASSERT_LT(col("se_21"), static_cast<long>(header.size()));
+  for (const auto& row : rows) EXPECT_EQ(row.size(), header.size());
+  EXPECT_EQ(rows[2][col("id")], "1");
+  EXPECT_EQ(rows[2][col("metric")], "35");
+  EXPECT_EQ(rows[2][col("retrained_accuracy")], "85.5");
+  EXPECT_EQ(rows[2][col("depth_1")], "2");
+  EXPECT_EQ(rows[2][col("se_21")], "");  // not in this tiny architecture
+  EXPECT_EQ(rows[3][col("culled_at_epoch")], "1");
+  EXPECT_EQ(rows[9][col("error")], "out of memory, \"CUDA\"\nline two");
+}
+
+// Checks that every tag is closed in order (the page is written as well-formed XML-ish HTML).
+bool tags_balance(const std::string& html, std::string* why) {
+  std::vector<std::string> stack;
+  for (std::size_t i = html.find('<'); i != std::string::npos; i = html.find('<', i + 1)) {
+    const std::size_t end = html.find('>', i);
+    if (end == std::string::npos) return *why = "unterminated tag", false;
+    const std::string tag = html.substr(i + 1, end - i - 1);
+    if (tag.empty() || tag[0] == '!') continue;
+    const bool closing = tag[0] == '/';
+    const bool self_closing = tag.back() == '/';
+    const std::string body = closing ? tag.substr(1) : tag;
+    const std::string name = body.substr(0, body.find_first_of(" /\n"));
+    if (self_closing) continue;
+    if (!closing) {
+      stack.push_back(name);
+    } else if (stack.empty() || stack.back() != name) {
+      return *why = "</" + name + "> closes <" + (stack.empty() ? "" : stack.back()) + ">", false;
+    } else {
+      stack.pop_back();
+    }
+  }
+  if (!stack.empty()) return *why = "<" + stack.back() + "> never closed", false;
+  return true;
+}
+
+std::size_t count_of(const std::string& s, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto i = s.find(needle); i != std::string::npos; i = s.find(needle, i + 1)) ++n;
+  return n;
+}
+
+TEST_F(ReportTest, HtmlIsWellFormedSelfContainedWithBothCharts) {
+  auto store = write_hand_fixture(root_, "hand");
+  auto record = store.read_experiment();
+  record.name = "<b>odd & name</b>";
+  store.write_experiment(record);
+  const std::string html = render_html(build_report(store, {4, 3}));
+  std::string why;
+  EXPECT_TRUE(tags_balance(html, &why)) << why;
+  EXPECT_EQ(count_of(html, "<svg"), 2u);
+  EXPECT_NE(html.find("class=\"chart-scatter\""), std::string::npos);
+  EXPECT_NE(html.find("class=\"chart-best\""), std::string::npos);
+  EXPECT_EQ(count_of(html, "<path class=\"culled\""), 3u);  // two culled trials + legend
+  EXPECT_NE(html.find("<polyline class=\"front\""), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;odd &amp; name&lt;/b&gt;"), std::string::npos);
+}
+
+TEST_F(ReportTest, NiceTicksCoverTheRangeInRoundSteps) {
+  const std::vector<double> expected{0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
+  const auto fifths = nice_ticks(0.13, 0.87, 6);
+  ASSERT_EQ(fifths.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(fifths[i], expected[i], 1e-12);
+  const auto ticks = nice_ticks(41, 77);
+  EXPECT_LE(ticks.front(), 41);
+  EXPECT_GE(ticks.back(), 77);
+  EXPECT_FALSE(nice_ticks(5, 5).empty());
+}
+
+TEST(ReportFormat, DurationsReadLikeTheOriginalsTable) {
+  EXPECT_EQ(format_duration(3 * 3600 + 6 * 60 + 10), "3h 06m");
+  EXPECT_EQ(format_duration(3600 * 2 - 10), "2h 00m");
+  EXPECT_EQ(format_duration(125), "2m 05s");
+  EXPECT_EQ(format_duration(42), "42.0s");
+}
+
+// --- compare ---
+
+class ReportCompareTest : public ReportTest {
+ protected:
+  void SetUp() override {
+    ReportTest::SetUp();
+    using S = TrialStatus;
+    auto base = ExperimentStore::create(root_, experiment("e3c30", 3, 0.3));
+    base.write_trial(make_trial("e3c30", {0, S::kCompleted, 0, 100, 30, 80, 0.50, {30}}));
+    base.write_trial(make_trial("e3c30", {1, S::kCompleted, 0, 200, 20, 70, 0.20, {30}}));
+    write_retrain(base, 0, 83.73, 0.40);
+    auto one = ExperimentStore::create(root_, experiment("e1c0", 1, 0));
+    one.write_trial(make_trial("e1c0", {0, S::kCompleted, 0, 50, 25, 78, 0.32, {50}}));
+    auto slow = ExperimentStore::create(root_, experiment("e3c0", 3, 0));
+    slow.write_trial(make_trial("e3c0", {0, S::kCompleted, 0, 3600, 28, 84, 0.80, {30}}));
+    slow.write_trial(make_trial("e3c0", {1, S::kCompleted, 100, 7300, 27, 84, 0.80, {30}}));
+  }
+  const ReportOptions options_{2, 10};
+};
+
+TEST_F(ReportCompareTest, CellsUseRetrainedAccuracyAndLatencyWhenPresent) {
+  const auto table = build_compare(root_, {"e1c0", "e3c0", "e3c30"}, "", options_);
+  EXPECT_EQ(table.epochs, (std::vector<int>{1, 3}));
+  EXPECT_EQ(table.cull_ratios, (std::vector<double>{0, 0.3}));
+  EXPECT_EQ(table.baseline, "e3c30");
+  const CompareCell* base = table.cell(3, 0.3);
+  ASSERT_TRUE(base);
+  EXPECT_TRUE(base->retrained);
+  EXPECT_DOUBLE_EQ(*base->accuracy, 83.73);
+  EXPECT_DOUBLE_EQ(*base->search_seconds, 200);
+  EXPECT_DOUBLE_EQ(*base->speedup, 1.0);
+  const CompareCell* one = table.cell(1, 0);
+  ASSERT_TRUE(one);
+  EXPECT_FALSE(one->retrained);
+  EXPECT_DOUBLE_EQ(*one->accuracy, 78);
+  EXPECT_TRUE(one->extrapolated);  // 1 of 2 trials: 50 s -> 100 s
+  EXPECT_DOUBLE_EQ(*one->search_seconds, 100);
+  EXPECT_DOUBLE_EQ(*one->speedup, 0.40 / 0.32);
+  EXPECT_DOUBLE_EQ(*table.cell(3, 0)->speedup, 0.5);
+  EXPECT_DOUBLE_EQ(*table.cell(3, 0)->search_seconds, 7300);
+  EXPECT_FALSE(table.cell(1, 0.3));
+}
+
+TEST_F(ReportCompareTest, TextAndMarkdownFollowTheOriginalsLayout) {
+  const auto table = build_compare(root_, {"e1c0", "e3c0", "e3c30"}, "", options_);
+  const std::string text = render_compare_text(table);
+  for (const char* needle : {"0% cull", "30% cull", "1 epoch ", "3 epochs", "Accuracy",
+                             "Search time", "Inference speedup", "78.00*", "83.73", "~1m 40s",
+                             "2h 02m", "1.25", "0.50", "baseline e3c30"}) {
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  }
+  const std::string md = render_compare_markdown(table);
+  EXPECT_EQ(md.rfind("|  |  | 0% cull | 30% cull |\n|---|---|---:|---:|\n", 0), 0u) << md;
+  EXPECT_NE(md.find("| 1 epoch | Accuracy | 78.00\\* | - |"), std::string::npos) << md;
+  EXPECT_NE(md.find("|  | Inference speedup | 0.50 | 1.00 |"), std::string::npos) << md;
+}
+
+TEST_F(ReportCompareTest, ExplicitBaselineMayBeOutsideTheTable) {
+  const auto table = build_compare(root_, {"e3c30"}, "e1c0", options_);
+  EXPECT_EQ(table.baseline, "e1c0");
+  EXPECT_DOUBLE_EQ(*table.cell(3, 0.3)->speedup, 0.32 / 0.40);
+}
+
+TEST_F(ReportCompareTest, WithoutTheDefaultBaselineSpeedupsAreBlankWithANote) {
+  const auto table = build_compare(root_, {"e1c0"}, "", options_);
+  EXPECT_FALSE(table.baseline);
+  EXPECT_FALSE(table.cell(1, 0)->speedup);
+  ASSERT_EQ(table.notes.size(), 1u);
+  EXPECT_NE(table.notes[0].find("--baseline"), std::string::npos);
+}
+
+TEST_F(ReportCompareTest, JsonParsesBack) {
+  const auto j = nlohmann::json::parse(
+      compare_to_json(build_compare(root_, {"e1c0", "e3c30"}, "", options_)).dump());
+  EXPECT_EQ(j["format"], "nas-compare/1");
+  EXPECT_EQ(j["baseline"], "e3c30");
+  ASSERT_EQ(j["cells"].size(), 2u);
+  EXPECT_EQ(j["cells"][0]["experiment"], "e1c0");
+  EXPECT_EQ(j["cells"][0]["extrapolated"], true);
+}
+
+TEST_F(ReportCompareTest, UnknownIdListsThoseThatExist) {
+  try {
+    build_compare(root_, {"e1c0", "nope"}, "", options_);
+    FAIL() << "no throw";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("e1c0 e3c0 e3c30"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(build_compare(root_, {}, "", options_), UsageError);
+}
+
+// Not a check: writes sample experiments for scripts/check-report-html.sh and the README when
+// NAS_REPORT_FIXTURE_DIR is set.
+TEST(ReportFixture, WriteWhenAsked) {
+  const char* dir = std::getenv("NAS_REPORT_FIXTURE_DIR");
+  if (!dir || !*dir) GTEST_SKIP() << "NAS_REPORT_FIXTURE_DIR not set";
+  fs::remove_all(dir);
+  write_hand_fixture(dir, "20261128-000000-0001");
+  write_demo_fixture(dir, "20261128-010000-3e30", 3, 0.3, 1);
+  write_demo_fixture(dir, "20261128-020000-3e00", 3, 0.0, 2);
+  write_demo_fixture(dir, "20261128-030000-1e00", 1, 0.0, 3);
+  write_demo_fixture(dir, "20261128-040000-5e30", 5, 0.3, 4);
+  const auto demo = ExperimentStore::open(dir, "20261128-010000-3e30");
+  write_retrain(demo, build_report(demo, {}).first.best_trial.value_or(0), 83.73, 0.21);
+  fs::create_directories(demo.trial_dir(80));
+  std::ofstream(demo.trial_dir(80) + "/trial.json") << "{\"format\": \"nas-trial/1\", \"id\": 8";
+}
+
+}  // namespace
+}  // namespace nas
