@@ -100,8 +100,6 @@ std::string SvgPlot::begin(const std::string& title, const std::string& css_clas
     << "\" height=\"" << height_ << "\" viewBox=\"0 0 " << width_ << " " << height_
     << "\" role=\"img\">\n";
   o << "<title>" << xml_escape(title) << "</title>\n";
-  o << "<text x=\"" << num(left) << "\" y=\"24\" class=\"chart-title\">" << xml_escape(title)
-    << "</text>\n";
   const double x_step = x_ticks_.size() > 1 ? x_ticks_[1] - x_ticks_[0] : 1;
   const double y_step = y_ticks_.size() > 1 ? y_ticks_[1] - y_ticks_[0] : 1;
   for (double t : x_ticks_) {

@@ -22,7 +22,7 @@ class SvgPlot {
 
   double px(double x) const;
   double py(double y) const;
-  /// Opening <svg> with title, plot frame, grid, tick labels and axis labels.
+  /// Opening <svg> with a <title> (tooltip, screen readers), plot frame, grid, tick labels and axis labels.
   std::string begin(const std::string& title, const std::string& css_class) const;
   std::string end() const { return "</svg>\n"; }
   /// A legend entry at row `row` right of the plot area; `mark` is SVG drawn around (0, 0).
@@ -33,7 +33,7 @@ class SvgPlot {
   Range x_, y_;
   std::vector<double> x_ticks_, y_ticks_;
   std::string x_label_, y_label_;
-  static constexpr int kLeft = 70, kTop = 40, kBottom = 55, kRight = 190;
+  static constexpr int kLeft = 70, kTop = 20, kBottom = 55, kRight = 190;
 };
 
 }  // namespace nas
