@@ -256,7 +256,11 @@ void BatchLoader::start_epoch(int epoch) {
 }
 
 std::int64_t BatchLoader::train_batch_count(int batch_size) const {
-  return (train_images_.size(0) + batch_size - 1) / batch_size;
+  const std::int64_t n = train_images_.size(0);
+  // A last batch of one image cannot be trained: BatchNorm needs two values per channel once a
+  // network pools down to 1x1. Drop it (the next epoch's shuffle uses that image).
+  if (n % batch_size == 1 && n > 1) return n / batch_size;
+  return (n + batch_size - 1) / batch_size;
 }
 
 std::pair<torch::Tensor, torch::Tensor> BatchLoader::train_batch(std::int64_t i, int batch_size) {

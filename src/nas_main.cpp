@@ -7,5 +7,6 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   nas::setup_arch(app);
   nas::setup_bench(app);
+  nas::setup_search(app);
   return nas::run_cli(app, argc, argv);
 }

@@ -63,7 +63,9 @@ nlohmann::json Architecture::to_json() const {
 
 Architecture Architecture::from_json(const nlohmann::json& j) {
   const nlohmann::json* obj = &j;
-  if (j.is_object() && j.contains("parameters")) {
+  if (j.is_object() && j.contains("arch") && j["arch"].is_object()) {
+    obj = &j["arch"];  // a trial.json or retrain.json of ours
+  } else if (j.is_object() && j.contains("parameters")) {
     const auto& p = j["parameters"];
     if (!p.is_object() || !p.contains("mutation") || !p["mutation"].is_object()) {
       throw InputError("architecture: 'parameters' has no 'mutation' object (not an NNI parameter.cfg)");

@@ -85,6 +85,9 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
   TrainOutcome outcome;
   try {
     if (o.threads > 0) at::set_num_threads(o.threads);
+    // Trained weights and activations drift into denormal floats, which run some CPU kernels
+    // many times slower and would make latency depend on training rather than architecture.
+    at::globalContext().setFlushDenormal(true);
     model->to(device);
     if (o.channels_last) to_channels_last(*model);
     model->set_dropout_generator(make_generator(device, mix_seed(o.seed, 0xd0)));

@@ -1,0 +1,77 @@
+#pragma once
+// The executor owns threads and devices: it runs trials the driver hands it and reports them back
+// as they finish. The interface is narrow (how many can run, start one, wait for any) so that a
+// multi-node executor can replace the thread pool without touching the strategy, the cull
+// policy or the store.
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nas/device_gate.hpp"
+#include "nas/records.hpp"
+#include "nas/strategy.hpp"
+
+namespace nas {
+
+/// Where a trial runs: a device, a CPU thread budget, and the device's gate (held exclusively
+/// while a trial times latency, so no other trial disturbs the measurement).
+struct TrialSlot {
+  int index = 0;
+  std::string device = "cpu";
+  int threads = 1;
+  DeviceGate* gate = nullptr;
+};
+
+/// Runs one trial to its end and returns its final record. May throw: the executor turns an
+/// escaped exception into a failed record.
+using TrialFunction = std::function<TrialRecord(const TrialProposal&, const TrialSlot&)>;
+
+class TrialExecutor {
+ public:
+  virtual ~TrialExecutor() = default;
+  /// How many trials can run at once.
+  virtual int capacity() const = 0;
+  virtual int running() const = 0;
+  /// Starts a trial; only when running() < capacity().
+  virtual void start(const TrialProposal& proposal) = 0;
+  /// The next finished trial, or nullopt when none finished within `timeout`.
+  virtual std::optional<TrialRecord> wait_any(std::chrono::milliseconds timeout) = 0;
+};
+
+/// Trials on threads of this process, spread over devices round-robin by slot. On CPU the thread
+/// budget is split between slots so cores are not oversubscribed.
+class ThreadExecutor : public TrialExecutor {
+ public:
+  /// `devices` non-empty; `total_threads` is the CPU thread budget (0 = hardware concurrency).
+  ThreadExecutor(TrialFunction run, std::vector<std::string> devices, int concurrency, int total_threads);
+  /// Joins every thread (trials should have been told to stop through their cancel flag).
+  ~ThreadExecutor() override;
+
+  int capacity() const override { return static_cast<int>(slots_.size()); }
+  int running() const override;
+  void start(const TrialProposal& proposal) override;
+  std::optional<TrialRecord> wait_any(std::chrono::milliseconds timeout) override;
+  const std::vector<TrialSlot>& slots() const { return slots_; }
+
+ private:
+  TrialFunction run_;
+  std::vector<TrialSlot> slots_;
+  std::vector<std::unique_ptr<DeviceGate>> gates_;  // one per distinct device
+  std::vector<bool> busy_;
+  std::vector<std::thread> threads_;  // by slot
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::pair<int, TrialRecord>> done_;  // slot, record
+};
+
+/// A failed record for a trial whose run threw.
+TrialRecord failed_trial(const TrialProposal& proposal, const std::string& device, const std::string& error);
+
+}  // namespace nas

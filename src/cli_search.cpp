@@ -1,0 +1,278 @@
+// `nas search`: run (or resume) a search and write one JSON file per trial.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "nas/cli.hpp"
+#include "nas/device.hpp"
+#include "nas/error.hpp"
+#include "nas/interrupt.hpp"
+#include "nas/regularized_evolution.hpp"
+#include "nas/search_driver.hpp"
+#include "nas/trial_runner.hpp"
+#include "nas/version.hpp"
+
+namespace nas {
+namespace {
+
+struct SearchCliOptions {
+  SearchOptions search;
+  std::uint64_t seed = 0;
+  bool no_gpu = false;
+  bool quick = false;
+  std::string experiment_dir;
+  std::string name;
+  std::string resume;
+  std::string log_level = "info";
+  const CLI::App* cmd = nullptr;
+};
+
+/// Flags that define a search, with the experiment.json option each one sets: on --resume they
+/// must agree with the stored experiment.
+const std::vector<std::pair<std::string, std::string>>& defining_flags() {
+  static const std::vector<std::pair<std::string, std::string>> flags{
+      {"--epochs", "epochs"},           {"--cull-ratio", "cull_ratio"},
+      {"--max-population", "max_population"}, {"--sample-size", "sample_size"},
+      {"--n-trials", "n_trials"},       {"--strategy", "strategy"},
+      {"--mutation-prob", "mutation_prob"}, {"--dataset", "dataset"},
+      {"--data-dir", "data_dir"},       {"--eval-split", "eval_split"},
+      {"--train-subset", "train_subset"}, {"--eval-subset", "eval_subset"},
+      {"--batch-size", "batch_size"},   {"--lr", "lr"},
+      {"--latency-batch", "latency_batch"}, {"--latency-exponent", "latency_exponent"},
+      {"--seed", "seed"}};
+  return flags;
+}
+
+/// The small-budget run of the README: a few minutes on 2 CPU cores on Fashion-MNIST.
+void apply_quick(SearchOptions& s, const CLI::App& cmd) {
+  auto set = [&](const char* flag, auto& field, auto value) {
+    if (!flag_given(cmd, flag)) field = value;
+  };
+  set("--n-trials", s.n_trials, 16);
+  set("--max-population", s.max_population, 8);
+  set("--sample-size", s.sample_size, 3);
+  set("--concurrent-trials", s.concurrent_trials, 2);
+  set("--train-subset", s.train_subset, std::int64_t{3000});
+  set("--eval-subset", s.eval_subset, std::int64_t{1000});
+  set("--latency-batch", s.latency_batch, 32);
+}
+
+std::string format_duration(double seconds) {
+  const long s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", s / 3600, s / 60 % 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  }
+  return buf;
+}
+
+/// One status line on a terminal (rewritten in place), nothing otherwise.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+  void show(const SearchProgress& p) {
+    if (!enabled_) return;
+    constexpr int kWidth = 24;
+    const int filled = p.n_trials ? kWidth * p.finished / p.n_trials : 0;
+    std::string eta = "-";
+    if (p.finished > started_with_ && p.finished < p.n_trials) {
+      eta = format_duration(p.elapsed_seconds / (p.finished - started_with_) * (p.n_trials - p.finished));
+    }
+    std::fprintf(stderr, "\r\033[K[%.*s%*s] %d/%d trials, %d running, best %s, elapsed %s, ETA %s",
+                 filled, "########################", kWidth - filled, "", p.finished, p.n_trials,
+                 p.running, p.best ? std::to_string(*p.best->metric).substr(0, 6).c_str() : "-",
+                 format_duration(p.elapsed_seconds).c_str(), eta.c_str());
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (enabled_) std::fprintf(stderr, "\r\033[K");
+  }
+  void set_start(int finished) { started_with_ = finished; }
+
+ private:
+  bool enabled_;
+  int started_with_ = 0;
+};
+
+void check_resume_flags(const SearchCliOptions& o, const SearchOptions& stored, std::uint64_t stored_seed) {
+  nlohmann::json given = to_json(o.search);
+  given["seed"] = o.seed;
+  nlohmann::json have = to_json(stored);
+  have["seed"] = stored_seed;
+  for (const auto& [flag, field] : defining_flags()) {
+    if (flag_given(*o.cmd, flag) && given[field] != have[field]) {
+      throw UsageError(flag + " " + given[field].dump() + " conflicts with the experiment's " +
+                       have[field].dump() + " (--resume takes the options from experiment.json)");
+    }
+  }
+}
+
+void print_summary(const ExperimentStore& store, const ExperimentRecord& e, const SearchOutcome& out) {
+  const SearchProgress& p = out.progress;
+  std::printf("\nexperiment %s %s: %d/%d trials finished (%d completed, %d culled, %d failed) in %s\n",
+              e.id.c_str(), out.interrupted ? "interrupted" : "completed", p.finished, p.n_trials,
+              p.completed, p.culled, p.failed, format_duration(e.search_seconds.value_or(0)).c_str());
+  if (p.best) {
+    const TrialRecord& b = *p.best;
+    std::printf("best trial %d: metric %.4f, accuracy %.2f %%, latency %.4f ms/image, %lld params, %lld MACs\n",
+                b.id, b.metric.value_or(0), b.accuracy.value_or(0), b.latency_ms.value_or(0),
+                static_cast<long long>(b.params), static_cast<long long>(b.macs));
+  }
+  const std::string root = std::filesystem::path(store.dir()).parent_path().string();
+  std::printf("next:\n  nas-report %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
+  if (p.best) std::printf("  nas-test-model %s\n", store.trial_dir(p.best->id).c_str());
+  if (out.interrupted) std::printf("  nas search --resume %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
+}
+
+void run_search_command(SearchCliOptions o) {
+  setup_logging(o.log_level);
+  const auto& cancel = install_interrupt_handlers();
+  const std::string root = o.experiment_dir.empty() ? default_experiment_root() : o.experiment_dir;
+  const CLI::App& cmd = *o.cmd;
+
+  std::optional<ExperimentStore> store;
+  ExperimentRecord experiment;
+  std::vector<TrialRecord> kept;
+  if (!o.resume.empty()) {
+    store = ExperimentStore::open(root, o.resume);
+    experiment = store->read_experiment();
+    check_resume_flags(o, experiment.options, experiment.seed);
+    // Where and how fast it runs may change between sessions; what it searches may not.
+    if (flag_given(cmd, "--concurrent-trials")) experiment.options.concurrent_trials = o.search.concurrent_trials;
+    if (flag_given(cmd, "--threads")) experiment.options.threads = o.search.threads;
+    if (flag_given(cmd, "--device") || o.no_gpu) experiment.options.device = o.no_gpu ? "cpu" : o.search.device;
+    auto loaded = store->load_trials();
+    for (const auto& problem : loaded.problems) spdlog::warn("skipping {}", problem);
+    kept = std::move(loaded.trials);
+  } else {
+    if (o.quick) apply_quick(o.search, cmd);
+    if (o.no_gpu) o.search.device = "cpu";
+    o.search.seed = flag_given(cmd, "--seed") ? o.seed : random_seed();
+    validate(o.search);
+    experiment.options = o.search;
+    experiment.seed = *o.search.seed;
+    if (!o.name.empty()) experiment.name = o.name;
+  }
+  const SearchOptions& s = experiment.options;
+  validate(s);
+  const auto devices = resolve_devices(s.device, false);
+
+  DataOptions data_options;
+  data_options.name = s.dataset;
+  data_options.dir = s.data_dir;
+  data_options.eval_split = s.eval_split;
+  data_options.train_subset = s.train_subset;
+  data_options.eval_subset = s.eval_subset;
+  data_options.seed = experiment.seed;
+  const DataBundle data = load_data(data_options);
+
+  experiment.dataset = data.info;
+  experiment.devices.clear();
+  for (const auto& d : devices) experiment.devices.push_back(device_name(d));
+  experiment.nas_version = nas_version();
+  experiment.libtorch_version = libtorch_version();
+  if (!store) {
+    experiment.created = now_iso8601();
+    store = ExperimentStore::create(root, experiment);
+    experiment = store->read_experiment();
+  }
+  auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(store->log_path());
+  spdlog::default_logger()->sinks().push_back(file_sink);
+  spdlog::info("experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} on {} ({} train / {} eval), seed {}",
+               experiment.id, o.resume.empty() ? "new" : "resumed", s.n_trials, s.epochs, s.cull_ratio,
+               s.strategy, s.dataset, data.info.train_size, data.info.eval_size, experiment.seed);
+
+  SearchSpace space;
+  EvolutionOptions evo;
+  evo.max_population = s.max_population;
+  evo.sample_size = s.sample_size;
+  evo.mutation_prob = s.mutation_prob;
+  evo.seed = experiment.seed;
+  auto strategy = make_strategy(s.strategy, space, evo);
+  auto cull = make_cull_policy(s.epochs, s.max_population, s.cull_ratio);
+
+  TrainerOptions train;
+  train.epochs = s.epochs;
+  train.batch_size = s.batch_size;
+  train.lr = s.lr;
+  train.latency_batch = s.latency_batch;
+  train.latency_exponent = s.latency_exponent;
+  train.seed = experiment.seed;
+  TrialContext ctx{data, *store, *cull, train, &cancel};
+  std::vector<std::string> device_names;
+  for (const auto& d : devices) device_names.push_back(device_name(d));
+  ThreadExecutor executor([&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, ctx); },
+                          device_names, s.concurrent_trials, s.threads);
+
+  ProgressLine bar(is_terminal(2));
+  SearchObserver observer;
+  observer.on_tick = [&bar](const SearchProgress& p) { bar.show(p); };
+  observer.on_trial_finished = [&bar](const TrialRecord& r, const SearchProgress& p) {
+    bar.clear();
+    if (r.status == TrialStatus::kFailed) {
+      spdlog::warn("trial {} failed: {}", r.id, r.error.value_or("unknown error"));
+    } else if (r.status == TrialStatus::kInterrupted) {
+      spdlog::info("trial {} interrupted", r.id);
+    } else {
+      spdlog::info("trial {} {}: metric {:.4f} accuracy {:.2f}% latency {:.4f} ms params {} ({:.1f} s) [{}/{}]",
+                   r.id, to_string(r.status), r.metric.value_or(0), r.accuracy.value_or(0),
+                   r.latency_ms.value_or(0), r.params, r.seconds.value_or(0), p.finished, p.n_trials);
+    }
+    bar.show(p);
+  };
+  int already = 0;
+  for (const auto& t : kept) already += is_finished(t.status);
+  bar.set_start(already);
+
+  const SearchOutcome out = run_search(*store, experiment, *strategy, *cull, executor, kept, cancel, observer);
+  bar.clear();
+  spdlog::info("search {} after {:.1f} s", out.interrupted ? "interrupted" : "finished", experiment.search_seconds.value_or(0));
+  print_summary(*store, experiment, out);
+  spdlog::default_logger()->flush();
+  if (out.interrupted) throw Interrupted("interrupted: resume with nas search --resume " + experiment.id);
+}
+
+}  // namespace
+
+void setup_search(CLI::App& app) {
+  auto o = std::make_shared<SearchCliOptions>();
+  auto* cmd = app.add_subcommand("search", "run a neural architecture search");
+  o->cmd = cmd;
+  SearchOptions& s = o->search;
+  cmd->add_flag("--no-gpu", o->no_gpu, "run on CPU even where CUDA is available");
+  cmd->add_option("--concurrent-trials", s.concurrent_trials, "trials running at once")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs,--search-epochs", s.epochs, "training epochs per trial")->capture_default_str();
+  cmd->add_option("--cull-ratio", s.cull_ratio, "early-termination ratio in [0, 1); 0 = none")->capture_default_str();
+  cmd->add_option("--max-population", s.max_population, "regularized-evolution population")->capture_default_str();
+  cmd->add_option("--sample-size", s.sample_size, "tournament sample size")->capture_default_str();
+  cmd->add_option("--n-trials", s.n_trials, "total trials")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "search seed (default: drawn and recorded)");
+  cmd->add_option("--strategy", s.strategy, "evolution or random")->capture_default_str();
+  cmd->add_option("--mutation-prob", s.mutation_prob, "probability of re-drawing each choice")->capture_default_str();
+  cmd->add_option("--dataset", s.dataset, "fashion-mnist, mnist, cifar10 or synthetic")->capture_default_str();
+  cmd->add_option("--data-dir", s.data_dir, "data set directory (default: the data set's own)");
+  cmd->add_option("--eval-split", s.eval_split, "validation (10 % of train held out) or test (the original's)")->capture_default_str();
+  cmd->add_option("--train-subset", s.train_subset, "seeded subset of N training images (0 = all)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--eval-subset", s.eval_subset, "seeded subset of N evaluation images (0 = all)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batch-size", s.batch_size, "training batch size")->capture_default_str();
+  cmd->add_option("--lr", s.lr, "Adam learning rate")->capture_default_str();
+  cmd->add_option("--latency-batch", s.latency_batch, "batch size for latency timing")->capture_default_str();
+  cmd->add_option("--latency-exponent", s.latency_exponent, "metric = accuracy * (us per image)^(-x); 0 = accuracy")->capture_default_str();
+  cmd->add_option("--device", s.device, "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
+  cmd->add_option("--threads", s.threads, "CPU threads in all, split between trials (0 = every core)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--experiment-dir", o->experiment_dir, "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
+  cmd->add_option("--name", o->name, "a name recorded in experiment.json");
+  cmd->add_option("--resume", o->resume, "continue the experiment with this id");
+  cmd->add_flag("--quick", o->quick, "small budget: 16 trials, population 8, subsets 3000/1000, 2 at once");
+  add_log_level_flag(*cmd, o->log_level);
+  cmd->callback([o] { run_search_command(*o); });
+}
+
+}  // namespace nas

@@ -1,0 +1,98 @@
+#include "nas/executor.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "nas/error.hpp"
+
+namespace nas {
+
+TrialRecord failed_trial(const TrialProposal& p, const std::string& device, const std::string& error) {
+  TrialRecord r;
+  r.id = p.id;
+  r.arch = p.arch;
+  r.arch_key = p.arch_key;
+  r.origin = p.origin;
+  r.parent = p.parent;
+  r.device = device;
+  r.status = TrialStatus::kFailed;
+  r.started = now_iso8601();
+  r.ended = r.started;
+  r.error = error;
+  return r;
+}
+
+ThreadExecutor::ThreadExecutor(TrialFunction run, std::vector<std::string> devices, int concurrency,
+                               int total_threads)
+    : run_(std::move(run)) {
+  if (devices.empty()) throw UsageError("executor: no device");
+  if (concurrency < 1) throw UsageError("--concurrent-trials must be at least 1, got " + std::to_string(concurrency));
+  if (total_threads <= 0) total_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::map<std::string, DeviceGate*> gate_of;
+  for (const auto& d : devices) {
+    if (!gate_of.count(d)) {
+      gates_.push_back(std::make_unique<DeviceGate>());
+      gate_of[d] = gates_.back().get();
+    }
+  }
+  const int cpu_slots = static_cast<int>(std::count_if(
+      devices.begin(), devices.end(), [](const std::string& d) { return d == "cpu"; })) > 0
+                            ? concurrency
+                            : 0;
+  for (int i = 0; i < concurrency; ++i) {
+    TrialSlot s;
+    s.index = i;
+    s.device = devices[static_cast<std::size_t>(i) % devices.size()];
+    // CPU trials share the cores; GPU trials still need a thread or two for their host work.
+    s.threads = s.device == "cpu" ? std::max(1, total_threads / std::max(1, cpu_slots))
+                                  : std::max(1, std::min(2, total_threads / concurrency));
+    s.gate = gate_of[s.device];
+    slots_.push_back(s);
+  }
+  busy_.assign(slots_.size(), false);
+  threads_.resize(slots_.size());
+}
+
+ThreadExecutor::~ThreadExecutor() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+int ThreadExecutor::running() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int>(std::count(busy_.begin(), busy_.end(), true));
+}
+
+void ThreadExecutor::start(const TrialProposal& proposal) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto free = std::find(busy_.begin(), busy_.end(), false);
+  if (free == busy_.end()) throw RuntimeFailure("executor: no free slot for trial " + std::to_string(proposal.id));
+  const auto slot = static_cast<std::size_t>(free - busy_.begin());
+  if (threads_[slot].joinable()) threads_[slot].join();  // finished; its result is already queued
+  busy_[slot] = true;
+  threads_[slot] = std::thread([this, proposal, slot] {
+    TrialRecord record;
+    try {
+      record = run_(proposal, slots_[slot]);
+    } catch (const std::exception& e) {
+      record = failed_trial(proposal, slots_[slot].device, e.what());
+    } catch (...) {
+      record = failed_trial(proposal, slots_[slot].device, "unknown error");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.emplace_back(static_cast<int>(slot), std::move(record));
+    cv_.notify_all();
+  });
+}
+
+std::optional<TrialRecord> ThreadExecutor::wait_any(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!cv_.wait_for(lock, timeout, [this] { return !done_.empty(); })) return std::nullopt;
+  auto [slot, record] = std::move(done_.front());
+  done_.pop_front();
+  busy_[static_cast<std::size_t>(slot)] = false;
+  return record;
+}
+
+}  // namespace nas

@@ -1,0 +1,97 @@
+#include "nas/trial_runner.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#ifdef NAS_WITH_CUDA
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+#include "nas/model.hpp"
+#include "nas/random.hpp"
+
+namespace nas {
+
+TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, const TrialContext& ctx) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const torch::Device device(slot.device);
+#ifdef NAS_WITH_CUDA
+  // Each trial thread queues its work on its own stream: on the default stream concurrent
+  // trials on one GPU would run one after another.
+  std::optional<c10::cuda::CUDAStreamGuard> stream_guard;
+  if (device.is_cuda()) stream_guard.emplace(c10::cuda::getStreamFromPool(false, device.index()));
+#endif
+  SearchSpace space;
+  TrialRecord r;
+  r.id = proposal.id;
+  r.experiment = ctx.store.id();
+  r.arch = proposal.arch;
+  r.arch_key = proposal.arch_key;
+  r.origin = proposal.origin;
+  r.parent = proposal.parent;
+  const NetworkPlan plan = plan_network(proposal.arch, ctx.data.shape, ctx.data.classes, space);
+  r.params = count_params(plan);
+  r.macs = count_macs(plan);
+  r.device = slot.device;
+  r.status = TrialStatus::kRunning;
+  r.started = now_iso8601();
+  ctx.store.write_trial(r);
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+
+  TrainerOptions train = ctx.train;
+  train.threads = slot.threads;
+  // Trial n's weights, shuffles, crops and dropout come from (seed, n): independent of timing.
+  train.seed = mix_seed(ctx.train.seed, static_cast<std::uint64_t>(proposal.id));
+  const int last_epoch = train.epochs;
+
+  TrainHooks hooks;
+  hooks.gate = slot.gate;
+  hooks.cancel = ctx.cancel;
+  hooks.on_epoch = [&](const EpochRecord& e) {
+    EpochRecord rec = e;
+    EpochAction action = EpochAction::kContinue;
+    if (e.epoch < last_epoch) {
+      const CullDecision d = ctx.cull.report(e.epoch - 1, e.metric);
+      rec.threshold = d.threshold;
+      if (d.cull) {
+        action = EpochAction::kStop;
+        r.culled_at_epoch = e.epoch;
+      }
+    }
+    r.epochs.push_back(rec);
+    r.metric = rec.metric;
+    r.accuracy = rec.accuracy;
+    r.latency_ms = rec.latency_ms;
+    r.seconds = elapsed();
+    ctx.store.write_trial(r);
+    spdlog::debug("trial {}: epoch {} accuracy {:.2f} latency {:.4f} ms metric {:.3f}{}", r.id, e.epoch,
+                  e.accuracy, e.latency_ms, e.metric, action == EpochAction::kStop ? " (culled)" : "");
+    return action;
+  };
+
+  TrainOutcome outcome;
+  try {
+    MobileNetV3 model = build_model(proposal.arch, ctx.data.shape, ctx.data.classes, train.seed, space);
+    outcome = train_and_evaluate(model, ctx.data, device, train, hooks);
+  } catch (const c10::Error& e) {
+    outcome.error = e.what_without_backtrace();
+  } catch (const std::bad_alloc&) {
+    outcome.error = "out of memory";
+  }
+  if (outcome.error) {
+    r.status = TrialStatus::kFailed;
+    r.error = outcome.error;
+  } else if (outcome.interrupted) {
+    r.status = TrialStatus::kInterrupted;
+  } else {
+    r.status = r.culled_at_epoch ? TrialStatus::kCulled : TrialStatus::kCompleted;
+  }
+  r.ended = now_iso8601();
+  r.seconds = elapsed();
+  ctx.store.write_trial(r);
+  return r;
+}
+
+}  // namespace nas
