@@ -149,30 +149,35 @@ std::vector<std::vector<std::string>> grid(const CompareTable& table, const std:
   return rows;
 }
 
-std::string footnotes(const CompareTable& table) {
+// In Markdown each note is a list item (plain lines would run into one paragraph) and the
+// leading '*' is escaped so it is not read as a bullet.
+std::string footnotes(const CompareTable& table, bool markdown) {
+  const std::string item = markdown ? "- " : "";
+  const std::string star = markdown ? "\\*" : "*";
   std::string out;
   const bool any_search = std::any_of(table.cells.begin(), table.cells.end(),
                                       [](const auto& c) { return c.accuracy && !c.retrained; });
   const bool any_extrapolated = std::any_of(table.cells.begin(), table.cells.end(),
                                             [](const auto& c) { return c.extrapolated; });
-  if (any_search) out += "* search accuracy: the best trial has no finished retrain.json\n";
+  if (any_search)
+    out += item + star + " search accuracy: the best trial has no finished retrain.json\n";
   if (any_extrapolated) {
-    out += "~ fewer than " + std::to_string(table.first) +
+    out += item + "~ fewer than " + std::to_string(table.first) +
            " trials finished: time extrapolated to " + std::to_string(table.first) + "\n";
   }
-  out += "Search time: earliest start to the end of the first " + std::to_string(table.first) +
-         " finished trials.\n";
+  out += item + "Search time: earliest start to the end of the first " +
+         std::to_string(table.first) + " finished trials.\n";
   if (table.baseline) {
-    out += "Inference speedup: baseline " + *table.baseline + " latency (" +
+    out += item + "Inference speedup: baseline " + *table.baseline + " latency (" +
            fixed(table.baseline_latency_ms, 4) + " ms) / the cell's latency.\n";
   }
-  out += "Experiments:";
+  out += item + "Experiments:";
   for (const auto& c : table.cells) {
     out +=
         " " + c.experiment + " (" + std::to_string(c.epochs) + "/" + shortest(c.cull_ratio) + ")";
   }
   out += "\n";
-  for (const auto& n : table.notes) out += "Note: " + n + "\n";
+  for (const auto& n : table.notes) out += item + "Note: " + n + "\n";
   return out;
 }
 
@@ -201,7 +206,7 @@ CompareTable build_compare(const std::string& root, const std::vector<std::strin
 std::string render_compare_text(const CompareTable& table) {
   TextTable t({TextTable::Align::kLeft, TextTable::Align::kLeft});
   for (auto& row : grid(table, "*")) t.add_row(std::move(row));
-  return t.render("", true) + "\n" + footnotes(table);
+  return t.render("", true) + "\n" + footnotes(table, false);
 }
 
 std::string render_compare_markdown(const CompareTable& table) {
@@ -217,7 +222,7 @@ std::string render_compare_markdown(const CompareTable& table) {
       out += "\n";
     }
   }
-  return out + "\n" + footnotes(table);
+  return out + "\n" + footnotes(table, true);
 }
 
 nlohmann::json compare_to_json(const CompareTable& table) {
