@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package nas needs (Debian 12) and builds into build/.
+# Idempotent: packages already present are skipped and a second build only rebuilds what changed.
+# Works as root or through sudo. Set NAS_SKIP_APT=1 to only build.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libgtest-dev googletest zlib1g-dev
+  dataset-fashion-mnist
+)
+
+if [ "${NAS_SKIP_APT:-0}" != 1 ]; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    if [ "$(id -u)" != 0 ]; then
+      command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+      sudo=sudo
+    fi
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+jobs=${NAS_BUILD_JOBS:-$(nproc)}
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+fi
+cmake --build build -j"$jobs"
+echo "setup: built build/nas, build/nas-test-model, build/nas-report"
