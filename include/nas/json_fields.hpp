@@ -2,7 +2,7 @@
 // Typed reads of JSON object fields for the record readers. Every failure is an InputError that
 // names the record kind and the field, so a user can find the bad value in the file.
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 
