@@ -1,0 +1,246 @@
+#include "nas/search_driver.hpp"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "nas/regularized_evolution.hpp"
+
+namespace fs = std::filesystem;
+
+namespace nas {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A fake objective: a deterministic learning curve from the architecture, no torch.
+class FakeTrials {
+ public:
+  FakeTrials(const ExperimentStore& store, CullPolicy& cull, int epochs) : store_(store), cull_(cull), epochs_(epochs) {}
+
+  TrialRecord operator()(const TrialProposal& p, const TrialSlot& slot) {
+    TrialRecord r;
+    r.id = p.id;
+    r.experiment = store_.id();
+    r.arch = p.arch;
+    r.arch_key = p.arch_key;
+    r.origin = p.origin;
+    r.parent = p.parent;
+    r.device = slot.device;
+    r.started = now_iso8601();
+    if (fail_ids.count(p.id)) {
+      r.status = TrialStatus::kFailed;
+      r.error = "injected";
+    } else {
+      r.status = TrialStatus::kCompleted;
+      const double final_metric = score(p.arch);
+      for (int e = 1; e <= epochs_; ++e) {
+        EpochRecord rec;
+        rec.epoch = e;
+        rec.metric = final_metric * e / epochs_;
+        rec.accuracy = rec.metric;
+        if (e < epochs_) {
+          const CullDecision d = cull_.report(e - 1, rec.metric);
+          rec.threshold = d.threshold;
+          r.epochs.push_back(rec);
+          if (d.cull) {
+            r.status = TrialStatus::kCulled;
+            r.culled_at_epoch = e;
+            break;
+          }
+        } else {
+          r.epochs.push_back(rec);
+        }
+      }
+      r.metric = r.epochs.back().metric;
+      r.accuracy = r.metric;
+    }
+    r.ended = now_iso8601();
+    r.seconds = 0.001;
+    store_.write_trial(r);
+    return r;
+  }
+
+  static double score(const Architecture& a) {
+    double s = 0;
+    for (const auto& [label, v] : a.values()) s += (label.rfind("width", 0) == 0 ? v / 64.0 : v);
+    return s;
+  }
+
+  std::set<int> fail_ids;
+
+ private:
+  const ExperimentStore& store_;
+  CullPolicy& cull_;
+  int epochs_;
+};
+
+class SearchDriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = (fs::temp_directory_path() / ("nas_driver_" + std::to_string(std::random_device{}()))).string();
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  ExperimentRecord experiment(int n_trials) {
+    ExperimentRecord e;
+    e.options.n_trials = n_trials;
+    e.options.max_population = 6;
+    e.options.sample_size = 3;
+    e.options.epochs = 3;
+    e.options.cull_ratio = 0.5;
+    e.options.concurrent_trials = 3;
+    e.seed = 11;
+    e.created = now_iso8601();
+    return e;
+  }
+
+  std::string root_;
+};
+
+TEST_F(SearchDriverTest, RunsExactlyNTrialsAndCompletes) {
+  ExperimentRecord e = experiment(20);
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  EvolutionOptions evo{6, 3, 0.05, 11, 50};
+  RegularizedEvolution strategy(space, evo);
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  fake.fail_ids = {4, 9};
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"}, 3, 3);
+  std::atomic<bool> cancel{false};
+  int finished_events = 0;
+  SearchObserver obs;
+  obs.on_trial_finished = [&](const TrialRecord&, const SearchProgress&) { ++finished_events; };
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, obs, 5ms);
+
+  EXPECT_FALSE(out.interrupted);
+  EXPECT_EQ(out.progress.finished, 20);
+  EXPECT_EQ(out.progress.failed, 2);
+  EXPECT_EQ(out.progress.completed + out.progress.culled, 18);
+  EXPECT_GT(out.progress.culled, 0);
+  EXPECT_EQ(finished_events, 20);
+  auto loaded = store.load_trials();
+  ASSERT_EQ(loaded.trials.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(loaded.trials[i].id, i);
+  const ExperimentRecord saved = store.read_experiment();
+  EXPECT_EQ(saved.status, ExperimentStatus::kCompleted);
+  EXPECT_TRUE(saved.finished.has_value());
+  ASSERT_TRUE(out.progress.best.has_value());
+}
+
+TEST_F(SearchDriverTest, CancelMarksTheExperimentInterruptedAndStartsNothingMore) {
+  ExperimentRecord e = experiment(50);
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  NoCull cull;
+  std::atomic<bool> cancel{false};
+  std::atomic<int> started{0};
+  ThreadExecutor ex(
+      [&](const TrialProposal& p, const TrialSlot& s) {
+        TrialRecord r;
+        r.id = p.id;
+        r.arch = p.arch;
+        r.arch_key = p.arch_key;
+        r.device = s.device;
+        r.seconds = 0.0;
+        if (++started >= 5) cancel = true;
+        r.status = cancel ? TrialStatus::kInterrupted : TrialStatus::kCompleted;
+        if (r.status == TrialStatus::kCompleted) r.metric = 1.0;
+        store.write_trial(r);
+        return r;
+      },
+      {"cpu"}, 2, 2);
+  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+  EXPECT_TRUE(out.interrupted);
+  EXPECT_LT(started.load(), 8);
+  EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kInterrupted);
+}
+
+TEST_F(SearchDriverTest, ResumeKeepsFinishedTrialsAndRerunsInterruptedOnesUnderTheirIds) {
+  ExperimentRecord e = experiment(12);
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  // A first session: 6 trials finished, trial 6 and 7 interrupted.
+  std::vector<TrialRecord> kept;
+  Rng rng(1);
+  for (int i = 0; i < 8; ++i) {
+    TrialRecord r;
+    r.id = i;
+    r.arch = space.sample(rng);
+    r.arch_key = space.canonical_key(r.arch);
+    r.started = now_iso8601();
+    r.ended = now_iso8601();
+    if (i < 6) {
+      r.status = TrialStatus::kCompleted;
+      r.metric = i;
+      for (int ep = 1; ep <= 3; ++ep) r.epochs.push_back(EpochRecord{ep, 0, 0, 0, i * ep / 3.0, 0, {}});
+    } else {
+      r.status = TrialStatus::kInterrupted;
+    }
+    kept.push_back(r);
+  }
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  std::mutex m;
+  std::vector<TrialProposal> ran;
+  ThreadExecutor ex(
+      [&](const TrialProposal& p, const TrialSlot& s) {
+        {
+          std::lock_guard<std::mutex> lock(m);
+          ran.push_back(p);
+        }
+        return fake(p, s);
+      },
+      {"cpu"}, 1, 1);
+  std::atomic<bool> cancel{false};
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, kept, cancel, {}, 5ms);
+  EXPECT_EQ(out.progress.finished, 12);
+  ASSERT_EQ(ran.size(), 6u);
+  EXPECT_EQ(ran[0].id, 6);
+  EXPECT_EQ(ran[0].arch, kept[6].arch);
+  EXPECT_EQ(ran[1].id, 7);
+  EXPECT_EQ(ran[1].arch, kept[7].arch);
+  std::set<int> ids;
+  for (const auto& p : ran) ids.insert(p.id);
+  EXPECT_EQ(ids, (std::set<int>{6, 7, 8, 9, 10, 11}));
+  EXPECT_EQ(strategy.population().size(), 6u);
+}
+
+TEST(RestoreSearchState, TellsFinishedTrialsInCompletionOrder) {
+  SearchSpace space;
+  Rng rng(2);
+  std::vector<TrialRecord> trials;
+  const char* ends[] = {"2026-01-01T00:00:03.000Z", "2026-01-01T00:00:01.000Z", "2026-01-01T00:00:02.000Z"};
+  for (int i = 0; i < 3; ++i) {
+    TrialRecord r;
+    r.id = i;
+    r.arch = space.sample(rng);
+    r.arch_key = space.canonical_key(r.arch);
+    r.status = TrialStatus::kCompleted;
+    r.metric = 10.0 + i;
+    r.ended = ends[i];
+    trials.push_back(r);
+  }
+  RegularizedEvolution strategy(space, EvolutionOptions{2, 1, 0.05, 1, 50});
+  NoCull cull;
+  auto rerun = restore_search_state(trials, 3, strategy, cull);
+  EXPECT_TRUE(rerun.empty());
+  // Population 2 keeps the two newest by completion: trial 2 (t=2) then trial 0 (t=3).
+  ASSERT_EQ(strategy.population().size(), 2u);
+  EXPECT_EQ(strategy.population()[0].id, 2);
+  EXPECT_EQ(strategy.population()[1].id, 0);
+}
+
+}  // namespace
+}  // namespace nas
