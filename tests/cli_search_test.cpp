@@ -1,0 +1,237 @@
+// End-to-end tests of `nas search`: tiny searches on synthetic data through the real executable.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kNas = std::string(NAS_BIN_DIR) + "/nas";
+
+/// Flags of a search small enough for a test: tiny synthetic data, small latency batches.
+std::vector<std::string> tiny_search(const std::string& root, int n_trials, int threads = 2) {
+  return {kNas, "search", "--dataset", "synthetic", "--train-subset", "128", "--eval-subset", "64",
+          "--n-trials", std::to_string(n_trials), "--max-population", "4", "--sample-size", "2",
+          "--epochs", "3", "--latency-batch", "16", "--threads", std::to_string(threads), "--device", "cpu",
+          "--experiment-dir", root, "--log-level", "warn"};
+}
+
+/// Runs argv, returns the exit code (stdout/stderr to /dev/null).
+int run(const std::vector<std::string>& args) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t spawn(const std::vector<std::string>& args) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+json read(const fs::path& p) {
+  std::ifstream in(p);
+  return json::parse(in);
+}
+
+std::string only_experiment(const std::string& root) {
+  std::vector<std::string> ids;
+  for (const auto& e : fs::directory_iterator(root)) ids.push_back(e.path().filename().string());
+  EXPECT_EQ(ids.size(), 1u);
+  return ids.empty() ? "" : ids.front();
+}
+
+std::vector<json> trials(const fs::path& exp) {
+  std::vector<json> out;
+  for (const auto& d : fs::directory_iterator(exp / "trials")) {
+    if (fs::exists(d.path() / "trial.json")) out.push_back(read(d.path() / "trial.json"));
+  }
+  std::sort(out.begin(), out.end(), [](const json& a, const json& b) { return a["id"] < b["id"]; });
+  return out;
+}
+
+int count_finished(const fs::path& exp) {
+  int n = 0;
+  if (!fs::exists(exp / "trials")) return 0;
+  for (const auto& d : fs::directory_iterator(exp / "trials")) {
+    try {
+      const json t = read(d.path() / "trial.json");
+      const std::string s = t["status"];
+      n += s == "completed" || s == "culled" || s == "failed";
+    } catch (const std::exception&) {
+    }
+  }
+  return n;
+}
+
+class SearchE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = (fs::temp_directory_path() / ("nas_e2e_" + std::to_string(std::random_device{}()))).string();
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  std::string root_;
+};
+
+TEST_F(SearchE2E, ConcurrentSearchWithCullingWritesValidTrialFiles) {
+  ASSERT_EQ(run(with(tiny_search(root_, 14), {"--concurrent-trials", "2", "--cull-ratio", "0.9",
+                                               "--seed", "3"})),
+            0);
+  const fs::path exp = fs::path(root_) / only_experiment(root_);
+  const json e = read(exp / "experiment.json");
+  EXPECT_EQ(e["status"], "completed");
+  EXPECT_EQ(e["seed"], 3);
+  EXPECT_EQ(e["options"]["n_trials"], 14);
+  EXPECT_EQ(e["dataset"]["name"], "synthetic");
+  EXPECT_TRUE(fs::exists(exp / "search.log"));
+  const auto ts = trials(exp);
+  ASSERT_EQ(ts.size(), 14u);
+  int culled = 0;
+  for (std::size_t i = 0; i < ts.size(); ++i) {
+    const json& t = ts[i];
+    EXPECT_EQ(t["id"], static_cast<int>(i));
+    EXPECT_EQ(t["arch"].size(), 66u);
+    EXPECT_EQ(t["arch_key"].get<std::string>().size(), 16u);
+    EXPECT_GT(t["params"].get<long>(), 0);
+    const std::string status = t["status"];
+    ASSERT_TRUE(status == "completed" || status == "culled") << status << " " << t.dump();
+    EXPECT_FALSE(t["ended"].is_null());
+    if (status == "culled") {
+      ++culled;
+      EXPECT_LT(t["epochs"].size(), 3u);
+      EXPECT_EQ(t["culled_at_epoch"], t["epochs"].size());
+      EXPECT_LT(t["metric"].get<double>(), t["epochs"].back()["threshold"].get<double>());
+    } else {
+      EXPECT_EQ(t["epochs"].size(), 3u);
+    }
+    for (const auto& ep : t["epochs"]) {
+      EXPECT_GE(ep["accuracy"].get<double>(), 0.0);
+      EXPECT_GT(ep["latency_ms"].get<double>(), 0.0);
+    }
+    if (i < 4) {
+      EXPECT_EQ(t["origin"], "random");
+    }
+  }
+  EXPECT_GT(culled, 0);
+}
+
+TEST_F(SearchE2E, SameSeedGivesIdenticalTrialsApartFromTimes) {
+  const auto args = with(tiny_search(root_, 6, /*threads=*/1),
+                         {"--concurrent-trials", "1", "--latency-exponent", "0", "--seed", "42", "--cull-ratio", "0"});
+  ASSERT_EQ(run(with(args, {"--name", "a"})), 0);
+  ASSERT_EQ(run(with(args, {"--name", "b"})), 0);
+  std::vector<fs::path> exps;
+  for (const auto& e : fs::directory_iterator(root_)) exps.push_back(e.path());
+  ASSERT_EQ(exps.size(), 2u);
+  auto strip = [](json t) {
+    for (const char* k : {"experiment", "started", "ended", "seconds", "latency_ms"}) t.erase(k);
+    for (auto& ep : t["epochs"]) {
+      ep.erase("seconds");
+      ep.erase("latency_ms");
+    }
+    return t;
+  };
+  const auto a = trials(exps[0]), b = trials(exps[1]);
+  ASSERT_EQ(a.size(), 6u);
+  ASSERT_EQ(b.size(), 6u);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(strip(a[i]), strip(b[i])) << "trial " << i;
+}
+
+TEST_F(SearchE2E, ResumesAfterKillNineToTheSameTrialCount) {
+  const auto args = with(tiny_search(root_, 10), {"--concurrent-trials", "2", "--seed", "9"});
+  const pid_t pid = spawn(args);
+  // Kill it hard once a few trials are done.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::string id;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_)) id = fs::directory_iterator(root_)->path().filename().string();
+    if (!id.empty() && count_finished(fs::path(root_) / id) >= 3) break;
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_FALSE(id.empty());
+  const fs::path exp = fs::path(root_) / id;
+  const int before = count_finished(exp);
+  ASSERT_GE(before, 3);
+  ASSERT_LT(before, 10) << "the search finished before it could be killed";
+  EXPECT_EQ(read(exp / "experiment.json")["status"], "running");
+
+  // Conflicting options are refused; the stored ones are used.
+  EXPECT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--epochs", "5"}), 2);
+  ASSERT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--log-level", "warn"}), 0);
+  const auto ts = trials(exp);
+  ASSERT_EQ(ts.size(), 10u);
+  std::set<int> ids;
+  for (const auto& t : ts) {
+    ids.insert(t["id"].get<int>());
+    const std::string s = t["status"];
+    EXPECT_TRUE(s == "completed" || s == "culled" || s == "failed") << s;
+  }
+  EXPECT_EQ(ids.size(), 10u);
+  EXPECT_EQ(*ids.rbegin(), 9);
+  EXPECT_EQ(read(exp / "experiment.json")["status"], "completed");
+}
+
+TEST_F(SearchE2E, SigintStopsWithinSecondsAndMarksTheExperimentInterrupted) {
+  const pid_t pid = spawn(with(tiny_search(root_, 200), {"--concurrent-trials", "2", "--seed", "1"}));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::string id;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_)) id = fs::directory_iterator(root_)->path().filename().string();
+    if (!id.empty() && count_finished(fs::path(root_) / id) >= 1) break;
+  }
+  ASSERT_FALSE(id.empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_LT(seconds, 30.0);
+  const fs::path exp = fs::path(root_) / id;
+  EXPECT_EQ(read(exp / "experiment.json")["status"], "interrupted");
+  for (const auto& t : trials(exp)) EXPECT_NE(t["status"], "running");
+}
+
+}  // namespace
