@@ -53,11 +53,11 @@ void apply_quick(SearchOptions& s, const CLI::App& cmd) {
   auto set = [&](const char* flag, auto& field, auto value) {
     if (!flag_given(cmd, flag)) field = value;
   };
-  set("--n-trials", s.n_trials, 16);
-  set("--max-population", s.max_population, 8);
+  set("--n-trials", s.n_trials, 12);
+  set("--max-population", s.max_population, 6);
   set("--sample-size", s.sample_size, 3);
   set("--concurrent-trials", s.concurrent_trials, 2);
-  set("--train-subset", s.train_subset, std::int64_t{3000});
+  set("--train-subset", s.train_subset, std::int64_t{2000});
   set("--eval-subset", s.eval_subset, std::int64_t{1000});
   set("--latency-batch", s.latency_batch, 32);
 }
@@ -270,7 +270,7 @@ void setup_search(CLI::App& app) {
   cmd->add_option("--experiment-dir", o->experiment_dir, "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
   cmd->add_option("--name", o->name, "a name recorded in experiment.json");
   cmd->add_option("--resume", o->resume, "continue the experiment with this id");
-  cmd->add_flag("--quick", o->quick, "small budget: 16 trials, population 8, subsets 3000/1000, 2 at once");
+  cmd->add_flag("--quick", o->quick, "small budget: 12 trials, population 6, sample 3, subsets 2000/1000, 2 at once");
   add_log_level_flag(*cmd, o->log_level);
   cmd->callback([o] { run_search_command(*o); });
 }
