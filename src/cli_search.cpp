@@ -231,7 +231,20 @@ void run_search_command(SearchCliOptions o) {
   for (const auto& t : kept) already += is_finished(t.status);
   bar.set_start(already);
 
-  const SearchOutcome out = run_search(*store, experiment, *strategy, *cull, executor, kept, cancel, observer);
+  SearchOutcome out;
+  try {
+    out = run_search(*store, experiment, *strategy, *cull, executor, kept, cancel, observer);
+  } catch (const std::exception& e) {
+    // Keep the folder truthful: a search that died is marked failed, and can still be resumed.
+    experiment.status = ExperimentStatus::kFailed;
+    experiment.error = e.what();
+    experiment.finished = now_iso8601();
+    try {
+      store->write_experiment(experiment);
+    } catch (const std::exception&) {
+    }
+    throw;
+  }
   bar.clear();
   spdlog::info("search {} after {:.1f} s", out.interrupted ? "interrupted" : "finished", experiment.search_seconds.value_or(0));
   print_summary(*store, experiment, out);
