@@ -1,0 +1,343 @@
+// The executables as a user runs them: exit codes (0 ok, 2 bad usage or input) and the one-line
+// messages on bad input. NAS_BIN_DIR is the build folder holding nas and nas-test-model.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "nas/network_plan.hpp"
+#include "nas/random.hpp"
+#include "nas/search_space.hpp"
+
+namespace fs = std::filesystem;
+
+namespace nas {
+namespace {
+
+const std::string kBin = NAS_BIN_DIR;
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// A fresh folder per test, removed at the end.
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("nas-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  /// Runs `exe args` with stdout and stderr captured into files of the test folder. The
+  /// environment variables that could point elsewhere are cleared.
+  Result run(const std::string& exe, const std::string& args) const {
+    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
+    const std::string cmd = "env -u NAS_EXPERIMENT_DIR " + quote(kBin + "/" + exe) + " " + args + " >" +
+                            quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path(name)) << text;
+    return path(name);
+  }
+
+  /// Every choice at its smallest candidate: the fastest network to run.
+  std::string write_small_arch(const std::string& name = "small.json") const {
+    SearchSpace space;
+    Architecture a;
+    for (const auto& c : space.choices()) a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
+    return write(name, a.to_json().dump(2));
+  }
+
+  std::string experiments() const { return "--experiment-dir " + quote(path("experiments")); }
+
+  fs::path dir_;
+};
+
+/// One line on stderr, starting with "<program>: error:", that contains `needle`.
+void expect_one_line_error(const Result& r, const std::string& program, const std::string& needle) {
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.rfind(program + ": error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.back(), '\n');
+  EXPECT_NE(r.err.find(needle), std::string::npos) << "'" << r.err << "' does not mention " << needle;
+}
+
+// ---- nas arch --------------------------------------------------------------------------------
+
+TEST_F(CliTest, ArchMissingFileExits2NamingIt) {
+  const std::string missing = path("missing.json");
+  const Result r = run("nas", "arch " + quote(missing));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", missing);
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(CliTest, ArchInvalidJsonExits2) {
+  const std::string f = write("bad.json", "{\"width_0\": 8,,\n");
+  const Result r = run("nas", "arch " + quote(f));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "invalid JSON");
+  EXPECT_NE(r.err.find(f), std::string::npos);
+}
+
+TEST_F(CliTest, ArchUnknownLabelExits2NamingTheLabel) {
+  SearchSpace space;
+  Rng rng(1);
+  nlohmann::json j = space.sample(rng).to_json();
+  j["bogus_label"] = 1;
+  const Result r = run("nas", "arch " + quote(write("unknown.json", j.dump())));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "bogus_label");
+}
+
+TEST_F(CliTest, ArchValueOutsideCandidatesExits2NamingTheLabel) {
+  SearchSpace space;
+  Rng rng(1);
+  nlohmann::json j = space.sample(rng).to_json();
+  j["ks_0"] = 4;
+  const Result r = run("nas", "arch " + quote(write("value.json", j.dump())));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "ks_0");
+}
+
+TEST_F(CliTest, ArchRandomPrintsJsonThatArchJsonAccepts) {
+  const Result r = run("nas", "arch --random --seed 3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  nlohmann::json arch;
+  ASSERT_NO_THROW(arch = nlohmann::json::parse(r.out)) << r.out;
+  ASSERT_TRUE(arch.is_object());
+  EXPECT_EQ(arch.size(), 66u);
+  SearchSpace space;
+  EXPECT_NO_THROW(space.validate(Architecture::from_json(arch)));
+  // Seeded: the same seed prints the same architecture, another seed another.
+  EXPECT_EQ(run("nas", "arch --random --seed 3").out, r.out);
+  EXPECT_NE(run("nas", "arch --random --seed 4").out, r.out);
+
+  const std::string f = write("random.json", r.out);
+  const Result d = run("nas", "arch " + quote(f) + " --json --dataset cifar10");
+  ASSERT_EQ(d.code, 0) << d.err;
+  nlohmann::json info;
+  ASSERT_NO_THROW(info = nlohmann::json::parse(d.out)) << d.out;
+  ASSERT_TRUE(info.contains("params"));
+  ASSERT_TRUE(info.contains("macs"));
+  ASSERT_TRUE(info.contains("arch_key"));
+  const Architecture a = Architecture::from_json(arch);
+  const NetworkPlan plan = plan_network(a, InputShape{3, 32, 32}, 10, space);
+  EXPECT_EQ(info["params"].get<std::int64_t>(), count_params(plan));
+  EXPECT_EQ(info["macs"].get<std::int64_t>(), count_macs(plan));
+  EXPECT_EQ(info["arch_key"].get<std::string>(), space.canonical_key(a));
+}
+
+TEST_F(CliTest, ArchTablePrintsTheFigures) {
+  const Result r = run("nas", "arch " + quote(write_small_arch()) + " --input 3,32,32 --classes 10");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("188490"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("336768"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, ArchWithoutFileOrWithBadFlagExits2) {
+  Result r = run("nas", "arch");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "file");
+  r = run("nas", "arch --bogus-flag");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "--bogus-flag");
+  r = run("nas", "arch " + quote(write_small_arch()) + " --input 3,x,32");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "--input");
+  r = run("nas", "nope");
+  EXPECT_EQ(r.code, 2);
+}
+
+// ---- nas bench -------------------------------------------------------------------------------
+
+TEST_F(CliTest, BenchJsonOnATinyArchitecture) {
+  const Result r = run("nas", "bench --arch " + quote(write_small_arch()) +
+                                  " --batches 2 --batch-size 8 --threads 1 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+  for (const char* key : {"train_images_per_s", "eval_images_per_s", "latency_ms"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_GT(j[key].get<double>(), 0.0) << key;
+  }
+}
+
+TEST_F(CliTest, BenchBadInputExits2) {
+  Result r = run("nas", "bench --batches 2");  // --arch is required
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "--arch");
+  r = run("nas", "bench --arch " + quote(write_small_arch()) + " --batches 0");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "--batches");
+  r = run("nas", "bench --arch " + quote(path("missing.json")));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "missing.json");
+  r = run("nas", "bench --arch " + quote(write_small_arch()) + " --dataset nope");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "nope");
+}
+
+// ---- nas search usage errors -----------------------------------------------------------------
+
+void expect_search_usage_error(const Result& r, const std::string& needle) {
+  EXPECT_EQ(r.code, 2) << r.err;
+  expect_one_line_error(r, "nas", needle);
+}
+
+TEST_F(CliTest, SearchCullRatioOutOfRange) {
+  const Result r = run("nas", "search --cull-ratio 1.5 " + experiments());
+  expect_search_usage_error(r, "cull_ratio");
+  EXPECT_FALSE(fs::exists(path("experiments")) && !fs::is_empty(path("experiments")));
+}
+
+TEST_F(CliTest, SearchSampleSizeAbovePopulation) {
+  expect_search_usage_error(run("nas", "search --sample-size 40 " + experiments()), "sample_size");
+}
+
+TEST_F(CliTest, SearchPopulationAboveTrials) {
+  expect_search_usage_error(run("nas", "search --max-population 50 --n-trials 10 " + experiments()),
+                            "max_population");
+}
+
+TEST_F(CliTest, SearchZeroEpochs) {
+  expect_search_usage_error(run("nas", "search --epochs 0 " + experiments()), "epochs");
+}
+
+TEST_F(CliTest, SearchUnknownDataSet) {
+  const Result r = run("nas", "search --dataset nope " + experiments());
+  expect_search_usage_error(r, "nope");
+  EXPECT_NE(r.err.find("fashion-mnist"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("experiments")) && !fs::is_empty(path("experiments")));
+}
+
+TEST_F(CliTest, SearchResumeUnknownIdListsExperiments) {
+  Result r = run("nas", "search --resume unknown-id " + experiments());
+  expect_search_usage_error(r, "unknown-id");
+  fs::create_directories(path("experiments/exp-one"));
+  write("experiments/exp-one/experiment.json", "{}");
+  r = run("nas", "search --resume unknown-id " + experiments());
+  expect_search_usage_error(r, "unknown-id");
+  EXPECT_NE(r.err.find("exp-one"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, SearchBadFlagExits2) {
+  const Result r = run("nas", "search --no-such-flag " + experiments());
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "--no-such-flag");
+}
+
+// ---- nas-test-model --------------------------------------------------------------------------
+
+TEST_F(CliTest, TestModelMissingPathExits2) {
+  const std::string missing = path("no-such-trial");
+  const Result r = run("nas-test-model", quote(missing));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas-test-model", missing);
+}
+
+TEST_F(CliTest, TestModelDirectoryWithoutArchitectureExits2) {
+  fs::create_directories(path("empty-trial"));
+  const Result r = run("nas-test-model", quote(path("empty-trial")));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas-test-model", "empty-trial");
+}
+
+TEST_F(CliTest, TestModelTrainsAndWritesRetrainJsonAndWeights) {
+  const std::string out = path("out");
+  const Result r = run("nas-test-model", quote(write_small_arch()) +
+                                             " --dataset synthetic --train-subset 200 --eval-subset 50"
+                                             " --epochs 1 --threads 1 --seed 1 --latency-batch 8"
+                                             " --log-level warn --out " + quote(out));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("epoch"), std::string::npos) << r.out;
+  ASSERT_TRUE(fs::exists(out + "/retrain.json"));
+  EXPECT_TRUE(fs::exists(out + "/model.pt"));
+  EXPECT_GT(fs::file_size(out + "/model.pt"), 0u);
+  const nlohmann::json j = nlohmann::json::parse(slurp(out + "/retrain.json"));
+  EXPECT_EQ(j.at("status"), "completed");
+  ASSERT_TRUE(j.at("epochs").is_array());
+  EXPECT_EQ(j.at("epochs").size(), 1u);
+  EXPECT_EQ(j.at("params"), 188490);
+  EXPECT_TRUE(j.at("accuracy").is_number());
+}
+
+TEST_F(CliTest, TestModelBadFlagsExit2) {
+  Result r = run("nas-test-model", quote(write_small_arch()) + " --epochs 0");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas-test-model", "--epochs");
+  r = run("nas-test-model", "");
+  EXPECT_EQ(r.code, 2);
+  r = run("nas-test-model", quote(write_small_arch()) + " --dataset nope --out " + quote(path("o")));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas-test-model", "nope");
+}
+
+// ---- help ------------------------------------------------------------------------------------
+
+TEST_F(CliTest, HelpExits0AndDocumentsTheFlags) {
+  Result r = run("nas", "--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"arch", "bench", "search"}) EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  r = run("nas", "search --help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"--cull-ratio", "--max-population", "--sample-size", "--n-trials", "--epochs",
+                        "--experiment-dir", "--resume", "--seed"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+  r = run("nas", "arch --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("--random"), std::string::npos);
+  r = run("nas", "bench --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("--batches"), std::string::npos);
+  r = run("nas-test-model", "--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"--epochs", "--out", "--dataset", "--data-dir", "--train-subset", "--seed"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+}
+
+}  // namespace
+}  // namespace nas

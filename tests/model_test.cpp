@@ -1,0 +1,204 @@
+// The torch network: output shapes, parameter counts against the plan, the residual rule and
+// NNI's initialisation.
+#include "nas/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "nas/device.hpp"
+#include "nas/random.hpp"
+
+namespace nas {
+namespace {
+
+Architecture extreme_arch(const SearchSpace& space, bool largest) {
+  Architecture a;
+  for (const auto& c : space.choices()) {
+    a.set(c.label, largest ? *std::max_element(c.candidates.begin(), c.candidates.end())
+                           : *std::min_element(c.candidates.begin(), c.candidates.end()));
+  }
+  return a;
+}
+
+const InputShape kCifar{3, 32, 32};
+const InputShape kMnist{1, 28, 28};
+
+class ModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    at::set_num_threads(1);
+    torch::manual_seed(0);
+  }
+  SearchSpace space;
+};
+
+void expect_output_shape(MobileNetV3& model, const InputShape& in, int batch, int classes) {
+  torch::NoGradGuard no_grad;
+  auto x = torch::randn({batch, in.channels, in.height, in.width});
+  for (bool training : {false, true}) {
+    model->train(training);
+    auto y = model->forward(x);
+    ASSERT_EQ(y.dim(), 2);
+    EXPECT_EQ(y.size(0), batch);
+    EXPECT_EQ(y.size(1), classes);
+    EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
+  }
+}
+
+TEST_F(ModelTest, OutputShapeOfSmallestArchitectureOnBothInputShapes) {
+  for (const InputShape& in : {kCifar, kMnist}) {
+    MobileNetV3 m = build_model(extreme_arch(space, false), in, 10, 1);
+    expect_output_shape(m, in, 3, 10);
+  }
+}
+
+TEST_F(ModelTest, OutputShapeOfLargestArchitectureOnBothInputShapes) {
+  for (const InputShape& in : {kCifar, kMnist}) {
+    MobileNetV3 m = build_model(extreme_arch(space, true), in, 10, 1);
+    expect_output_shape(m, in, 2, 10);
+  }
+}
+
+TEST_F(ModelTest, OutputShapeFollowsClassCount) {
+  MobileNetV3 m = build_model(extreme_arch(space, false), kMnist, 7, 1);
+  expect_output_shape(m, kMnist, 4, 7);
+}
+
+TEST_F(ModelTest, ModuleParametersEqualThePlansCount) {
+  std::vector<Architecture> archs{extreme_arch(space, false), extreme_arch(space, true)};
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    Rng rng(seed);
+    archs.push_back(space.sample(rng));
+  }
+  for (const auto& a : archs) {
+    for (const InputShape& in : {kCifar, kMnist}) {
+      MobileNetV3 m = build_model(a, in, 10, 0);
+      EXPECT_EQ(count_module_params(*m), count_params(plan_network(a, in, 10, space)))
+          << space.canonical_string(a);
+    }
+  }
+  MobileNetV3 min = build_model(extreme_arch(space, false), kCifar, 10, 0);
+  EXPECT_EQ(count_module_params(*min), 188490);
+}
+
+TEST_F(ModelTest, ResidualBlocksMatchThePlan) {
+  Architecture with_residual_stage4 = extreme_arch(space, false);
+  with_residual_stage4.set("width_3", 64);
+  with_residual_stage4.set("width_4", 64);
+  std::vector<Architecture> archs{extreme_arch(space, true), with_residual_stage4};
+  for (std::uint64_t seed = 10; seed < 14; ++seed) {
+    Rng rng(seed);
+    archs.push_back(space.sample(rng));
+  }
+  int residuals = 0;
+  for (const auto& a : archs) {
+    MobileNetV3 m = build_model(a, kCifar, 10, 0);
+    const NetworkPlan& plan = m->plan();
+    ASSERT_EQ(m->blocks().size(), plan.blocks.size());
+    for (std::size_t i = 0; i < plan.blocks.size(); ++i) {
+      EXPECT_EQ(m->blocks()[i]->residual(), plan.blocks[i].residual) << "block " << i;
+      residuals += m->blocks()[i]->residual();
+    }
+  }
+  EXPECT_GT(residuals, 0);
+  MobileNetV3 m = build_model(with_residual_stage4, kCifar, 10, 0);
+  EXPECT_TRUE(m->blocks()[3]->residual());   // stage 4, stride 1, 64 -> 64
+  EXPECT_FALSE(m->blocks()[2]->residual());  // stage 3, stride 2
+}
+
+TEST_F(ModelTest, SqueezeExciteModulesExactlyWhereThePlanHasThem) {
+  for (std::uint64_t seed = 20; seed < 24; ++seed) {
+    Rng rng(seed);
+    MobileNetV3 m = build_model(space.sample(rng), kCifar, 10, 0);
+    std::map<std::string, bool> names;
+    for (const auto& item : m->named_modules()) names[item.key()] = true;
+    for (std::size_t i = 0; i < m->plan().blocks.size(); ++i) {
+      EXPECT_EQ(names.count("block" + std::to_string(i) + ".se") > 0, m->plan().blocks[i].se)
+          << "seed " << seed << " block " << i;
+    }
+  }
+}
+
+double std_of(const torch::Tensor& t) { return t.to(torch::kDouble).std().item<double>(); }
+
+TEST_F(ModelTest, InitialisationFollowsNni) {
+  MobileNetV3 m = build_model(extreme_arch(space, false), kCifar, 10, 3);
+  int bns = 0, linears = 0;
+  for (const auto& item : m->named_modules()) {
+    if (auto* bn = item.value()->as<torch::nn::BatchNorm2d>()) {
+      ++bns;
+      EXPECT_TRUE(bn->weight.eq(1).all().item<bool>()) << item.key();
+      EXPECT_TRUE(bn->bias.eq(0).all().item<bool>()) << item.key();
+      EXPECT_DOUBLE_EQ(bn->options.eps(), 1e-3);
+      EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.1);
+    } else if (auto* lin = item.value()->as<torch::nn::Linear>()) {
+      ++linears;
+      EXPECT_TRUE(lin->bias.eq(0).all().item<bool>()) << item.key();
+    } else if (auto* conv = item.value()->as<torch::nn::Conv2d>()) {
+      EXPECT_FALSE(conv->bias.defined()) << item.key() << ": convolutions have no bias";
+    }
+  }
+  EXPECT_GT(bns, 0);
+  EXPECT_GE(linears, 1);
+
+  auto params = m->named_parameters();
+  // final_conv: 1x1, 256 -> 512: std sqrt(2 / (1 * 1 * 512)) = 0.0625, 131k samples.
+  const auto& fc = params["final_conv.weight"];
+  ASSERT_EQ(fc.size(0), 512);
+  EXPECT_NEAR(std_of(fc), std::sqrt(2.0 / 512), 0.02 * std::sqrt(2.0 / 512));
+  EXPECT_NEAR(fc.mean().item<double>(), 0.0, 0.002);
+  // head: 1x1, 128 -> 256: std sqrt(2 / 256).
+  EXPECT_NEAR(std_of(params["head.conv.weight"]), std::sqrt(2.0 / 256), 0.03 * std::sqrt(2.0 / 256));
+  // classifier: N(0, 0.01), 5120 samples.
+  EXPECT_NEAR(std_of(params["classifier.weight"]), 0.01, 0.0005);
+}
+
+TEST_F(ModelTest, DepthwiseConvInitUsesKernelAreaTimesOutputChannels) {
+  Architecture a = extreme_arch(space, true);
+  MobileNetV3 m = build_model(a, kCifar, 10, 4);
+  auto params = m->named_parameters();
+  // Block 19 (layer 21): hidden 512 * 6 = 3072 channels, 7x7 depthwise: std sqrt(2 / (49 * 3072)).
+  const auto& w = params["block19.depthwise.conv.weight"];
+  ASSERT_EQ(w.size(0), 3072);
+  ASSERT_EQ(w.size(1), 1);
+  ASSERT_EQ(w.size(2), 7);
+  const double expected = std::sqrt(2.0 / (7 * 7 * 3072));
+  EXPECT_NEAR(std_of(w), expected, 0.02 * expected);
+}
+
+TEST_F(ModelTest, SameSeedGivesIdenticalWeightsAndOtherSeedsDiffer) {
+  Rng rng(5);
+  const Architecture a = space.sample(rng);
+  MobileNetV3 x = build_model(a, kCifar, 10, 42);
+  MobileNetV3 y = build_model(a, kCifar, 10, 42);
+  MobileNetV3 z = build_model(a, kCifar, 10, 43);
+  auto px = x->named_parameters(), py = y->named_parameters(), pz = z->named_parameters();
+  ASSERT_EQ(px.size(), py.size());
+  bool any_differs = false;
+  for (const auto& item : px) {
+    EXPECT_TRUE(torch::equal(item.value(), py[item.key()])) << item.key();
+    if (!torch::equal(item.value(), pz[item.key()])) any_differs = true;
+  }
+  EXPECT_TRUE(any_differs);
+  EXPECT_FALSE(torch::equal(px["stem.conv.weight"], pz["stem.conv.weight"]));
+  EXPECT_FALSE(torch::equal(px["classifier.weight"], pz["classifier.weight"]));
+}
+
+TEST_F(ModelTest, EvalModeIsDeterministicAndTrainingModeUsesDropout) {
+  MobileNetV3 m = build_model(extreme_arch(space, false), kCifar, 10, 1);
+  torch::NoGradGuard no_grad;
+  auto x = torch::randn({4, 3, 32, 32});
+  m->eval();
+  EXPECT_TRUE(torch::equal(m->forward(x), m->forward(x)));
+  m->set_dropout_generator(make_generator(torch::Device(torch::kCPU), 9));
+  m->train();
+  auto a = m->forward(x);
+  auto b = m->forward(x);
+  EXPECT_FALSE(torch::allclose(a, b));  // fresh dropout masks
+}
+
+}  // namespace
+}  // namespace nas

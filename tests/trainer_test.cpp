@@ -1,0 +1,209 @@
+// The trainer: learning on synthetic data, failures reported rather than thrown, the metric,
+// early stop, cancellation and seeded reproducibility.
+#include "nas/trainer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+namespace nas {
+namespace {
+
+/// Every choice at its smallest candidate: about 190 k parameters, fast to train.
+Architecture small_arch(const SearchSpace& space) {
+  Architecture a;
+  for (const auto& c : space.choices()) a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
+  return a;
+}
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    at::set_num_threads(1);
+    DataOptions o;
+    o.name = "synthetic";
+    o.eval_split = "validation";
+    o.train_subset = 640;
+    o.eval_subset = 200;
+    o.seed = 1;
+    data = load_data(o);
+    options.epochs = 3;
+    options.seed = 11;
+    options.threads = 1;
+    options.latency_batch = 16;
+    options.latency_warmup = 1;
+    options.latency_repeats = 3;
+  }
+
+  MobileNetV3 model(std::uint64_t seed = 3) {
+    return build_model(small_arch(space), data.shape, data.classes, seed, space);
+  }
+
+  SearchSpace space;
+  DataBundle data;
+  TrainerOptions options;
+  const torch::Device cpu{torch::kCPU};
+};
+
+TEST_F(TrainerTest, LossFallsOnSyntheticData) {
+  // The smallest network needs a few epochs to get going on 640 images: 8 take about a second.
+  options.epochs = 8;
+  MobileNetV3 m = model();
+  const TrainOutcome out = train_and_evaluate(m, data, cpu, options);
+  ASSERT_FALSE(out.error) << *out.error;
+  EXPECT_FALSE(out.stopped);
+  EXPECT_FALSE(out.interrupted);
+  ASSERT_EQ(out.epochs.size(), 8u);
+  for (int e = 0; e < 8; ++e) {
+    const EpochRecord& r = out.epochs[e];
+    EXPECT_EQ(r.epoch, e + 1);
+    EXPECT_TRUE(std::isfinite(r.train_loss));
+    EXPECT_GE(r.accuracy, 0.0);
+    EXPECT_LE(r.accuracy, 100.0);
+    EXPECT_GT(r.latency_ms, 0.0);
+    EXPECT_GT(r.seconds, 0.0);
+    EXPECT_DOUBLE_EQ(r.metric, compute_metric(r.accuracy, r.latency_ms, options.latency_exponent));
+  }
+  const EpochRecord& first = out.epochs.front();
+  const EpochRecord& last = out.epochs.back();
+  EXPECT_LT(last.train_loss, first.train_loss - 0.3);
+  EXPECT_LT(last.train_loss, std::log(10.0) - 0.3);  // well below chance level
+  EXPECT_GT(last.accuracy, 30.0);                     // 10 classes: chance is 10 %
+  EXPECT_GT(last.accuracy, first.accuracy);
+}
+
+TEST_F(TrainerTest, InjectedNanIsReportedNotThrown) {
+  MobileNetV3 m = model();
+  {
+    torch::NoGradGuard no_grad;
+    m->named_parameters()["stem.conv.weight"].fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  options.epochs = 2;
+  TrainOutcome out;
+  ASSERT_NO_THROW(out = train_and_evaluate(m, data, cpu, options));
+  ASSERT_TRUE(out.error.has_value());
+  EXPECT_NE(out.error->find("NaN"), std::string::npos) << *out.error;
+  EXPECT_TRUE(out.epochs.empty());
+  EXPECT_FALSE(out.interrupted);
+}
+
+TEST_F(TrainerTest, LibTorchErrorsAreReportedNotThrown) {
+  // A model built for 1x28x28 fed 3x32x32 images: the stem convolution rejects them.
+  MobileNetV3 m = build_model(small_arch(space), InputShape{1, 28, 28}, 10, 0, space);
+  TrainOutcome out;
+  ASSERT_NO_THROW(out = train_and_evaluate(m, data, cpu, options));
+  ASSERT_TRUE(out.error.has_value());
+  EXPECT_FALSE(out.error->empty());
+  EXPECT_TRUE(out.epochs.empty());
+}
+
+TEST(Metric, FollowsTheFbnetFormula) {
+  // accuracy * (latency in microseconds)^(-0.07)
+  EXPECT_DOUBLE_EQ(compute_metric(90.0, 0.5, 0.07), 90.0 * std::pow(500.0, -0.07));
+  EXPECT_DOUBLE_EQ(compute_metric(83.73, 2.0, 0.07), 83.73 * std::pow(2000.0, -0.07));
+  EXPECT_NEAR(compute_metric(90.0, 0.5, 0.07), 58.2525, 0.001);
+  // Exponent 0: the accuracy alone.
+  EXPECT_DOUBLE_EQ(compute_metric(77.5, 0.123, 0.0), 77.5);
+  // Halving latency weighs like about +5 % accuracy.
+  EXPECT_NEAR(compute_metric(50.0, 0.25, 0.07) / compute_metric(50.0, 0.5, 0.07), std::pow(2.0, 0.07), 1e-12);
+  EXPECT_NEAR(std::pow(2.0, 0.07), 1.05, 0.001);
+  // 1 microsecond per image: the metric equals the accuracy.
+  EXPECT_DOUBLE_EQ(compute_metric(66.0, 0.001, 0.07), 66.0);
+}
+
+TEST_F(TrainerTest, CallbackStopEndsTheRunEarly) {
+  MobileNetV3 m = model();
+  std::vector<int> seen;
+  TrainHooks hooks;
+  hooks.on_epoch = [&](const EpochRecord& r) {
+    seen.push_back(r.epoch);
+    return r.epoch == 1 ? EpochAction::kStop : EpochAction::kContinue;
+  };
+  const TrainOutcome out = train_and_evaluate(m, data, cpu, options, hooks);
+  EXPECT_FALSE(out.error);
+  EXPECT_TRUE(out.stopped);
+  EXPECT_FALSE(out.interrupted);
+  ASSERT_EQ(out.epochs.size(), 1u);
+  EXPECT_EQ(seen, (std::vector<int>{1}));
+}
+
+TEST_F(TrainerTest, StopAfterTheLastEpochIsNotAnEarlyStop) {
+  MobileNetV3 m = model();
+  options.epochs = 1;
+  TrainHooks hooks;
+  hooks.on_epoch = [](const EpochRecord&) { return EpochAction::kStop; };
+  const TrainOutcome out = train_and_evaluate(m, data, cpu, options, hooks);
+  EXPECT_FALSE(out.stopped);
+  EXPECT_EQ(out.epochs.size(), 1u);
+}
+
+TEST_F(TrainerTest, CancelFlagInterrupts) {
+  {
+    MobileNetV3 m = model();
+    std::atomic<bool> cancel{true};
+    TrainHooks hooks;
+    hooks.cancel = &cancel;
+    const TrainOutcome out = train_and_evaluate(m, data, cpu, options, hooks);
+    EXPECT_TRUE(out.interrupted);
+    EXPECT_FALSE(out.error);
+    EXPECT_TRUE(out.epochs.empty());
+  }
+  {
+    // Raised during the second epoch: the first epoch's record stays.
+    MobileNetV3 m = model();
+    std::atomic<bool> cancel{false};
+    std::int64_t batches_seen = 0;
+    TrainHooks hooks;
+    hooks.cancel = &cancel;
+    hooks.on_batch = [&](int epoch, std::int64_t batch, std::int64_t batches) {
+      ++batches_seen;
+      EXPECT_LE(batch, batches);
+      if (epoch == 1 && batch == 2) cancel = true;
+    };
+    const TrainOutcome out = train_and_evaluate(m, data, cpu, options, hooks);
+    EXPECT_TRUE(out.interrupted);
+    EXPECT_FALSE(out.stopped);
+    EXPECT_FALSE(out.error);
+    EXPECT_EQ(out.epochs.size(), 1u);
+    EXPECT_EQ(batches_seen, 10 + 2);  // 640 images = 10 batches of 64, then 2 more
+  }
+}
+
+TEST_F(TrainerTest, SameSeedGivesIdenticalEpochRecords) {
+  options.epochs = 2;
+  MobileNetV3 a = model(5), b = model(5);
+  const TrainOutcome x = train_and_evaluate(a, data, cpu, options);
+  const TrainOutcome y = train_and_evaluate(b, data, cpu, options);
+  ASSERT_FALSE(x.error);
+  ASSERT_FALSE(y.error);
+  ASSERT_EQ(x.epochs.size(), 2u);
+  ASSERT_EQ(y.epochs.size(), 2u);
+  for (int e = 0; e < 2; ++e) {
+    EXPECT_EQ(x.epochs[e].epoch, y.epochs[e].epoch);
+    EXPECT_EQ(x.epochs[e].train_loss, y.epochs[e].train_loss) << "epoch " << e + 1;
+    EXPECT_EQ(x.epochs[e].accuracy, y.epochs[e].accuracy) << "epoch " << e + 1;
+  }
+  // The trained weights agree too.
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  for (const auto& item : pa) EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
+
+  // Another trainer seed (shuffle, augmentation, dropout) changes the run.
+  options.seed = 12;
+  MobileNetV3 c = model(5);
+  const TrainOutcome z = train_and_evaluate(c, data, cpu, options);
+  ASSERT_EQ(z.epochs.size(), 2u);
+  EXPECT_NE(z.epochs[0].train_loss, x.epochs[0].train_loss);
+}
+
+TEST_F(TrainerTest, LatencyIsPositivePerImage) {
+  MobileNetV3 m = model();
+  const double ms = measure_latency_ms(m, data.shape, cpu, 8, 1, 3, true);
+  EXPECT_GT(ms, 0.0);
+  EXPECT_LT(ms, 1000.0);
+}
+
+}  // namespace
+}  // namespace nas
