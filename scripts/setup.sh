@@ -10,6 +10,10 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev googletest zlib1g-dev
+  # Debian's LibTorch links the generic libblas.so.3: without an optimised provider it runs the
+  # reference BLAS, 20x slower on the network's linear layers (docs/PERFORMANCE.md). The OpenMP
+  # build follows LibTorch's per-thread thread count.
+  libopenblas0-openmp
   dataset-fashion-mnist
 )
 

@@ -1,11 +1,16 @@
 #include "nas/model.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nas/device.hpp"
 
 namespace nas {
 namespace {
+
+int effective_kernel_size(int kernel, int in_size) {
+  return in_size > 0 ? std::min(kernel, 2 * in_size - 1) : kernel;
+}
 
 torch::Tensor activate(const torch::Tensor& x, Activation a) {
   return a == Activation::kReLU ? torch::relu(x) : torch::hardswish(x);
@@ -14,8 +19,14 @@ torch::Tensor activate(const torch::Tensor& x, Activation a) {
 }  // namespace
 
 ConvBnActImpl::ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act,
-                             Activation activation)
-    : act_(act), activation_(activation) {
+                             Activation activation, int in_height, int in_width)
+    : act_(act),
+      activation_(activation),
+      kernel_(kernel),
+      stride_(stride),
+      groups_(groups),
+      kernel_h_(effective_kernel_size(kernel, in_height)),
+      kernel_w_(effective_kernel_size(kernel, in_width)) {
   conv_ = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
                                                         .stride(stride)
                                                         .padding(kernel / 2)
@@ -26,7 +37,18 @@ ConvBnActImpl::ConvBnActImpl(int in, int out, int kernel, int stride, int groups
 }
 
 torch::Tensor ConvBnActImpl::forward(torch::Tensor x) {
-  x = bn_(conv_(x));
+  if (kernel_h_ < kernel_ || kernel_w_ < kernel_) {
+    auto w = conv_->weight.narrow(2, (kernel_ - kernel_h_) / 2, kernel_h_)
+                 .narrow(3, (kernel_ - kernel_w_) / 2, kernel_w_);
+    x = torch::nn::functional::conv2d(x, w,
+                                      torch::nn::functional::Conv2dFuncOptions()
+                                          .stride(stride_)
+                                          .padding(std::vector<int64_t>{kernel_h_ / 2, kernel_w_ / 2})
+                                          .groups(groups_));
+  } else {
+    x = conv_(x);
+  }
+  x = bn_(x);
   return act_ ? activate(x, activation_) : x;
 }
 
@@ -44,7 +66,8 @@ torch::Tensor SqueezeExciteImpl::forward(torch::Tensor x) {
 InvertedResidualImpl::InvertedResidualImpl(const BlockPlan& p) : residual_(p.residual) {
   expand_ = register_module("expand", ConvBnAct(p.in_channels, p.hidden, 1, 1, 1, true, p.activation));
   depthwise_ = register_module(
-      "depthwise", ConvBnAct(p.hidden, p.hidden, p.kernel, p.stride, p.hidden, true, p.activation));
+      "depthwise", ConvBnAct(p.hidden, p.hidden, p.kernel, p.stride, p.hidden, true, p.activation,
+                             p.in_size[0], p.in_size[1]));
   if (p.se) se_ = register_module("se", SqueezeExcite(p.hidden, p.se_channels));
   project_ = register_module("project", ConvBnAct(p.hidden, p.out_channels, 1, 1, 1, false, p.activation));
 }
@@ -59,8 +82,9 @@ torch::Tensor InvertedResidualImpl::forward(torch::Tensor x) {
 MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
   const int c0 = plan.stem_channels;
   stem_ = register_module("stem", ConvBnAct(plan.input.channels, c0, plan.stem_kernel, 2, 1, true,
-                                            Activation::kHardSwish));
-  separable_dw_ = register_module("separable_dw", ConvBnAct(c0, c0, 3, 1, c0, true, Activation::kReLU));
+                                            Activation::kHardSwish, plan.input.height, plan.input.width));
+  separable_dw_ = register_module("separable_dw", ConvBnAct(c0, c0, 3, 1, c0, true, Activation::kReLU,
+                                                            plan.stem_size[0], plan.stem_size[1]));
   separable_pw_ = register_module("separable_pw", ConvBnAct(c0, c0, 1, 1, 1, false, Activation::kReLU));
   int last = c0;
   for (std::size_t i = 0; i < plan.blocks.size(); ++i) {

@@ -200,5 +200,36 @@ TEST_F(ModelTest, EvalModeIsDeterministicAndTrainingModeUsesDropout) {
   EXPECT_FALSE(torch::allclose(a, b));  // fresh dropout masks
 }
 
+/// A kernel wider than the input map is applied as its central taps; outputs and gradients must
+/// equal those of the plain convolution, for stride 1 and 2 and odd and even map sizes.
+TEST(ConvBnActKernelCrop, MatchesThePlainConvolutionAndItsGradients) {
+  torch::manual_seed(0);
+  struct Case {
+    int size, kernel, stride;
+  };
+  for (const Case c : {Case{1, 7, 1}, Case{2, 7, 1}, Case{2, 5, 2}, Case{3, 7, 2}, Case{1, 3, 1}}) {
+    const int ch = 6;
+    ConvBnAct plain(ch, ch, c.kernel, c.stride, ch, true, Activation::kHardSwish);
+    ConvBnAct cropped(ch, ch, c.kernel, c.stride, ch, true, Activation::kHardSwish, c.size, c.size);
+    EXPECT_EQ(cropped->effective_kernel().first, std::min(c.kernel, 2 * c.size - 1));
+    {
+      torch::NoGradGuard no_grad;
+      auto src = plain->named_parameters();
+      for (auto& p : cropped->named_parameters()) p.value().copy_(src[p.key()]);
+    }
+    auto x = torch::randn({4, ch, c.size, c.size});
+    auto x1 = x.clone().requires_grad_(true), x2 = x.clone().requires_grad_(true);
+    auto y1 = plain->forward(x1), y2 = cropped->forward(x2);
+    ASSERT_EQ(y1.sizes(), y2.sizes());
+    EXPECT_TRUE(torch::allclose(y1, y2, 1e-5, 1e-6)) << "size " << c.size << " kernel " << c.kernel;
+    (y1 * y1).sum().backward();
+    (y2 * y2).sum().backward();
+    EXPECT_TRUE(torch::allclose(x1.grad(), x2.grad(), 1e-5, 1e-6));
+    auto g1 = plain->named_parameters()["conv.weight"].grad();
+    auto g2 = cropped->named_parameters()["conv.weight"].grad();
+    EXPECT_TRUE(torch::allclose(g1, g2, 1e-5, 1e-6));
+  }
+}
+
 }  // namespace
 }  // namespace nas

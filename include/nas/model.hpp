@@ -10,16 +10,25 @@
 namespace nas {
 
 /// conv (no bias) -> BatchNorm -> optional activation.
+///
+/// Given the input's spatial size, a kernel wider than 2 * size - 1 is applied as its central
+/// (2 * size - 1) taps: the outer taps only ever meet zero padding, so the output and the
+/// gradients are the same, but LibTorch's CPU kernels run a 7x7 depthwise conv on a 1x1 map
+/// hundreds of times slower than a 1x1 one. The full weight stays the parameter.
 class ConvBnActImpl : public torch::nn::Module {
  public:
-  ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act, Activation activation);
+  ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act, Activation activation,
+                int in_height = 0, int in_width = 0);
   torch::Tensor forward(torch::Tensor x);
+  /// The kernel size actually applied (height, width).
+  std::pair<int, int> effective_kernel() const { return {kernel_h_, kernel_w_}; }
 
  private:
   torch::nn::Conv2d conv_{nullptr};
   torch::nn::BatchNorm2d bn_{nullptr};
   bool act_;
   Activation activation_;
+  int kernel_, stride_, groups_, kernel_h_, kernel_w_;
 };
 TORCH_MODULE(ConvBnAct);
 
