@@ -28,7 +28,7 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
       << ", stride 2, h-swish\n";
   out << "separable dw3x3 + pw1x1, " << plan.stem_channels << " ch, residual\n";
   out << std::left << std::setw(7) << "stage" << std::setw(7) << "layer" << std::setw(8) << "in"
-      << std::setw(8) << "hidden" << std::setw(8) << "out" << std::setw(8) << "kernel"
+      << std::setw(5) << "exp" << std::setw(8) << "hidden" << std::setw(8) << "out" << std::setw(8) << "kernel"
       << std::setw(8) << "stride" << std::setw(5) << "SE" << std::setw(10) << "residual"
       << "act\n";
   for (int s = 1; s <= SearchSpace::kStages; ++s) {
@@ -37,13 +37,15 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
       if (b.stage != s) continue;
       any = true;
       out << std::setw(7) << s << std::setw(7) << b.layer << std::setw(8) << b.in_channels
-          << std::setw(8) << b.hidden << std::setw(8) << b.out_channels << std::setw(8) << b.kernel
+          << std::setw(5) << arch.at("exp_" + std::to_string(b.layer)) << std::setw(8) << b.hidden << std::setw(8) << b.out_channels << std::setw(8) << b.kernel
           << std::setw(8) << b.stride << std::setw(5) << (b.se ? "yes" : "-") << std::setw(10)
           << (b.residual ? "yes" : "-") << (b.activation == Activation::kReLU ? "relu" : "h-swish")
           << "\n";
     }
     if (!any) out << std::setw(7) << s << "(none)\n";
   }
+  out << "widths    ";
+  for (int i = 0; i < SearchSpace::kWidths; ++i) out << arch.at("width_" + std::to_string(i)) << (i < 7 ? "," : "\n");
   out << "depths    ";
   for (int s = 1; s <= SearchSpace::kStages; ++s) out << arch.at("depth_" + std::to_string(s)) << (s < 5 ? "," : "\n");
   out << "head      conv1x1 " << plan.head_channels << " ch, pool, conv1x1 " << plan.final_channels
