@@ -8,17 +8,6 @@
 #include "nas/error.hpp"
 
 namespace nas {
-namespace {
-
-// "0.05" rather than std::to_string's "0.050000", so messages quote the value as typed.
-std::string quote(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
-}  // namespace
-
 std::optional<double> cull_threshold(std::vector<double> history, int epoch, int epochs,
                                      int max_population, double cull_ratio) {
   if (epoch < 0 || epoch >= epochs - 1 || max_population < 1) return std::nullopt;
@@ -45,7 +34,7 @@ RatioCullPolicy::RatioCullPolicy(int epochs, int max_population, double cull_rat
   }
   if (!(cull_ratio_ > 0.0 && cull_ratio_ < 1.0)) {  // also rejects NaN
     throw UsageError("cull ratio must be in (0, 1) for a culling policy, got " +
-                     quote(cull_ratio_));
+                     quote_number(cull_ratio_));
   }
   history_.resize(static_cast<std::size_t>(epochs_ - 1));
 }
@@ -107,7 +96,7 @@ std::unique_ptr<CullPolicy> make_cull_policy(int epochs, int max_population, dou
     throw UsageError("max population must be at least 1, got " + std::to_string(max_population));
   }
   if (!(cull_ratio >= 0.0 && cull_ratio < 1.0)) {
-    throw UsageError("cull ratio must be in [0, 1), got " + quote(cull_ratio));
+    throw UsageError("cull ratio must be in [0, 1), got " + quote_number(cull_ratio));
   }
   if (cull_ratio == 0.0 || epochs == 1) return std::make_unique<NoCull>();
   return std::make_unique<RatioCullPolicy>(epochs, max_population, cull_ratio);

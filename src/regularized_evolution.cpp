@@ -9,17 +9,6 @@
 #include "nas/error.hpp"
 
 namespace nas {
-namespace {
-
-// "0.05" rather than std::to_string's "0.050000", so messages quote the value as typed.
-std::string quote(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
-}  // namespace
-
 void validate(const EvolutionOptions& o) {
   if (o.max_population < 1) {
     throw UsageError("max population must be at least 1, got " + std::to_string(o.max_population));
@@ -29,7 +18,7 @@ void validate(const EvolutionOptions& o) {
                      std::to_string(o.max_population) + "), got " + std::to_string(o.sample_size));
   }
   if (!(o.mutation_prob >= 0.0 && o.mutation_prob <= 1.0)) {  // also rejects NaN
-    throw UsageError("mutation probability must be in [0, 1], got " + quote(o.mutation_prob));
+    throw UsageError("mutation probability must be in [0, 1], got " + quote_number(o.mutation_prob));
   }
   if (o.max_dedup_retries < 0) {
     throw UsageError("max dedup retries must be at least 0, got " +

@@ -29,23 +29,6 @@ std::vector<std::string> tiny_search(const std::string& root, int n_trials, int 
           "--experiment-dir", root, "--log-level", "warn"};
 }
 
-/// Runs argv, returns the exit code (stdout/stderr to /dev/null).
-int run(const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 pid_t spawn(const std::vector<std::string>& args) {
   pid_t pid = fork();
   if (pid == 0) {
@@ -58,6 +41,13 @@ pid_t spawn(const std::vector<std::string>& args) {
     _exit(127);
   }
   return pid;
+}
+
+/// Runs argv to its end (output discarded) and returns its exit code.
+int run(const std::vector<std::string>& args) {
+  int status = 0;
+  waitpid(spawn(args), &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {

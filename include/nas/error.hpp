@@ -39,6 +39,9 @@ class Interrupted : public Error {
 
 enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitInterrupted = 130 };
 
+/// A number as a user would type it ("0.05", not std::to_string's "0.050000"), for messages.
+std::string quote_number(double v);
+
 /// The exit code an executable returns for an exception that reached main.
 int exit_code_for(const std::exception& e);
 
