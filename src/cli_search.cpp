@@ -13,6 +13,7 @@
 #include "nas/error.hpp"
 #include "nas/interrupt.hpp"
 #include "nas/regularized_evolution.hpp"
+#include "nas/report.hpp"
 #include "nas/search_driver.hpp"
 #include "nas/trial_runner.hpp"
 #include "nas/version.hpp"
@@ -60,17 +61,6 @@ void apply_quick(SearchOptions& s, const CLI::App& cmd) {
   set("--train-subset", s.train_subset, std::int64_t{2000});
   set("--eval-subset", s.eval_subset, std::int64_t{1000});
   set("--latency-batch", s.latency_batch, 32);
-}
-
-std::string format_duration(double seconds) {
-  const long s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", s / 3600, s / 60 % 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  }
-  return buf;
 }
 
 /// One status line on a terminal (rewritten in place), nothing otherwise.
@@ -163,6 +153,10 @@ void run_search_command(SearchCliOptions o) {
   const SearchOptions& s = experiment.options;
   validate(s);
   const auto devices = resolve_devices(s.device, false);
+  if (s.latency_batch < 16 && devices.front().is_cpu()) {
+    spdlog::warn("--latency-batch {} is below 16: LibTorch's CPU convolutions take a much slower path "
+                 "there, so latencies (and the metric) mostly measure that path", s.latency_batch);
+  }
 
   DataOptions data_options;
   data_options.name = s.dataset;
@@ -205,7 +199,10 @@ void run_search_command(SearchCliOptions o) {
   train.latency_batch = s.latency_batch;
   train.latency_exponent = s.latency_exponent;
   train.seed = experiment.seed;
-  TrialContext ctx{data, *store, *cull, train, &cancel};
+  // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
+  // driver itself fails, so no trial thread outlives the search by a whole training run.
+  std::atomic<bool> stop_trials{false};
+  TrialContext ctx{data, *store, *cull, train, &stop_trials};
   std::vector<std::string> device_names;
   for (const auto& d : devices) device_names.push_back(device_name(d));
   ThreadExecutor executor([&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, ctx); },
@@ -213,8 +210,12 @@ void run_search_command(SearchCliOptions o) {
 
   ProgressLine bar(is_terminal(2));
   SearchObserver observer;
-  observer.on_tick = [&bar](const SearchProgress& p) { bar.show(p); };
-  observer.on_trial_finished = [&bar](const TrialRecord& r, const SearchProgress& p) {
+  observer.on_tick = [&](const SearchProgress& p) {
+    if (cancel.load()) stop_trials = true;
+    bar.show(p);
+  };
+  observer.on_trial_finished = [&](const TrialRecord& r, const SearchProgress& p) {
+    if (cancel.load()) stop_trials = true;
     bar.clear();
     if (r.status == TrialStatus::kFailed) {
       spdlog::warn("trial {} failed: {}", r.id, r.error.value_or("unknown error"));
@@ -235,6 +236,7 @@ void run_search_command(SearchCliOptions o) {
   try {
     out = run_search(*store, experiment, *strategy, *cull, executor, kept, cancel, observer);
   } catch (const std::exception& e) {
+    stop_trials = true;
     // Keep the folder truthful: a search that died is marked failed, and can still be resumed.
     experiment.status = ExperimentStatus::kFailed;
     experiment.error = e.what();

@@ -102,6 +102,10 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path)
   }
   const std::int64_t n = be32(img, 4), h = be32(img, 8), w = be32(img, 12);
   const std::int64_t nl = be32(lab, 4);
+  // Bounds before multiplying: three 32-bit header fields could overflow the size check.
+  if (h < 1 || w < 1 || h > 65535 || w > 65535) {
+    throw InputError(images_path + ": implausible image size " + std::to_string(h) + "x" + std::to_string(w));
+  }
   if (static_cast<std::int64_t>(img.size()) != 16 + n * h * w) {
     throw InputError(images_path + ": truncated: " + std::to_string(img.size() - 16) +
                      " image bytes for " + std::to_string(n) + " images of " + std::to_string(h) +

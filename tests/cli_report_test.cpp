@@ -1,0 +1,108 @@
+// nas-report as a user runs it: exit codes, messages and outputs on folders the test writes.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "nas/experiment_store.hpp"
+
+namespace fs = std::filesystem;
+
+namespace nas {
+namespace {
+
+const std::string kReport = std::string(NAS_BIN_DIR) + "/nas-report";
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result run(const std::string& args) {
+  Result r{0, ""};
+  FILE* p = popen((kReport + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class ReportCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = (fs::temp_directory_path() / ("nas_report_cli_" + std::to_string(std::random_device{}()))).string();
+    fs::create_directories(root_);
+    ExperimentRecord e;
+    e.id = "exp-a";
+    e.created = "2026-11-28T00:00:00.000Z";
+    e.options.n_trials = 3;
+    auto store = ExperimentStore::create(root_, e);
+    SearchSpace space;
+    Rng rng(1);
+    for (int i = 0; i < 3; ++i) {
+      TrialRecord t;
+      t.id = i;
+      t.experiment = "exp-a";
+      t.arch = space.sample(rng);
+      t.arch_key = space.canonical_key(t.arch);
+      t.status = i == 2 ? TrialStatus::kCulled : TrialStatus::kCompleted;
+      t.started = "2026-11-28T00:00:0" + std::to_string(i) + ".000Z";
+      t.ended = "2026-11-28T00:01:0" + std::to_string(i) + ".000Z";
+      t.epochs.push_back(EpochRecord{1, 1.0, 50.0 + i, 0.2, 40.0 + i, 10.0, std::nullopt});
+      t.metric = 40.0 + i;
+      t.accuracy = 50.0 + i;
+      t.latency_ms = 0.2;
+      if (i == 2) t.culled_at_epoch = 1;
+      store.write_trial(t);
+    }
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  std::string root_;
+};
+
+TEST_F(ReportCli, SummarizesAnExperimentById) {
+  const Result r = run("exp-a --experiment-dir " + root_);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("exp-a"), std::string::npos);
+  EXPECT_NE(r.out.find("Pareto"), std::string::npos);
+}
+
+TEST_F(ReportCli, UnknownIdListsTheExperimentsAndExitsTwo) {
+  const Result r = run("nope --experiment-dir " + root_);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("exp-a"), std::string::npos) << r.out;
+}
+
+TEST_F(ReportCli, JsonParsesAndHtmlHoldsBothCharts) {
+  const Result j = run("exp-a --json --experiment-dir " + root_);
+  ASSERT_EQ(j.code, 0) << j.out;
+  EXPECT_NO_THROW(nlohmann::json::parse(j.out));
+  const std::string html = root_ + "/r.html";
+  ASSERT_EQ(run("exp-a --html " + html + " --experiment-dir " + root_).code, 0);
+  std::ifstream in(html);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t svgs = 0;
+  for (auto at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1)) ++svgs;
+  EXPECT_GE(svgs, 2u);
+}
+
+TEST_F(ReportCli, ACorruptTrialFileIsNamedAndSkipped) {
+  const fs::path bad = fs::path(root_) / "exp-a" / "trials" / "9";
+  fs::create_directories(bad);
+  std::ofstream(bad / "trial.json") << "{\"format\": \"nas-trial/1\", \"id\": 9, ";
+  const Result r = run("exp-a --experiment-dir " + root_);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find((bad / "trial.json").string()), std::string::npos) << r.out;
+}
+
+TEST_F(ReportCli, BadFlagIsAUsageError) {
+  EXPECT_EQ(run("exp-a --top banana --experiment-dir " + root_).code, 2);
+}
+
+}  // namespace
+}  // namespace nas
