@@ -13,7 +13,7 @@ BenchResult run_bench(const Architecture& arch, const torch::Device& device, con
   if (o.threads > 0) at::set_num_threads(o.threads);
   auto model = build_model(arch, o.input, o.classes, o.seed);
   model->to(device);
-  if (o.channels_last) to_channels_last(*model);
+  if (o.channels_last) model->use_channels_last();
   auto gen = make_generator(device, o.seed);
   auto opts = torch::TensorOptions().device(device);
   auto x = torch::randn({o.batch_size, o.input.channels, o.input.height, o.input.width}, gen, opts);

@@ -98,8 +98,17 @@ MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
   classifier_ = register_module("classifier", torch::nn::Linear(plan.final_channels, plan.classes));
 }
 
+void MobileNetV3Impl::use_channels_last() {
+  torch::NoGradGuard no_grad;
+  for (auto& p : parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+  channels_last_ = true;
+}
+
 torch::Tensor MobileNetV3Impl::forward(torch::Tensor x) {
   x = stem_(x);
+  if (channels_last_) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
   x = separable_pw_(separable_dw_(x)) + x;
   for (auto& b : blocks_) x = b(x);
   x = head_(x);

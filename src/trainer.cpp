@@ -35,13 +35,6 @@ double compute_metric(double accuracy, double latency_ms, double exponent) {
   return accuracy * std::pow(std::max(us, 1e-9), -exponent);
 }
 
-void to_channels_last(torch::nn::Module& module) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : module.parameters()) {
-    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-  }
-}
-
 double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size, bool channels_last) {
   torch::NoGradGuard no_grad;
   model->eval();
@@ -89,7 +82,7 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
     // many times slower and would make latency depend on training rather than architecture.
     at::globalContext().setFlushDenormal(true);
     model->to(device);
-    if (o.channels_last) to_channels_last(*model);
+    if (o.channels_last) model->use_channels_last();
     model->set_dropout_generator(make_generator(device, mix_seed(o.seed, 0xd0)));
     BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
     torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));

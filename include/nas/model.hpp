@@ -66,6 +66,10 @@ class MobileNetV3Impl : public torch::nn::Module {
   const std::vector<InvertedResidual>& blocks() const { return blocks_; }
   /// NNI's reset_parameters, drawing from `generator`.
   void reset_parameters(at::Generator generator);
+  /// Switches weights and activations to channels-last memory format (call after moving the
+  /// model to its device). A 1-channel input is both NCHW and channels-last, and LibTorch then
+  /// keeps NCHW for everything after it, so the stem's output is converted explicitly.
+  void use_channels_last();
   /// Dropout draws its masks from this generator (seeded per trial) instead of the global one.
   void set_dropout_generator(at::Generator generator) { dropout_generator_ = std::move(generator); }
 
@@ -76,6 +80,7 @@ class MobileNetV3Impl : public torch::nn::Module {
   torch::nn::Conv2d final_conv_{nullptr};
   torch::nn::Linear classifier_{nullptr};
   c10::optional<at::Generator> dropout_generator_;
+  bool channels_last_ = false;
 };
 TORCH_MODULE(MobileNetV3);
 

@@ -66,7 +66,5 @@ double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batc
 double measure_latency_ms(MobileNetV3& model, const InputShape& shape, const torch::Device& device,
                           int batch, int warmup, int repeats, bool channels_last);
 
-/// Converts 4-d parameters and buffers to channels-last memory format.
-void to_channels_last(torch::nn::Module& module);
 
 }  // namespace nas
