@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "nas/adam.hpp"
 #include "nas/device.hpp"
 #include "nas/model.hpp"
 #include "nas/trainer.hpp"
@@ -19,7 +20,7 @@ BenchResult run_bench(const Architecture& arch, const torch::Device& device, con
   auto x = torch::randn({o.batch_size, o.input.channels, o.input.height, o.input.width}, gen, opts);
   if (o.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
   auto y = torch::randint(o.classes, {o.batch_size}, gen, opts.dtype(torch::kLong));
-  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+  Adam optimizer(model->parameters());
 
   BenchResult r;
   model->train();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "nas/adam.hpp"
 #include "nas/device.hpp"
 #include "nas/random.hpp"
 
@@ -85,7 +86,7 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
     if (o.channels_last) model->use_channels_last();
     model->set_dropout_generator(make_generator(device, mix_seed(o.seed, 0xd0)));
     BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
-    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
+    Adam optimizer(model->parameters(), AdamOptions{o.lr});
 
     for (int epoch = 0; epoch < o.epochs; ++epoch) {
       const auto t0 = Clock::now();
