@@ -60,9 +60,9 @@ void setup_bench(CLI::App& app) {
   auto o = std::make_shared<BenchCliOptions>();
   auto* cmd = app.add_subcommand("bench", "measure training/evaluation throughput and latency");
   cmd->add_option("--arch", o->arch_file, "architecture file")->required();
-  cmd->add_option("--batches", o->batches, "timed batches")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--batch-size", o->batch_size, "batch size")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", o->threads, "CPU threads (0 = LibTorch default)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batches", o->batches, "timed batches")->capture_default_str()->check(positive());
+  cmd->add_option("--batch-size", o->batch_size, "batch size")->capture_default_str()->check(positive());
+  cmd->add_option("--threads", o->threads, "CPU threads (0 = LibTorch default)")->capture_default_str()->check(non_negative());
   cmd->add_option("--device", o->device, "cpu or cuda:N")->capture_default_str();
   cmd->add_flag("--nchw", o->nchw, "use contiguous NCHW tensors (the original's layout) instead of channels-last");
   cmd->add_flag("--json", o->json, "print the figures as JSON");

@@ -128,10 +128,12 @@ void run_search_command(SearchCliOptions o) {
   const CLI::App& cmd = *o.cmd;
 
   std::optional<ExperimentStore> store;
+  ExperimentLock held;  // two processes must never run one experiment
   ExperimentRecord experiment;
   std::vector<TrialRecord> kept;
   if (!o.resume.empty()) {
     store = ExperimentStore::open(root, o.resume);
+    held = store->lock();
     experiment = store->read_experiment();
     check_resume_flags(o, experiment.options, experiment.seed);
     // Where and how fast it runs may change between sessions; what it searches may not.
@@ -139,8 +141,8 @@ void run_search_command(SearchCliOptions o) {
     if (flag_given(cmd, "--threads")) experiment.options.threads = o.search.threads;
     if (flag_given(cmd, "--device") || o.no_gpu) experiment.options.device = o.no_gpu ? "cpu" : o.search.device;
     auto loaded = store->load_trials();
+    kept = resumable_trials(std::move(loaded.trials), SearchSpace(), experiment.options.epochs, loaded.problems);
     for (const auto& problem : loaded.problems) spdlog::warn("skipping {}", problem);
-    kept = std::move(loaded.trials);
   } else {
     if (o.quick) apply_quick(o.search, cmd);
     if (o.no_gpu) o.search.device = "cpu";
@@ -165,7 +167,8 @@ void run_search_command(SearchCliOptions o) {
   data_options.train_subset = s.train_subset;
   data_options.eval_subset = s.eval_subset;
   data_options.seed = experiment.seed;
-  const DataBundle data = load_data(data_options);
+  const SharedData shared_data(load_data(data_options), devices);
+  const DataBundle& data = shared_data.host();
 
   experiment.dataset = data.info;
   experiment.devices.clear();
@@ -175,6 +178,7 @@ void run_search_command(SearchCliOptions o) {
   if (!store) {
     experiment.created = now_iso8601();
     store = ExperimentStore::create(root, experiment);
+    held = store->lock();
     experiment = store->read_experiment();
   }
   auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(store->log_path());
@@ -202,7 +206,7 @@ void run_search_command(SearchCliOptions o) {
   // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
   // driver itself fails, so no trial thread outlives the search by a whole training run.
   std::atomic<bool> stop_trials{false};
-  TrialContext ctx{data, *store, *cull, train, &stop_trials};
+  TrialContext ctx{shared_data, *store, *cull, train, &stop_trials};
   std::vector<std::string> device_names;
   for (const auto& d : devices) device_names.push_back(device_name(d));
   ThreadExecutor executor([&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, ctx); },
@@ -262,26 +266,26 @@ void setup_search(CLI::App& app) {
   o->cmd = cmd;
   SearchOptions& s = o->search;
   cmd->add_flag("--no-gpu", o->no_gpu, "run on CPU even where CUDA is available");
-  cmd->add_option("--concurrent-trials", s.concurrent_trials, "trials running at once")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--concurrent-trials", s.concurrent_trials, "trials running at once")->capture_default_str()->check(positive());
   cmd->add_option("--epochs,--search-epochs", s.epochs, "training epochs per trial")->capture_default_str();
   cmd->add_option("--cull-ratio", s.cull_ratio, "early-termination ratio in [0, 1); 0 = none")->capture_default_str();
   cmd->add_option("--max-population", s.max_population, "regularized-evolution population")->capture_default_str();
   cmd->add_option("--sample-size", s.sample_size, "tournament sample size")->capture_default_str();
   cmd->add_option("--n-trials", s.n_trials, "total trials")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "search seed (default: drawn and recorded)");
+  cmd->add_option("--seed", o->seed, "search seed (default: drawn and recorded)")->check(seed_range());
   cmd->add_option("--strategy", s.strategy, "evolution or random")->capture_default_str();
   cmd->add_option("--mutation-prob", s.mutation_prob, "probability of re-drawing each choice")->capture_default_str();
   cmd->add_option("--dataset", s.dataset, "fashion-mnist, mnist, cifar10 or synthetic")->capture_default_str();
   cmd->add_option("--data-dir", s.data_dir, "data set directory (default: the data set's own)");
   cmd->add_option("--eval-split", s.eval_split, "validation (10 % of train held out) or test (the original's)")->capture_default_str();
-  cmd->add_option("--train-subset", s.train_subset, "seeded subset of N training images (0 = all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--eval-subset", s.eval_subset, "seeded subset of N evaluation images (0 = all)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--train-subset", s.train_subset, "seeded subset of N training images (0 = all)")->check(non_negative());
+  cmd->add_option("--eval-subset", s.eval_subset, "seeded subset of N evaluation images (0 = all)")->check(non_negative());
   cmd->add_option("--batch-size", s.batch_size, "training batch size")->capture_default_str();
   cmd->add_option("--lr", s.lr, "Adam learning rate")->capture_default_str();
   cmd->add_option("--latency-batch", s.latency_batch, "batch size for latency timing")->capture_default_str();
   cmd->add_option("--latency-exponent", s.latency_exponent, "metric = accuracy * (us per image)^(-x); 0 = accuracy")->capture_default_str();
   cmd->add_option("--device", s.device, "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
-  cmd->add_option("--threads", s.threads, "CPU threads in all, split between trials (0 = every core)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", s.threads, "CPU threads in all, split between trials (0 = every core)")->check(non_negative());
   cmd->add_option("--experiment-dir", o->experiment_dir, "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
   cmd->add_option("--name", o->name, "a name recorded in experiment.json");
   cmd->add_option("--resume", o->resume, "continue the experiment with this id");

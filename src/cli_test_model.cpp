@@ -101,7 +101,7 @@ void setup_test_model(CLI::App& app) {
   auto o = std::make_shared<TestModelOptions>();
   o->app = &app;
   app.add_option("source", o->source, "trial directory (nas search or NNI), arch.json or parameter.cfg")->required();
-  app.add_option("--epochs", o->epochs, "training epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--epochs", o->epochs, "training epochs")->capture_default_str()->check(positive());
   app.add_option("--out", o->out_dir, "write retrain.json and model.pt here (default: the trial directory)");
   add_run_flags(app, o->run);
   app.callback([o] { run_test_model(*o); });

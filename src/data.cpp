@@ -242,6 +242,23 @@ DataBundle load_data(const DataOptions& o) {
   return b;
 }
 
+SharedData::SharedData(DataBundle host, const std::vector<torch::Device>& devices) : host_(std::move(host)) {
+  for (const auto& d : devices) {
+    if (d.is_cpu()) continue;
+    DataBundle copy = host_;
+    copy.train = {host_.train.images.to(d), host_.train.labels.to(d)};
+    copy.eval = {host_.eval.images.to(d), host_.eval.labels.to(d)};
+    copies_.emplace_back(d, std::move(copy));
+  }
+}
+
+const DataBundle& SharedData::on(const torch::Device& device) const {
+  for (const auto& [d, bundle] : copies_) {
+    if (d == device) return bundle;
+  }
+  return host_;
+}
+
 BatchLoader::BatchLoader(const DataBundle& data, const torch::Device& device, std::uint64_t seed)
     : data_(data), device_(device), seed_(seed), generator_(make_generator(device, seed)) {
   train_images_ = data.train.images.to(device);

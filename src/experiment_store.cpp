@@ -1,5 +1,7 @@
 #include "nas/experiment_store.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include "nas/error.hpp"
 
 namespace nas {
+
 namespace fs = std::filesystem;
 namespace {
 
@@ -243,6 +246,30 @@ std::optional<RetrainRecord> ExperimentStore::load_retrain(int trial_id) const {
   } catch (const InputError&) {
     return std::nullopt;
   }
+}
+
+ExperimentLock& ExperimentLock::operator=(ExperimentLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+ExperimentLock::~ExperimentLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+ExperimentLock ExperimentStore::lock() const {
+  const std::string path = (fs::path(dir_) / ".lock").string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw RuntimeFailure(path + ": cannot open lock file");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw UsageError("experiment " + id_ + " is in use by another nas process (" + path + ")");
+  }
+  return ExperimentLock(fd);
 }
 
 }  // namespace nas

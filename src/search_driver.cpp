@@ -1,11 +1,13 @@
 #include "nas/search_driver.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 
 #include <spdlog/spdlog.h>
 
 #include "nas/error.hpp"
+#include "nas/network_plan.hpp"
 
 namespace nas {
 namespace {
@@ -35,6 +37,21 @@ void count(SearchProgress& p, const TrialRecord& r) {
   }
 }
 
+/// Fills what a record built from an escaped exception lacks, so it reads like any other trial.
+void complete_failed_record(TrialRecord& r, const ExperimentStore& store, const ExperimentRecord& e) {
+  r.experiment = store.id();
+  r.seconds = 0.0;
+  if (e.dataset.shape[0] <= 0) return;
+  try {
+    const NetworkPlan plan = plan_network(r.arch, {e.dataset.shape[0], e.dataset.shape[1], e.dataset.shape[2]},
+                                          e.dataset.classes);
+    r.params = count_params(plan);
+    r.macs = count_macs(plan);
+  } catch (const Error&) {
+    // An architecture that cannot be planned is what failed; the record still says why.
+  }
+}
+
 }  // namespace
 
 TrialProposal proposal_of(const TrialRecord& r) {
@@ -45,6 +62,30 @@ TrialProposal proposal_of(const TrialRecord& r) {
   p.origin = r.origin;
   p.parent = r.parent;
   return p;
+}
+
+std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const SearchSpace& space,
+                                          int epochs, std::vector<std::string>& problems) {
+  std::vector<TrialRecord> ok;
+  for (auto& t : trials) {
+    std::string why;
+    try {
+      space.validate(t.arch);
+    } catch (const InputError& e) {
+      why = e.what();
+    }
+    const bool scored = t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled;
+    if (why.empty() && scored && (!t.metric || !std::isfinite(*t.metric))) why = "no finite final metric";
+    if (why.empty() && static_cast<int>(t.epochs.size()) > epochs) {
+      why = std::to_string(t.epochs.size()) + " epoch records for a " + std::to_string(epochs) + "-epoch search";
+    }
+    if (why.empty()) {
+      ok.push_back(std::move(t));
+    } else {
+      problems.push_back("trial " + std::to_string(t.id) + ": " + why + " (left out: another trial runs in its place)");
+    }
+  }
+  return ok;
 }
 
 std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& trials, int epochs,
@@ -92,6 +133,7 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   const double earlier_seconds = experiment.search_seconds.value_or(0.0);
   experiment.status = ExperimentStatus::kRunning;
   experiment.finished.reset();
+  experiment.error.reset();  // a resumed failed search starts clean
   store.write_experiment(experiment);
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
@@ -120,15 +162,22 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     }
     // The runner wrote its trial.json; a record it could not finish (an escaped exception) is
     // written here so no trial is lost.
-    if (record->status == TrialStatus::kFailed && !record->seconds) store.write_trial(*record);
+    if (record->status == TrialStatus::kFailed && !record->seconds) {
+      complete_failed_record(*record, store, experiment);
+      store.write_trial(*record);
+    }
     count(p, *record);
     strategy.tell(proposal_of(*record), record->status, record->metric);
     p.running = executor.running();
     p.elapsed_seconds = elapsed();
+    // Kept current so a search killed with -9 still accounts for the time it ran.
+    experiment.search_seconds = earlier_seconds + p.elapsed_seconds;
+    store.write_experiment(experiment);
     if (observer.on_trial_finished) observer.on_trial_finished(*record, p);
   }
 
-  out.interrupted = cancel.load();
+  // A ^C that arrives after the last trial finished interrupts nothing.
+  out.interrupted = cancel.load() && p.finished < n_trials;
   experiment.status = out.interrupted ? ExperimentStatus::kInterrupted : ExperimentStatus::kCompleted;
   experiment.finished = now_iso8601();
   experiment.search_seconds = earlier_seconds + elapsed();

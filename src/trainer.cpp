@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "nas/adam.hpp"
 #include "nas/device.hpp"
@@ -79,20 +80,32 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
   TrainOutcome outcome;
   try {
     if (o.threads > 0) at::set_num_threads(o.threads);
-    // Trained weights and activations drift into denormal floats, which run some CPU kernels
-    // many times slower and would make latency depend on training rather than architecture.
+    // Denormal floats run many times slower on x86: flushing them keeps latency a property of
+    // the architecture rather than of how training drifted the weights.
     at::globalContext().setFlushDenormal(true);
-    model->to(device);
-    if (o.channels_last) model->use_channels_last();
-    model->set_dropout_generator(make_generator(device, mix_seed(o.seed, 0xd0)));
-    BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
-    Adam optimizer(model->parameters(), AdamOptions{o.lr});
+    std::optional<BatchLoader> loader_holder;
+    std::optional<Adam> optimizer_holder;
+    {
+      // Setup is work on the device too: not while another trial times its latency.
+      SharedGateHold hold(gate);
+      model->to(device);
+      if (o.channels_last) model->use_channels_last();
+      model->set_dropout_generator(make_generator(device, mix_seed(o.seed, 0xd0)));
+      loader_holder.emplace(data, device, mix_seed(o.seed, 0xba));
+      optimizer_holder.emplace(model->parameters(), AdamOptions{o.lr});
+    }
+    BatchLoader& loader = *loader_holder;
+    Adam& optimizer = *optimizer_holder;
 
     for (int epoch = 0; epoch < o.epochs; ++epoch) {
       const auto t0 = Clock::now();
       model->train();
-      loader.start_epoch(epoch);
-      torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+      torch::Tensor loss_sum;
+      {
+        SharedGateHold hold(gate);
+        loader.start_epoch(epoch);
+        loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+      }
       const std::int64_t batches = loader.train_batch_count(o.batch_size);
       for (std::int64_t i = 0; i < batches; ++i) {
         if (cancel && cancel->load()) throw Cancelled{};

@@ -24,6 +24,7 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, cons
   if (device.is_cuda()) stream_guard.emplace(c10::cuda::getStreamFromPool(false, device.index()));
 #endif
   SearchSpace space;
+  const DataBundle& data = ctx.data.on(device);
   TrialRecord r;
   r.id = proposal.id;
   r.experiment = ctx.store.id();
@@ -31,7 +32,7 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, cons
   r.arch_key = proposal.arch_key;
   r.origin = proposal.origin;
   r.parent = proposal.parent;
-  const NetworkPlan plan = plan_network(proposal.arch, ctx.data.shape, ctx.data.classes, space);
+  const NetworkPlan plan = plan_network(proposal.arch, data.shape, data.classes, space);
   r.params = count_params(plan);
   r.macs = count_macs(plan);
   r.device = slot.device;
@@ -73,8 +74,14 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, cons
 
   TrainOutcome outcome;
   try {
-    MobileNetV3 model = build_model(proposal.arch, ctx.data.shape, ctx.data.classes, train.seed, space);
-    outcome = train_and_evaluate(model, ctx.data, device, train, hooks);
+    std::optional<MobileNetV3> model;
+    {
+      // Initialising up to 37 M weights is work on the device's cores: not while another trial
+      // times its latency.
+      SharedGateHold hold(slot.gate);
+      model.emplace(build_model(proposal.arch, data.shape, data.classes, train.seed, space));
+    }
+    outcome = train_and_evaluate(*model, data, device, train, hooks);
   } catch (const c10::Error& e) {
     outcome.error = e.what_without_backtrace();
   } catch (const std::bad_alloc&) {

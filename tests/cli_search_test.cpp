@@ -142,9 +142,9 @@ TEST_F(SearchE2E, ConcurrentSearchWithCullingWritesValidTrialFiles) {
   EXPECT_GT(culled, 0);
 }
 
-TEST_F(SearchE2E, SameSeedGivesIdenticalTrialsApartFromTimes) {
+TEST_F(SearchE2E, SameSeedGivesIdenticalTrialsApartFromTimesCullingIncluded) {
   const auto args = with(tiny_search(root_, 6, /*threads=*/1),
-                         {"--concurrent-trials", "1", "--latency-exponent", "0", "--seed", "42", "--cull-ratio", "0"});
+                         {"--concurrent-trials", "1", "--latency-exponent", "0", "--seed", "42", "--cull-ratio", "0.5"});
   ASSERT_EQ(run(with(args, {"--name", "a"})), 0);
   ASSERT_EQ(run(with(args, {"--name", "b"})), 0);
   std::vector<fs::path> exps;
@@ -199,6 +199,11 @@ TEST_F(SearchE2E, ResumesAfterKillNineToTheSameTrialCount) {
   EXPECT_EQ(ids.size(), 10u);
   EXPECT_EQ(*ids.rbegin(), 9);
   EXPECT_EQ(read(exp / "experiment.json")["status"], "completed");
+}
+
+TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
+  EXPECT_EQ(run(with(tiny_search(root_, 2), {"--seed", "-1"})), 2);
+  EXPECT_TRUE(fs::is_empty(root_));
 }
 
 TEST_F(SearchE2E, SigintStopsWithinSecondsAndMarksTheExperimentInterrupted) {

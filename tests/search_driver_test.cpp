@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "nas/error.hpp"
 #include "nas/regularized_evolution.hpp"
 
 namespace fs = std::filesystem;
@@ -240,6 +241,99 @@ TEST(RestoreSearchState, TellsFinishedTrialsInCompletionOrder) {
   ASSERT_EQ(strategy.population().size(), 2u);
   EXPECT_EQ(strategy.population()[0].id, 2);
   EXPECT_EQ(strategy.population()[1].id, 0);
+}
+
+TEST_F(SearchDriverTest, ResumingAFailedSearchClearsItsErrorAndKeepsTimeCurrent) {
+  ExperimentRecord e = experiment(4);
+  e.status = ExperimentStatus::kFailed;
+  e.error = "disk full";
+  e.search_seconds = 100.0;
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  NoCull cull;
+  FakeTrials fake(store, cull, 3);
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"}, 1, 1);
+  std::atomic<bool> cancel{false};
+  run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+  const ExperimentRecord saved = store.read_experiment();
+  EXPECT_EQ(saved.status, ExperimentStatus::kCompleted);
+  EXPECT_FALSE(saved.error.has_value());
+  EXPECT_GE(saved.search_seconds.value_or(0), 100.0);
+}
+
+TEST_F(SearchDriverTest, ACancelAfterTheLastTrialIsNotAnInterruption) {
+  ExperimentRecord e = experiment(2);
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  NoCull cull;
+  FakeTrials fake(store, cull, 3);
+  std::atomic<bool> cancel{false};
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"}, 1, 1);
+  SearchObserver obs;
+  obs.on_trial_finished = [&](const TrialRecord&, const SearchProgress& p) {
+    if (p.finished == 2) cancel = true;
+  };
+  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, obs, 5ms);
+  EXPECT_FALSE(out.interrupted);
+  EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);
+}
+
+TEST_F(SearchDriverTest, ATrialThatThrowsIsStoredAsAFailedTrialOfTheExperiment) {
+  ExperimentRecord e = experiment(2);
+  e.dataset.shape[0] = 3;
+  e.dataset.shape[1] = 32;
+  e.dataset.shape[2] = 32;
+  e.dataset.classes = 10;
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  NoCull cull;
+  ThreadExecutor ex([](const TrialProposal&, const TrialSlot&) -> TrialRecord { throw std::runtime_error("boom"); },
+                    {"cpu"}, 1, 1);
+  std::atomic<bool> cancel{false};
+  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+  EXPECT_EQ(out.progress.failed, 2);
+  const auto loaded = store.load_trials();
+  ASSERT_EQ(loaded.trials.size(), 2u);
+  EXPECT_EQ(loaded.trials[0].experiment, store.id());
+  EXPECT_GT(loaded.trials[0].params, 0);
+  EXPECT_EQ(loaded.trials[0].error.value_or(""), "boom");
+}
+
+TEST(ResumableTrials, LeavesOutTrialsThatCannotBeTrusted) {
+  SearchSpace space;
+  Rng rng(3);
+  std::vector<TrialRecord> trials(4);
+  for (int i = 0; i < 4; ++i) {
+    trials[i].id = i;
+    trials[i].arch = space.sample(rng);
+    trials[i].status = TrialStatus::kCompleted;
+    trials[i].metric = 1.0;
+  }
+  trials[1].arch.set("width_0", 12);  // not a candidate
+  trials[2].metric.reset();
+  trials[3].epochs.resize(5);
+  std::vector<std::string> problems;
+  const auto ok = resumable_trials(trials, space, 3, problems);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].id, 0);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_NE(problems[0].find("trial 1"), std::string::npos);
+  EXPECT_NE(problems[1].find("no finite final metric"), std::string::npos);
+}
+
+TEST_F(SearchDriverTest, AnExperimentCanBeLockedByOneHolderOnly) {
+  auto store = ExperimentStore::create(root_, experiment(1));
+  {
+    const ExperimentLock held = store.lock();
+    EXPECT_THROW(store.lock(), UsageError);
+  }
+  EXPECT_NO_THROW(store.lock());
 }
 
 }  // namespace

@@ -52,6 +52,13 @@ void add_run_flags(CLI::App& app, RunFlags& flags);
 /// Whether the user gave `--name` on this command line.
 bool flag_given(const CLI::App& app, const std::string& name);
 
+/// Flag checks with plain messages ("must be positive, got 0"); CLI11's own print the double
+/// limits in full.
+CLI::Validator positive();
+CLI::Validator non_negative();
+/// Seeds are kept below 2^53 so every JSON reader (doubles included) keeps them exact.
+CLI::Validator seed_range();
+
 /// Whether stdout/stderr is a terminal (progress bars only there).
 bool is_terminal(int fd);
 

@@ -58,6 +58,20 @@ Dataset read_cifar10(const std::vector<std::string>& files);
 /// Class-dependent smooth patterns plus noise: learnable, seeded.
 Dataset make_synthetic(std::int64_t n, const InputShape& shape, int classes, std::uint64_t seed);
 
+/// One copy of a data set per device, made once and shared read-only by every trial there (on a
+/// GPU each trial would otherwise copy the whole set to the device).
+class SharedData {
+ public:
+  SharedData(DataBundle host, const std::vector<torch::Device>& devices);
+  /// The copy on `device` (the host copy for cpu or any device not named at construction).
+  const DataBundle& on(const torch::Device& device) const;
+  const DataBundle& host() const { return host_; }
+
+ private:
+  DataBundle host_;
+  std::vector<std::pair<torch::Device, DataBundle>> copies_;
+};
+
 /// Feeds one training run: per-epoch seeded shuffles and on-device augmentation.
 /// Not thread-safe: each trial owns one. The images it reads are shared and never written.
 class BatchLoader {

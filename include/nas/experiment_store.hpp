@@ -22,6 +22,22 @@ void write_json_atomic(const std::string& path, const nlohmann::json& j);
 /// Reads and parses a JSON file; throws InputError naming the path when it is missing or invalid.
 nlohmann::json read_json_file(const std::string& path);
 
+/// An exclusive hold on an experiment folder (flock on <dir>/.lock), released when destroyed or
+/// when the process dies (kill -9 included), so a crashed search can always be resumed.
+class ExperimentLock {
+ public:
+  ExperimentLock() = default;
+  explicit ExperimentLock(int fd) : fd_(fd) {}
+  ExperimentLock(ExperimentLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  ExperimentLock& operator=(ExperimentLock&& o) noexcept;
+  ExperimentLock(const ExperimentLock&) = delete;
+  ExperimentLock& operator=(const ExperimentLock&) = delete;
+  ~ExperimentLock();
+
+ private:
+  int fd_ = -1;
+};
+
 class ExperimentStore {
  public:
   /// Creates <root>/<record.id>/ (an id YYYYMMDD-HHMMSS-xxxx is made when record.id is empty)
@@ -37,6 +53,10 @@ class ExperimentStore {
   const std::string& id() const { return id_; }
   std::string trial_dir(int trial_id) const;
   std::string log_path() const;  // <dir>/search.log
+
+  /// Takes the folder for this process; throws UsageError when another process (a search or a
+  /// resume still running) holds it.
+  ExperimentLock lock() const;
 
   ExperimentRecord read_experiment() const;
   void write_experiment(const ExperimentRecord& record) const;

@@ -55,6 +55,13 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
                          const SearchObserver& observer = {},
                          std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
+/// The trials of a resumed experiment that can be trusted; each other one is described in
+/// `problems` ("trial N: why") and left out (another trial runs in its place). A trial is left out when its
+/// architecture is not in the space, when it is completed or culled without a finite metric, or
+/// when it has more epoch records than the search's epochs.
+std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const SearchSpace& space,
+                                          int epochs, std::vector<std::string>& problems);
+
 /// A proposal with the identity of a stored trial (for re-running or re-telling it).
 TrialProposal proposal_of(const TrialRecord& r);
 

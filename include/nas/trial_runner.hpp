@@ -13,7 +13,7 @@
 namespace nas {
 
 struct TrialContext {
-  const DataBundle& data;
+  const SharedData& data;
   const ExperimentStore& store;
   CullPolicy& cull;
   TrainerOptions train;  // epochs, recipe, latency; the seed is the search seed
