@@ -237,13 +237,15 @@ ExperimentStore::LoadedTrials ExperimentStore::load_trials() const {
   return out;
 }
 
-std::optional<RetrainRecord> ExperimentStore::load_retrain(int trial_id) const {
+std::optional<RetrainRecord> ExperimentStore::load_retrain(int trial_id, std::vector<std::string>* problems) const {
   const std::string path = (fs::path(trial_dir(trial_id)) / kRetrainFile).string();
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::nullopt;
   try {
     return retrain_record_from_json(read_json_file(path));
-  } catch (const InputError&) {
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    if (problems) problems->push_back(what.rfind(path, 0) == 0 ? what : path + ": " + what);
     return std::nullopt;
   }
 }

@@ -100,6 +100,14 @@ TEST_F(ReportCli, ACorruptTrialFileIsNamedAndSkipped) {
   EXPECT_NE(r.out.find((bad / "trial.json").string()), std::string::npos) << r.out;
 }
 
+TEST_F(ReportCli, ACorruptRetrainFileIsNamed) {
+  const fs::path bad = fs::path(root_) / "exp-a" / "trials" / "1" / "retrain.json";
+  std::ofstream(bad) << "{\"format\": \"nas-retrain/1\"";
+  const Result r = run("exp-a --experiment-dir " + root_);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find(bad.string()), std::string::npos) << r.out;
+}
+
 TEST_F(ReportCli, BadFlagIsAUsageError) {
   EXPECT_EQ(run("exp-a --top banana --experiment-dir " + root_).code, 2);
 }
