@@ -8,10 +8,11 @@ namespace nas {
 namespace {
 
 /// Whether the one-pass loop can treat param, grad and both moments as one flat float array.
-bool fusable(const torch::Tensor& p, const torch::Tensor& g, const torch::Tensor& m, const torch::Tensor& v) {
-  return p.device().is_cpu() && p.scalar_type() == torch::kFloat && g.scalar_type() == torch::kFloat &&
-         p.is_non_overlapping_and_dense() && p.strides() == g.strides() && p.strides() == m.strides() &&
-         p.strides() == v.strides();
+bool fusable(const torch::Tensor& p, const torch::Tensor& g, const torch::Tensor& m,
+             const torch::Tensor& v) {
+  return p.device().is_cpu() && p.scalar_type() == torch::kFloat &&
+         g.scalar_type() == torch::kFloat && p.is_non_overlapping_and_dense() &&
+         p.strides() == g.strides() && p.strides() == m.strides() && p.strides() == v.strides();
 }
 
 }  // namespace

@@ -9,7 +9,8 @@
 
 namespace nas {
 
-BenchResult run_bench(const Architecture& arch, const torch::Device& device, const BenchOptions& o) {
+BenchResult run_bench(const Architecture& arch, const torch::Device& device,
+                      const BenchOptions& o) {
   using Clock = std::chrono::steady_clock;
   if (o.threads > 0) at::set_num_threads(o.threads);
   auto model = build_model(arch, o.input, o.classes, o.seed);
@@ -34,7 +35,8 @@ BenchResult run_bench(const Architecture& arch, const torch::Device& device, con
   auto t0 = Clock::now();
   for (int i = 0; i < o.batches; ++i) step();
   synchronize(device);
-  r.train_images_per_s = o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
+  r.train_images_per_s =
+      o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
 
   {
     torch::NoGradGuard no_grad;
@@ -44,9 +46,11 @@ BenchResult run_bench(const Architecture& arch, const torch::Device& device, con
     t0 = Clock::now();
     for (int i = 0; i < o.batches; ++i) model->forward(x);
     synchronize(device);
-    r.eval_images_per_s = o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
+    r.eval_images_per_s =
+        o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
   }
-  r.latency_ms = measure_latency_ms(model, o.input, device, o.latency_batch, o.warmup, 10, o.channels_last);
+  r.latency_ms =
+      measure_latency_ms(model, o.input, device, o.latency_batch, o.warmup, 10, o.channels_last);
   return r;
 }
 

@@ -2,7 +2,6 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "nas/cli.hpp"
@@ -28,8 +27,8 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
       << ", stride 2, h-swish\n";
   out << "separable dw3x3 + pw1x1, " << plan.stem_channels << " ch, residual\n";
   out << std::left << std::setw(7) << "stage" << std::setw(7) << "layer" << std::setw(8) << "in"
-      << std::setw(5) << "exp" << std::setw(8) << "hidden" << std::setw(8) << "out" << std::setw(8) << "kernel"
-      << std::setw(8) << "stride" << std::setw(5) << "SE" << std::setw(10) << "residual"
+      << std::setw(5) << "exp" << std::setw(8) << "hidden" << std::setw(8) << "out" << std::setw(8)
+      << "kernel" << std::setw(8) << "stride" << std::setw(5) << "SE" << std::setw(10) << "residual"
       << "act\n";
   for (int s = 1; s <= SearchSpace::kStages; ++s) {
     bool any = false;
@@ -37,20 +36,23 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
       if (b.stage != s) continue;
       any = true;
       out << std::setw(7) << s << std::setw(7) << b.layer << std::setw(8) << b.in_channels
-          << std::setw(5) << arch.at("exp_" + std::to_string(b.layer)) << std::setw(8) << b.hidden << std::setw(8) << b.out_channels << std::setw(8) << b.kernel
-          << std::setw(8) << b.stride << std::setw(5) << (b.se ? "yes" : "-") << std::setw(10)
-          << (b.residual ? "yes" : "-") << (b.activation == Activation::kReLU ? "relu" : "h-swish")
-          << "\n";
+          << std::setw(5) << arch.at("exp_" + std::to_string(b.layer)) << std::setw(8) << b.hidden
+          << std::setw(8) << b.out_channels << std::setw(8) << b.kernel << std::setw(8) << b.stride
+          << std::setw(5) << (b.se ? "yes" : "-") << std::setw(10) << (b.residual ? "yes" : "-")
+          << (b.activation == Activation::kReLU ? "relu" : "h-swish") << "\n";
     }
     if (!any) out << std::setw(7) << s << "(none)\n";
   }
   out << "widths    ";
-  for (int i = 0; i < SearchSpace::kWidths; ++i) out << arch.at("width_" + std::to_string(i)) << (i < 7 ? "," : "\n");
+  for (int i = 0; i < SearchSpace::kWidths; ++i)
+    out << arch.at("width_" + std::to_string(i)) << (i < 7 ? "," : "\n");
   out << "depths    ";
-  for (int s = 1; s <= SearchSpace::kStages; ++s) out << arch.at("depth_" + std::to_string(s)) << (s < 5 ? "," : "\n");
+  for (int s = 1; s <= SearchSpace::kStages; ++s)
+    out << arch.at("depth_" + std::to_string(s)) << (s < 5 ? "," : "\n");
   out << "head      conv1x1 " << plan.head_channels << " ch, pool, conv1x1 " << plan.final_channels
       << " ch, dropout " << plan.dropout << ", linear -> " << plan.classes << "\n";
-  out << "input     " << plan.input.channels << "x" << plan.input.height << "x" << plan.input.width << "\n";
+  out << "input     " << plan.input.channels << "x" << plan.input.height << "x" << plan.input.width
+      << "\n";
   out << "params    " << count_params(plan) << "\n";
   out << "MACs      " << count_macs(plan) << "\n";
   out << "arch_key  " << space.canonical_key(arch) << "\n";
@@ -70,7 +72,8 @@ void run_arch(const ArchOptions& o) {
   const auto [input, classes] = resolve_shape(o.shape);
   const NetworkPlan plan = plan_network(arch, input, classes, space);
   if (o.json) {
-    nlohmann::json j = {{"params", count_params(plan)}, {"macs", count_macs(plan)},
+    nlohmann::json j = {{"params", count_params(plan)},
+                        {"macs", count_macs(plan)},
                         {"arch_key", space.canonical_key(arch)}};
     std::cout << j.dump() << "\n";
   } else {
@@ -82,10 +85,13 @@ void run_arch(const ArchOptions& o) {
 
 void setup_arch(CLI::App& app) {
   auto o = std::make_shared<ArchOptions>();
-  auto* cmd = app.add_subcommand("arch", "describe an architecture (our JSON or NNI's parameter.cfg)");
+  auto* cmd =
+      app.add_subcommand("arch", "describe an architecture (our JSON or NNI's parameter.cfg)");
   cmd->add_option("file", o->file, "architecture file");
   cmd->add_flag("--random", o->random, "print a random architecture as JSON");
-  cmd->add_option("--seed", o->seed, "seed for --random")->each([o](const std::string&) { o->seed_given = true; });
+  cmd->add_option("--seed", o->seed, "seed for --random")->each([o](const std::string&) {
+    o->seed_given = true;
+  });
   cmd->add_flag("--json", o->json, "print {\"params\", \"macs\", \"arch_key\"} as JSON");
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);

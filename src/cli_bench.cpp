@@ -1,9 +1,9 @@
 // `nas bench`: training/evaluation throughput and latency of one architecture.
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "nas/bench.hpp"
 #include "nas/cli.hpp"
@@ -46,7 +46,8 @@ void run_bench_command(const BenchCliOptions& o) {
               << "\n";
   } else {
     const NetworkPlan plan = plan_network(arch, b.input, b.classes, space);
-    std::cout << "device            " << device_name(devices.front()) << " (threads " << o.threads << ")\n"
+    std::cout << "device            " << device_name(devices.front()) << " (threads " << o.threads
+              << ")\n"
               << "MACs / params     " << count_macs(plan) << " / " << count_params(plan) << "\n"
               << "train images/s    " << r.train_images_per_s << "\n"
               << "eval images/s     " << r.eval_images_per_s << "\n"
@@ -60,11 +61,18 @@ void setup_bench(CLI::App& app) {
   auto o = std::make_shared<BenchCliOptions>();
   auto* cmd = app.add_subcommand("bench", "measure training/evaluation throughput and latency");
   cmd->add_option("--arch", o->arch_file, "architecture file")->required();
-  cmd->add_option("--batches", o->batches, "timed batches")->capture_default_str()->check(positive());
-  cmd->add_option("--batch-size", o->batch_size, "batch size")->capture_default_str()->check(positive());
-  cmd->add_option("--threads", o->threads, "CPU threads (0 = LibTorch default)")->capture_default_str()->check(non_negative());
+  cmd->add_option("--batches", o->batches, "timed batches")
+      ->capture_default_str()
+      ->check(positive());
+  cmd->add_option("--batch-size", o->batch_size, "batch size")
+      ->capture_default_str()
+      ->check(positive());
+  cmd->add_option("--threads", o->threads, "CPU threads (0 = LibTorch default)")
+      ->capture_default_str()
+      ->check(non_negative());
   cmd->add_option("--device", o->device, "cpu or cuda:N")->capture_default_str();
-  cmd->add_flag("--nchw", o->nchw, "use contiguous NCHW tensors (the original's layout) instead of channels-last");
+  cmd->add_flag("--nchw", o->nchw,
+                "use contiguous NCHW tensors (the original's layout) instead of channels-last");
   cmd->add_flag("--json", o->json, "print the figures as JSON");
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);

@@ -1,10 +1,9 @@
+#include <c10/util/Exception.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <sstream>
-
-#include <c10/util/Exception.h>
-#include <spdlog/spdlog.h>
 
 #include "nas/cli.hpp"
 #include "nas/error.hpp"
@@ -36,7 +35,8 @@ int run_cli(CLI::App& app, int argc, char** argv) {
 void setup_logging(const std::string& level) {
   const auto l = spdlog::level::from_str(level);
   if (l == spdlog::level::off && level != "off") {
-    throw UsageError("--log-level '" + level + "': expected trace, debug, info, warn, error or off");
+    throw UsageError("--log-level '" + level +
+                     "': expected trace, debug, info, warn, error or off");
   }
   spdlog::set_level(l);
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
@@ -59,39 +59,52 @@ InputShape parse_input_shape(const std::string& text) {
 }
 
 void add_shape_flags(CLI::App& app, ShapeFlags& f) {
-  app.add_option("--dataset", f.dataset, "data set whose shape to use: fashion-mnist, mnist, cifar10, synthetic")
+  app.add_option("--dataset", f.dataset,
+                 "data set whose shape to use: fashion-mnist, mnist, cifar10, synthetic")
       ->capture_default_str();
   app.add_option("--input", f.input, "input shape C,H,W (overrides --dataset)");
   app.add_option("--classes", f.classes, "class count (with --input; default 10)");
 }
 
 std::pair<InputShape, int> resolve_shape(const ShapeFlags& f) {
-  if (f.classes < 0) throw UsageError("--classes must be positive, got " + std::to_string(f.classes));
+  if (f.classes < 0)
+    throw UsageError("--classes must be positive, got " + std::to_string(f.classes));
   if (!f.input.empty()) return {parse_input_shape(f.input), f.classes > 0 ? f.classes : 10};
   const int classes = f.classes > 0 ? f.classes : 10;
   if (f.dataset == "fashion-mnist" || f.dataset == "mnist") return {{1, 28, 28}, classes};
   if (f.dataset == "cifar10" || f.dataset == "synthetic") return {{3, 32, 32}, classes};
-  throw UsageError("unknown data set '" + f.dataset + "' (known: fashion-mnist, mnist, cifar10, synthetic)");
+  throw UsageError("unknown data set '" + f.dataset +
+                   "' (known: fashion-mnist, mnist, cifar10, synthetic)");
 }
 
 void add_run_flags(CLI::App& app, RunFlags& f) {
-  app.add_option("--dataset", f.dataset, "fashion-mnist, mnist, cifar10 or synthetic")->capture_default_str();
+  app.add_option("--dataset", f.dataset, "fashion-mnist, mnist, cifar10 or synthetic")
+      ->capture_default_str();
   app.add_option("--data-dir", f.data_dir, "data set directory (default: the data set's own)");
-  app.add_option("--train-subset", f.train_subset, "use a seeded subset of N training images (0 = all)")
+  app.add_option("--train-subset", f.train_subset,
+                 "use a seeded subset of N training images (0 = all)")
       ->check(non_negative());
-  app.add_option("--eval-subset", f.eval_subset, "use a seeded subset of N evaluation images (0 = all)")
+  app.add_option("--eval-subset", f.eval_subset,
+                 "use a seeded subset of N evaluation images (0 = all)")
       ->check(non_negative());
   app.add_flag("--no-gpu", f.no_gpu, "run on CPU even where CUDA is available");
-  app.add_option("--device", f.device, "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
-  app.add_option("--threads", f.threads, "CPU threads in all (0 = every core)")->check(non_negative());
-  app.add_option("--seed", f.seed, "seed for everything random (default: drawn and recorded)")->check(seed_range());
-  app.add_option("--batch-size", f.batch_size, "training batch size")->capture_default_str()->check(positive());
+  app.add_option("--device", f.device,
+                 "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
+  app.add_option("--threads", f.threads, "CPU threads in all (0 = every core)")
+      ->check(non_negative());
+  app.add_option("--seed", f.seed, "seed for everything random (default: drawn and recorded)")
+      ->check(seed_range());
+  app.add_option("--batch-size", f.batch_size, "training batch size")
+      ->capture_default_str()
+      ->check(positive());
   app.add_option("--lr", f.lr, "Adam learning rate")->capture_default_str()->check(positive());
   app.add_option("--latency-batch", f.latency_batch, "batch size for latency timing")
-      ->capture_default_str()->check(positive());
+      ->capture_default_str()
+      ->check(positive());
   app.add_option("--latency-exponent", f.latency_exponent,
                  "metric = accuracy * (latency in us per image)^(-x); 0 = accuracy alone")
-      ->capture_default_str()->check(non_negative());
+      ->capture_default_str()
+      ->check(non_negative());
   add_log_level_flag(app, f.log_level);
 }
 
@@ -114,16 +127,23 @@ CLI::Validator number_check(const char* name, bool (*ok)(double), const char* wh
 }  // namespace
 
 CLI::Validator positive() {
-  return number_check("POSITIVE", [](double v) { return v > 0; }, "positive");
+  return number_check(
+      "POSITIVE", [](double v) { return v > 0; }, "positive");
 }
 
 CLI::Validator non_negative() {
-  return number_check("NON-NEGATIVE", [](double v) { return v >= 0; }, "zero or more");
+  return number_check(
+      "NON-NEGATIVE", [](double v) { return v >= 0; }, "zero or more");
 }
 
 CLI::Validator seed_range() {
-  return number_check("SEED", [](double v) { return v >= 0 && v < 9007199254740992.0 && v == static_cast<double>(static_cast<long long>(v)); },
-                      "an integer from 0 to 2^53 - 1");
+  return number_check(
+      "SEED",
+      [](double v) {
+        return v >= 0 && v < 9007199254740992.0 &&
+               v == static_cast<double>(static_cast<long long>(v));
+      },
+      "an integer from 0 to 2^53 - 1");
 }
 
 bool flag_given(const CLI::App& app, const std::string& name) { return app.count(name) > 0; }

@@ -1,12 +1,12 @@
 // `nas search`: run (or resume) a search and write one JSON file per trial.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "nas/cli.hpp"
 #include "nas/device.hpp"
@@ -37,14 +37,22 @@ struct SearchCliOptions {
 /// must agree with the stored experiment.
 const std::vector<std::pair<std::string, std::string>>& defining_flags() {
   static const std::vector<std::pair<std::string, std::string>> flags{
-      {"--epochs", "epochs"},           {"--cull-ratio", "cull_ratio"},
-      {"--max-population", "max_population"}, {"--sample-size", "sample_size"},
-      {"--n-trials", "n_trials"},       {"--strategy", "strategy"},
-      {"--mutation-prob", "mutation_prob"}, {"--dataset", "dataset"},
-      {"--data-dir", "data_dir"},       {"--eval-split", "eval_split"},
-      {"--train-subset", "train_subset"}, {"--eval-subset", "eval_subset"},
-      {"--batch-size", "batch_size"},   {"--lr", "lr"},
-      {"--latency-batch", "latency_batch"}, {"--latency-exponent", "latency_exponent"},
+      {"--epochs", "epochs"},
+      {"--cull-ratio", "cull_ratio"},
+      {"--max-population", "max_population"},
+      {"--sample-size", "sample_size"},
+      {"--n-trials", "n_trials"},
+      {"--strategy", "strategy"},
+      {"--mutation-prob", "mutation_prob"},
+      {"--dataset", "dataset"},
+      {"--data-dir", "data_dir"},
+      {"--eval-split", "eval_split"},
+      {"--train-subset", "train_subset"},
+      {"--eval-subset", "eval_subset"},
+      {"--batch-size", "batch_size"},
+      {"--lr", "lr"},
+      {"--latency-batch", "latency_batch"},
+      {"--latency-exponent", "latency_exponent"},
       {"--seed", "seed"}};
   return flags;
 }
@@ -73,7 +81,8 @@ class ProgressLine {
     const int filled = p.n_trials ? kWidth * p.finished / p.n_trials : 0;
     std::string eta = "-";
     if (p.finished > started_with_ && p.finished < p.n_trials) {
-      eta = format_duration(p.elapsed_seconds / (p.finished - started_with_) * (p.n_trials - p.finished));
+      eta = format_duration(p.elapsed_seconds / (p.finished - started_with_) *
+                            (p.n_trials - p.finished));
     }
     std::fprintf(stderr, "\r\033[K[%.*s%*s] %d/%d trials, %d running, best %s, elapsed %s, ETA %s",
                  filled, "########################", kWidth - filled, "", p.finished, p.n_trials,
@@ -91,7 +100,8 @@ class ProgressLine {
   int started_with_ = 0;
 };
 
-void check_resume_flags(const SearchCliOptions& o, const SearchOptions& stored, std::uint64_t stored_seed) {
+void check_resume_flags(const SearchCliOptions& o, const SearchOptions& stored,
+                        std::uint64_t stored_seed) {
   nlohmann::json given = to_json(o.search);
   given["seed"] = o.seed;
   nlohmann::json have = to_json(stored);
@@ -104,21 +114,26 @@ void check_resume_flags(const SearchCliOptions& o, const SearchOptions& stored, 
   }
 }
 
-void print_summary(const ExperimentStore& store, const ExperimentRecord& e, const SearchOutcome& out) {
+void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
+                   const SearchOutcome& out) {
   const SearchProgress& p = out.progress;
-  std::printf("\nexperiment %s %s: %d/%d trials finished (%d completed, %d culled, %d failed) in %s\n",
-              e.id.c_str(), out.interrupted ? "interrupted" : "completed", p.finished, p.n_trials,
-              p.completed, p.culled, p.failed, format_duration(e.search_seconds.value_or(0)).c_str());
+  std::printf(
+      "\nexperiment %s %s: %d/%d trials finished (%d completed, %d culled, %d failed) in %s\n",
+      e.id.c_str(), out.interrupted ? "interrupted" : "completed", p.finished, p.n_trials,
+      p.completed, p.culled, p.failed, format_duration(e.search_seconds.value_or(0)).c_str());
   if (p.best) {
     const TrialRecord& b = *p.best;
-    std::printf("best trial %d: metric %.4f, accuracy %.2f %%, latency %.4f ms/image, %lld params, %lld MACs\n",
-                b.id, b.metric.value_or(0), b.accuracy.value_or(0), b.latency_ms.value_or(0),
-                static_cast<long long>(b.params), static_cast<long long>(b.macs));
+    std::printf(
+        "best trial %d: metric %.4f, accuracy %.2f %%, latency %.4f ms/image, %lld params, %lld "
+        "MACs\n",
+        b.id, b.metric.value_or(0), b.accuracy.value_or(0), b.latency_ms.value_or(0),
+        static_cast<long long>(b.params), static_cast<long long>(b.macs));
   }
   const std::string root = std::filesystem::path(store.dir()).parent_path().string();
   std::printf("next:\n  nas-report %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
   if (p.best) std::printf("  nas-test-model %s\n", store.trial_dir(p.best->id).c_str());
-  if (out.interrupted) std::printf("  nas search --resume %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
+  if (out.interrupted)
+    std::printf("  nas search --resume %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
 }
 
 void run_search_command(SearchCliOptions o) {
@@ -137,11 +152,14 @@ void run_search_command(SearchCliOptions o) {
     experiment = store->read_experiment();
     check_resume_flags(o, experiment.options, experiment.seed);
     // Where and how fast it runs may change between sessions; what it searches may not.
-    if (flag_given(cmd, "--concurrent-trials")) experiment.options.concurrent_trials = o.search.concurrent_trials;
+    if (flag_given(cmd, "--concurrent-trials"))
+      experiment.options.concurrent_trials = o.search.concurrent_trials;
     if (flag_given(cmd, "--threads")) experiment.options.threads = o.search.threads;
-    if (flag_given(cmd, "--device") || o.no_gpu) experiment.options.device = o.no_gpu ? "cpu" : o.search.device;
+    if (flag_given(cmd, "--device") || o.no_gpu)
+      experiment.options.device = o.no_gpu ? "cpu" : o.search.device;
     auto loaded = store->load_trials();
-    kept = resumable_trials(std::move(loaded.trials), SearchSpace(), experiment.options.epochs, loaded.problems);
+    kept = resumable_trials(std::move(loaded.trials), SearchSpace(), experiment.options.epochs,
+                            loaded.problems);
     for (const auto& problem : loaded.problems) spdlog::warn("skipping {}", problem);
   } else {
     if (o.quick) apply_quick(o.search, cmd);
@@ -156,8 +174,10 @@ void run_search_command(SearchCliOptions o) {
   validate(s);
   const auto devices = resolve_devices(s.device, false);
   if (s.latency_batch < 16 && devices.front().is_cpu()) {
-    spdlog::warn("--latency-batch {} is below 16: LibTorch's CPU convolutions take a much slower path "
-                 "there, so latencies (and the metric) mostly measure that path", s.latency_batch);
+    spdlog::warn(
+        "--latency-batch {} is below 16: LibTorch's CPU convolutions take a much slower path "
+        "there, so latencies (and the metric) mostly measure that path",
+        s.latency_batch);
   }
 
   DataOptions data_options;
@@ -183,9 +203,11 @@ void run_search_command(SearchCliOptions o) {
   }
   auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(store->log_path());
   spdlog::default_logger()->sinks().push_back(file_sink);
-  spdlog::info("experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} on {} ({} train / {} eval), seed {}",
-               experiment.id, o.resume.empty() ? "new" : "resumed", s.n_trials, s.epochs, s.cull_ratio,
-               s.strategy, s.dataset, data.info.train_size, data.info.eval_size, experiment.seed);
+  spdlog::info(
+      "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} on {} ({} train / {} eval), "
+      "seed {}",
+      experiment.id, o.resume.empty() ? "new" : "resumed", s.n_trials, s.epochs, s.cull_ratio,
+      s.strategy, s.dataset, data.info.train_size, data.info.eval_size, experiment.seed);
 
   SearchSpace space;
   EvolutionOptions evo;
@@ -209,8 +231,9 @@ void run_search_command(SearchCliOptions o) {
   TrialContext ctx{shared_data, *store, *cull, train, &stop_trials};
   std::vector<std::string> device_names;
   for (const auto& d : devices) device_names.push_back(device_name(d));
-  ThreadExecutor executor([&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, ctx); },
-                          device_names, s.concurrent_trials, s.threads);
+  ThreadExecutor executor(
+      [&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, ctx); },
+      device_names, s.concurrent_trials, s.threads);
 
   ProgressLine bar(is_terminal(2));
   SearchObserver observer;
@@ -226,9 +249,11 @@ void run_search_command(SearchCliOptions o) {
     } else if (r.status == TrialStatus::kInterrupted) {
       spdlog::info("trial {} interrupted", r.id);
     } else {
-      spdlog::info("trial {} {}: metric {:.4f} accuracy {:.2f}% latency {:.4f} ms params {} ({:.1f} s) [{}/{}]",
-                   r.id, to_string(r.status), r.metric.value_or(0), r.accuracy.value_or(0),
-                   r.latency_ms.value_or(0), r.params, r.seconds.value_or(0), p.finished, p.n_trials);
+      spdlog::info(
+          "trial {} {}: metric {:.4f} accuracy {:.2f}% latency {:.4f} ms params {} ({:.1f} s) "
+          "[{}/{}]",
+          r.id, to_string(r.status), r.metric.value_or(0), r.accuracy.value_or(0),
+          r.latency_ms.value_or(0), r.params, r.seconds.value_or(0), p.finished, p.n_trials);
     }
     bar.show(p);
   };
@@ -252,10 +277,12 @@ void run_search_command(SearchCliOptions o) {
     throw;
   }
   bar.clear();
-  spdlog::info("search {} after {:.1f} s", out.interrupted ? "interrupted" : "finished", experiment.search_seconds.value_or(0));
+  spdlog::info("search {} after {:.1f} s", out.interrupted ? "interrupted" : "finished",
+               experiment.search_seconds.value_or(0));
   print_summary(*store, experiment, out);
   spdlog::default_logger()->flush();
-  if (out.interrupted) throw Interrupted("interrupted: resume with nas search --resume " + experiment.id);
+  if (out.interrupted)
+    throw Interrupted("interrupted: resume with nas search --resume " + experiment.id);
 }
 
 }  // namespace
@@ -266,30 +293,50 @@ void setup_search(CLI::App& app) {
   o->cmd = cmd;
   SearchOptions& s = o->search;
   cmd->add_flag("--no-gpu", o->no_gpu, "run on CPU even where CUDA is available");
-  cmd->add_option("--concurrent-trials", s.concurrent_trials, "trials running at once")->capture_default_str()->check(positive());
-  cmd->add_option("--epochs,--search-epochs", s.epochs, "training epochs per trial")->capture_default_str();
-  cmd->add_option("--cull-ratio", s.cull_ratio, "early-termination ratio in [0, 1); 0 = none")->capture_default_str();
-  cmd->add_option("--max-population", s.max_population, "regularized-evolution population")->capture_default_str();
+  cmd->add_option("--concurrent-trials", s.concurrent_trials, "trials running at once")
+      ->capture_default_str()
+      ->check(positive());
+  cmd->add_option("--epochs,--search-epochs", s.epochs, "training epochs per trial")
+      ->capture_default_str();
+  cmd->add_option("--cull-ratio", s.cull_ratio, "early-termination ratio in [0, 1); 0 = none")
+      ->capture_default_str();
+  cmd->add_option("--max-population", s.max_population, "regularized-evolution population")
+      ->capture_default_str();
   cmd->add_option("--sample-size", s.sample_size, "tournament sample size")->capture_default_str();
   cmd->add_option("--n-trials", s.n_trials, "total trials")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "search seed (default: drawn and recorded)")->check(seed_range());
+  cmd->add_option("--seed", o->seed, "search seed (default: drawn and recorded)")
+      ->check(seed_range());
   cmd->add_option("--strategy", s.strategy, "evolution or random")->capture_default_str();
-  cmd->add_option("--mutation-prob", s.mutation_prob, "probability of re-drawing each choice")->capture_default_str();
-  cmd->add_option("--dataset", s.dataset, "fashion-mnist, mnist, cifar10 or synthetic")->capture_default_str();
+  cmd->add_option("--mutation-prob", s.mutation_prob, "probability of re-drawing each choice")
+      ->capture_default_str();
+  cmd->add_option("--dataset", s.dataset, "fashion-mnist, mnist, cifar10 or synthetic")
+      ->capture_default_str();
   cmd->add_option("--data-dir", s.data_dir, "data set directory (default: the data set's own)");
-  cmd->add_option("--eval-split", s.eval_split, "validation (10 % of train held out) or test (the original's)")->capture_default_str();
-  cmd->add_option("--train-subset", s.train_subset, "seeded subset of N training images (0 = all)")->check(non_negative());
-  cmd->add_option("--eval-subset", s.eval_subset, "seeded subset of N evaluation images (0 = all)")->check(non_negative());
+  cmd->add_option("--eval-split", s.eval_split,
+                  "validation (10 % of train held out) or test (the original's)")
+      ->capture_default_str();
+  cmd->add_option("--train-subset", s.train_subset, "seeded subset of N training images (0 = all)")
+      ->check(non_negative());
+  cmd->add_option("--eval-subset", s.eval_subset, "seeded subset of N evaluation images (0 = all)")
+      ->check(non_negative());
   cmd->add_option("--batch-size", s.batch_size, "training batch size")->capture_default_str();
   cmd->add_option("--lr", s.lr, "Adam learning rate")->capture_default_str();
-  cmd->add_option("--latency-batch", s.latency_batch, "batch size for latency timing")->capture_default_str();
-  cmd->add_option("--latency-exponent", s.latency_exponent, "metric = accuracy * (us per image)^(-x); 0 = accuracy")->capture_default_str();
-  cmd->add_option("--device", s.device, "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
-  cmd->add_option("--threads", s.threads, "CPU threads in all, split between trials (0 = every core)")->check(non_negative());
-  cmd->add_option("--experiment-dir", o->experiment_dir, "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
+  cmd->add_option("--latency-batch", s.latency_batch, "batch size for latency timing")
+      ->capture_default_str();
+  cmd->add_option("--latency-exponent", s.latency_exponent,
+                  "metric = accuracy * (us per image)^(-x); 0 = accuracy")
+      ->capture_default_str();
+  cmd->add_option("--device", s.device,
+                  "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
+  cmd->add_option("--threads", s.threads,
+                  "CPU threads in all, split between trials (0 = every core)")
+      ->check(non_negative());
+  cmd->add_option("--experiment-dir", o->experiment_dir,
+                  "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
   cmd->add_option("--name", o->name, "a name recorded in experiment.json");
   cmd->add_option("--resume", o->resume, "continue the experiment with this id");
-  cmd->add_flag("--quick", o->quick, "small budget: 12 trials, population 6, sample 3, subsets 2000/1000, 2 at once");
+  cmd->add_flag("--quick", o->quick,
+                "small budget: 12 trials, population 6, sample 3, subsets 2000/1000, 2 at once");
   add_log_level_flag(*cmd, o->log_level);
   cmd->callback([o] { run_search_command(*o); });
 }

@@ -1,9 +1,9 @@
 // nas-test-model: retrain one architecture for --epochs with full statistics.
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
-
-#include <spdlog/spdlog.h>
 
 #include "nas/cli.hpp"
 #include "nas/device.hpp"
@@ -87,8 +87,10 @@ void run_test_model(const TestModelOptions& o) {
     std::fflush(stdout);
   };
   const RetrainRecord r = retrain(source, data, train, device, out_dir, progress, &cancel);
-  if (r.status == TrialStatus::kInterrupted) throw Interrupted("interrupted; partial results in " + out_dir + "/retrain.json");
-  if (r.status == TrialStatus::kFailed) throw RuntimeFailure("training failed: " + r.error.value_or("unknown error"));
+  if (r.status == TrialStatus::kInterrupted)
+    throw Interrupted("interrupted; partial results in " + out_dir + "/retrain.json");
+  if (r.status == TrialStatus::kFailed)
+    throw RuntimeFailure("training failed: " + r.error.value_or("unknown error"));
   std::printf("final accuracy %.2f %%, latency %.4f ms/image, params %lld, MACs %lld, %.1f s\n",
               r.accuracy.value_or(0), r.latency_ms.value_or(0), static_cast<long long>(r.params),
               static_cast<long long>(r.macs), r.seconds);
@@ -100,9 +102,14 @@ void run_test_model(const TestModelOptions& o) {
 void setup_test_model(CLI::App& app) {
   auto o = std::make_shared<TestModelOptions>();
   o->app = &app;
-  app.add_option("source", o->source, "trial directory (nas search or NNI), arch.json or parameter.cfg")->required();
-  app.add_option("--epochs", o->epochs, "training epochs")->capture_default_str()->check(positive());
-  app.add_option("--out", o->out_dir, "write retrain.json and model.pt here (default: the trial directory)");
+  app.add_option("source", o->source,
+                 "trial directory (nas search or NNI), arch.json or parameter.cfg")
+      ->required();
+  app.add_option("--epochs", o->epochs, "training epochs")
+      ->capture_default_str()
+      ->check(positive());
+  app.add_option("--out", o->out_dir,
+                 "write retrain.json and model.pt here (default: the trial directory)");
   add_run_flags(app, o->run);
   app.callback([o] { run_test_model(*o); });
 }

@@ -104,7 +104,8 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path)
   const std::int64_t nl = be32(lab, 4);
   // Bounds before multiplying: three 32-bit header fields could overflow the size check.
   if (h < 1 || w < 1 || h > 65535 || w > 65535) {
-    throw InputError(images_path + ": implausible image size " + std::to_string(h) + "x" + std::to_string(w));
+    throw InputError(images_path + ": implausible image size " + std::to_string(h) + "x" +
+                     std::to_string(w));
   }
   if (static_cast<std::int64_t>(img.size()) != 16 + n * h * w) {
     throw InputError(images_path + ": truncated: " + std::to_string(img.size() - 16) +
@@ -120,8 +121,11 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path)
                      " has " + std::to_string(nl) + " labels");
   }
   Dataset d;
-  d.images = torch::from_blob(const_cast<std::uint8_t*>(img.data()) + 16, {n, 1, h, w}, torch::kUInt8).clone();
-  d.labels = torch::from_blob(const_cast<std::uint8_t*>(lab.data()) + 8, {n}, torch::kUInt8).to(torch::kLong);
+  d.images =
+      torch::from_blob(const_cast<std::uint8_t*>(img.data()) + 16, {n, 1, h, w}, torch::kUInt8)
+          .clone();
+  d.labels = torch::from_blob(const_cast<std::uint8_t*>(lab.data()) + 8, {n}, torch::kUInt8)
+                 .to(torch::kLong);
   return d;
 }
 
@@ -130,15 +134,18 @@ Dataset read_cifar10(const std::vector<std::string>& files) {
   for (const auto& path : files) {
     if (!fs::exists(path)) throw InputError(path + ": file not found");
     std::ifstream in(path, std::ios::binary);
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                    std::istreambuf_iterator<char>());
     const auto size = static_cast<std::int64_t>(bytes.size());
     if (size == 0 || size % kCifarRecord != 0) {
       throw InputError(path + ": size " + std::to_string(size) + " is not a multiple of " +
                        std::to_string(kCifarRecord) + " (truncated or not CIFAR-10 binary)");
     }
-    auto t = torch::from_blob(bytes.data(), {size / kCifarRecord, kCifarRecord}, torch::kUInt8).clone();
+    auto t =
+        torch::from_blob(bytes.data(), {size / kCifarRecord, kCifarRecord}, torch::kUInt8).clone();
     auto l = t.select(1, 0).to(torch::kLong);
-    if (l.max().item<std::int64_t>() > 9) throw InputError(path + ": label above 9 (not CIFAR-10 binary)");
+    if (l.max().item<std::int64_t>() > 9)
+      throw InputError(path + ": label above 9 (not CIFAR-10 binary)");
     labels.push_back(l);
     images.push_back(t.slice(1, 1).reshape({-1, 3, 32, 32}));
   }
@@ -172,9 +179,12 @@ DataBundle load_data(const DataOptions& o) {
   Dataset train, test;
   const std::string dir = o.dir.empty() ? default_data_dir(o.name) : o.dir;
   if (o.name == "fashion-mnist" || o.name == "mnist") {
-    if (!fs::is_directory(dir)) throw InputError(dir + ": data directory not found (" + o.name + ")");
-    train = read_idx(first_existing(dir, "train-images-idx3-ubyte"), first_existing(dir, "train-labels-idx1-ubyte"));
-    test = read_idx(first_existing(dir, "t10k-images-idx3-ubyte"), first_existing(dir, "t10k-labels-idx1-ubyte"));
+    if (!fs::is_directory(dir))
+      throw InputError(dir + ": data directory not found (" + o.name + ")");
+    train = read_idx(first_existing(dir, "train-images-idx3-ubyte"),
+                     first_existing(dir, "train-labels-idx1-ubyte"));
+    test = read_idx(first_existing(dir, "t10k-images-idx3-ubyte"),
+                    first_existing(dir, "t10k-labels-idx1-ubyte"));
     b.shape = {1, static_cast<int>(train.images.size(2)), static_cast<int>(train.images.size(3))};
     if (o.name == "fashion-mnist") {
       b.mean = {0.2860f};
@@ -188,10 +198,12 @@ DataBundle load_data(const DataOptions& o) {
     b.info.dir = dir;
   } else if (o.name == "cifar10") {
     if (!fs::is_directory(dir)) {
-      throw InputError(dir + ": data directory not found (run scripts/fetch-cifar10.sh, or pass --data-dir)");
+      throw InputError(
+          dir + ": data directory not found (run scripts/fetch-cifar10.sh, or pass --data-dir)");
     }
     std::vector<std::string> files;
-    for (int i = 1; i <= 5; ++i) files.push_back((fs::path(dir) / ("data_batch_" + std::to_string(i) + ".bin")).string());
+    for (int i = 1; i <= 5; ++i)
+      files.push_back((fs::path(dir) / ("data_batch_" + std::to_string(i) + ".bin")).string());
     train = read_cifar10(files);
     test = read_cifar10({(fs::path(dir) / "test_batch.bin").string()});
     b.shape = {3, 32, 32};
@@ -223,7 +235,8 @@ DataBundle load_data(const DataOptions& o) {
     auto gen = make_generator(torch::Device(torch::kCPU), mix_seed(o.seed, 0xda7a));
     auto perm = torch::randperm(train.size(), gen, torch::kLong);
     std::int64_t n_val = static_cast<std::int64_t>(train.size() * o.validation_fraction);
-    if (o.name == "synthetic") n_val = train.size() - (o.train_subset > 0 ? o.train_subset : kSyntheticTrain);
+    if (o.name == "synthetic")
+      n_val = train.size() - (o.train_subset > 0 ? o.train_subset : kSyntheticTrain);
     b.eval = rows(train, sorted(perm.slice(0, 0, n_val)));
     b.train = rows(train, sorted(perm.slice(0, n_val)));
   } else {
@@ -232,7 +245,8 @@ DataBundle load_data(const DataOptions& o) {
   }
   b.train = subset(b.train, o.train_subset, mix_seed(o.seed, 11));
   b.eval = subset(b.eval, o.eval_subset, mix_seed(o.seed, 12));
-  if (b.train.size() == 0 || b.eval.size() == 0) throw InputError(o.name + ": empty training or evaluation set");
+  if (b.train.size() == 0 || b.eval.size() == 0)
+    throw InputError(o.name + ": empty training or evaluation set");
   b.info.train_size = b.train.size();
   b.info.eval_size = b.eval.size();
   b.info.shape[0] = b.shape.channels;
@@ -242,7 +256,8 @@ DataBundle load_data(const DataOptions& o) {
   return b;
 }
 
-SharedData::SharedData(DataBundle host, const std::vector<torch::Device>& devices) : host_(std::move(host)) {
+SharedData::SharedData(DataBundle host, const std::vector<torch::Device>& devices)
+    : host_(std::move(host)) {
   for (const auto& d : devices) {
     if (d.is_cpu()) continue;
     DataBundle copy = host_;
@@ -286,14 +301,16 @@ std::int64_t BatchLoader::train_batch_count(int batch_size) const {
 
 std::pair<torch::Tensor, torch::Tensor> BatchLoader::train_batch(std::int64_t i, int batch_size) {
   auto idx = permutation_.slice(0, i * batch_size, (i + 1) * batch_size);
-  return {augment(train_images_.index_select(0, idx), generator_), train_labels_.index_select(0, idx)};
+  return {augment(train_images_.index_select(0, idx), generator_),
+          train_labels_.index_select(0, idx)};
 }
 
 std::int64_t BatchLoader::eval_batch_count(int batch_size) const {
   return (eval_images_.size(0) + batch_size - 1) / batch_size;
 }
 
-std::pair<torch::Tensor, torch::Tensor> BatchLoader::eval_batch(std::int64_t i, int batch_size) const {
+std::pair<torch::Tensor, torch::Tensor> BatchLoader::eval_batch(std::int64_t i,
+                                                                int batch_size) const {
   return {normalize(eval_images_.slice(0, i * batch_size, (i + 1) * batch_size)),
           eval_labels_.slice(0, i * batch_size, (i + 1) * batch_size)};
 }
@@ -303,7 +320,8 @@ torch::Tensor BatchLoader::normalize(const torch::Tensor& images_u8) const {
 }
 
 torch::Tensor BatchLoader::augment(const torch::Tensor& images_u8, at::Generator& gen) const {
-  const auto b = images_u8.size(0), c = images_u8.size(1), h = images_u8.size(2), w = images_u8.size(3);
+  const auto b = images_u8.size(0), c = images_u8.size(1), h = images_u8.size(2),
+             w = images_u8.size(3);
   const int p = data_.pad;
   // Zero padding happens on raw pixels, as torchvision's RandomCrop(padding=4) before Normalize.
   auto padded = torch::constant_pad_nd(images_u8, {p, p, p, p}, 0).to(torch::kFloat);

@@ -39,7 +39,8 @@ std::vector<torch::Device> resolve_devices(const std::string& spec, bool no_gpu)
       if (spec == "cuda") throw UsageError("--device cuda: no CUDA device is available");
       return {torch::Device(torch::kCPU)};
     }
-    for (int i = 0; i < count; ++i) out.emplace_back(torch::kCUDA, static_cast<c10::DeviceIndex>(i));
+    for (int i = 0; i < count; ++i)
+      out.emplace_back(torch::kCUDA, static_cast<c10::DeviceIndex>(i));
     return out;
   }
   for (const auto& name : split(spec, ',')) {

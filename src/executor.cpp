@@ -7,7 +7,8 @@
 
 namespace nas {
 
-TrialRecord failed_trial(const TrialProposal& p, const std::string& device, const std::string& error) {
+TrialRecord failed_trial(const TrialProposal& p, const std::string& device,
+                         const std::string& error) {
   TrialRecord r;
   r.id = p.id;
   r.arch = p.arch;
@@ -26,8 +27,10 @@ ThreadExecutor::ThreadExecutor(TrialFunction run, std::vector<std::string> devic
                                int total_threads)
     : run_(std::move(run)) {
   if (devices.empty()) throw UsageError("executor: no device");
-  if (concurrency < 1) throw UsageError("--concurrent-trials must be at least 1, got " + std::to_string(concurrency));
-  if (total_threads <= 0) total_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (concurrency < 1)
+    throw UsageError("--concurrent-trials must be at least 1, got " + std::to_string(concurrency));
+  if (total_threads <= 0)
+    total_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::map<std::string, DeviceGate*> gate_of;
   for (const auto& d : devices) {
     if (!gate_of.count(d)) {
@@ -35,10 +38,11 @@ ThreadExecutor::ThreadExecutor(TrialFunction run, std::vector<std::string> devic
       gate_of[d] = gates_.back().get();
     }
   }
-  const int cpu_slots = static_cast<int>(std::count_if(
-      devices.begin(), devices.end(), [](const std::string& d) { return d == "cpu"; })) > 0
-                            ? concurrency
-                            : 0;
+  const int cpu_slots =
+      static_cast<int>(std::count_if(devices.begin(), devices.end(),
+                                     [](const std::string& d) { return d == "cpu"; })) > 0
+          ? concurrency
+          : 0;
   for (int i = 0; i < concurrency; ++i) {
     TrialSlot s;
     s.index = i;
@@ -67,7 +71,8 @@ int ThreadExecutor::running() const {
 void ThreadExecutor::start(const TrialProposal& proposal) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto free = std::find(busy_.begin(), busy_.end(), false);
-  if (free == busy_.end()) throw RuntimeFailure("executor: no free slot for trial " + std::to_string(proposal.id));
+  if (free == busy_.end())
+    throw RuntimeFailure("executor: no free slot for trial " + std::to_string(proposal.id));
   const auto slot = static_cast<std::size_t>(free - busy_.begin());
   if (threads_[slot].joinable()) threads_[slot].join();  // finished; its result is already queued
   busy_[slot] = true;

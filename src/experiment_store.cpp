@@ -237,7 +237,8 @@ ExperimentStore::LoadedTrials ExperimentStore::load_trials() const {
   return out;
 }
 
-std::optional<RetrainRecord> ExperimentStore::load_retrain(int trial_id, std::vector<std::string>* problems) const {
+std::optional<RetrainRecord> ExperimentStore::load_retrain(
+    int trial_id, std::vector<std::string>* problems) const {
   const std::string path = (fs::path(trial_dir(trial_id)) / kRetrainFile).string();
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::nullopt;

@@ -1,7 +1,8 @@
 #include "nas/interrupt.hpp"
 
-#include <csignal>
 #include <unistd.h>
+
+#include <csignal>
 
 namespace nas {
 namespace {

@@ -32,19 +32,20 @@ ConvBnActImpl::ConvBnActImpl(int in, int out, int kernel, int stride, int groups
                                                         .padding(kernel / 2)
                                                         .groups(groups)
                                                         .bias(false)));
-  bn_ = register_module("bn", torch::nn::BatchNorm2d(
-                                  torch::nn::BatchNorm2dOptions(out).eps(1e-3).momentum(0.1)));
+  bn_ = register_module(
+      "bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out).eps(1e-3).momentum(0.1)));
 }
 
 torch::Tensor ConvBnActImpl::forward(torch::Tensor x) {
   if (kernel_h_ < kernel_ || kernel_w_ < kernel_) {
     auto w = conv_->weight.narrow(2, (kernel_ - kernel_h_) / 2, kernel_h_)
                  .narrow(3, (kernel_ - kernel_w_) / 2, kernel_w_);
-    x = torch::nn::functional::conv2d(x, w,
-                                      torch::nn::functional::Conv2dFuncOptions()
-                                          .stride(stride_)
-                                          .padding(std::vector<int64_t>{kernel_h_ / 2, kernel_w_ / 2})
-                                          .groups(groups_));
+    x = torch::nn::functional::conv2d(
+        x, w,
+        torch::nn::functional::Conv2dFuncOptions()
+            .stride(stride_)
+            .padding(std::vector<int64_t>{kernel_h_ / 2, kernel_w_ / 2})
+            .groups(groups_));
   } else {
     x = conv_(x);
   }
@@ -64,12 +65,14 @@ torch::Tensor SqueezeExciteImpl::forward(torch::Tensor x) {
 }
 
 InvertedResidualImpl::InvertedResidualImpl(const BlockPlan& p) : residual_(p.residual) {
-  expand_ = register_module("expand", ConvBnAct(p.in_channels, p.hidden, 1, 1, 1, true, p.activation));
-  depthwise_ = register_module(
-      "depthwise", ConvBnAct(p.hidden, p.hidden, p.kernel, p.stride, p.hidden, true, p.activation,
-                             p.in_size[0], p.in_size[1]));
+  expand_ =
+      register_module("expand", ConvBnAct(p.in_channels, p.hidden, 1, 1, 1, true, p.activation));
+  depthwise_ =
+      register_module("depthwise", ConvBnAct(p.hidden, p.hidden, p.kernel, p.stride, p.hidden, true,
+                                             p.activation, p.in_size[0], p.in_size[1]));
   if (p.se) se_ = register_module("se", SqueezeExcite(p.hidden, p.se_channels));
-  project_ = register_module("project", ConvBnAct(p.hidden, p.out_channels, 1, 1, 1, false, p.activation));
+  project_ =
+      register_module("project", ConvBnAct(p.hidden, p.out_channels, 1, 1, 1, false, p.activation));
 }
 
 torch::Tensor InvertedResidualImpl::forward(torch::Tensor x) {
@@ -81,20 +84,26 @@ torch::Tensor InvertedResidualImpl::forward(torch::Tensor x) {
 
 MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
   const int c0 = plan.stem_channels;
-  stem_ = register_module("stem", ConvBnAct(plan.input.channels, c0, plan.stem_kernel, 2, 1, true,
-                                            Activation::kHardSwish, plan.input.height, plan.input.width));
-  separable_dw_ = register_module("separable_dw", ConvBnAct(c0, c0, 3, 1, c0, true, Activation::kReLU,
-                                                            plan.stem_size[0], plan.stem_size[1]));
-  separable_pw_ = register_module("separable_pw", ConvBnAct(c0, c0, 1, 1, 1, false, Activation::kReLU));
+  stem_ = register_module("stem",
+                          ConvBnAct(plan.input.channels, c0, plan.stem_kernel, 2, 1, true,
+                                    Activation::kHardSwish, plan.input.height, plan.input.width));
+  separable_dw_ = register_module(
+      "separable_dw",
+      ConvBnAct(c0, c0, 3, 1, c0, true, Activation::kReLU, plan.stem_size[0], plan.stem_size[1]));
+  separable_pw_ =
+      register_module("separable_pw", ConvBnAct(c0, c0, 1, 1, 1, false, Activation::kReLU));
   int last = c0;
   for (std::size_t i = 0; i < plan.blocks.size(); ++i) {
-    blocks_.push_back(register_module("block" + std::to_string(i), InvertedResidual(plan.blocks[i])));
+    blocks_.push_back(
+        register_module("block" + std::to_string(i), InvertedResidual(plan.blocks[i])));
     last = plan.blocks[i].out_channels;
   }
-  head_ = register_module("head", ConvBnAct(last, plan.head_channels, 1, 1, 1, true, Activation::kHardSwish));
+  head_ = register_module(
+      "head", ConvBnAct(last, plan.head_channels, 1, 1, 1, true, Activation::kHardSwish));
   final_conv_ = register_module(
       "final_conv",
-      torch::nn::Conv2d(torch::nn::Conv2dOptions(plan.head_channels, plan.final_channels, 1).bias(false)));
+      torch::nn::Conv2d(
+          torch::nn::Conv2dOptions(plan.head_channels, plan.final_channels, 1).bias(false)));
   classifier_ = register_module("classifier", torch::nn::Linear(plan.final_channels, plan.classes));
 }
 

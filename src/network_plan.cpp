@@ -4,7 +4,9 @@
 
 namespace nas {
 
-int conv_out_size(int in, int kernel, int stride) { return (in + 2 * (kernel / 2) - kernel) / stride + 1; }
+int conv_out_size(int in, int kernel, int stride) {
+  return (in + 2 * (kernel / 2) - kernel) / stride + 1;
+}
 
 NetworkPlan plan_network(const Architecture& arch, const InputShape& input, int classes,
                          const SearchSpace& space) {

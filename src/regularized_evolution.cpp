@@ -18,7 +18,8 @@ void validate(const EvolutionOptions& o) {
                      std::to_string(o.max_population) + "), got " + std::to_string(o.sample_size));
   }
   if (!(o.mutation_prob >= 0.0 && o.mutation_prob <= 1.0)) {  // also rejects NaN
-    throw UsageError("mutation probability must be in [0, 1], got " + quote_number(o.mutation_prob));
+    throw UsageError("mutation probability must be in [0, 1], got " +
+                     quote_number(o.mutation_prob));
   }
   if (o.max_dedup_retries < 0) {
     throw UsageError("max dedup retries must be at least 0, got " +

@@ -202,7 +202,8 @@ ExperimentReport build_report(const ExperimentStore& store, const ReportOptions&
   r.trials = std::move(loaded.trials);
   r.problems = std::move(loaded.problems);
   for (const auto& t : r.trials) {
-    if (auto retrain = store.load_retrain(t.id, &r.problems)) r.retrains.emplace(t.id, std::move(*retrain));
+    if (auto retrain = store.load_retrain(t.id, &r.problems))
+      r.retrains.emplace(t.id, std::move(*retrain));
   }
   r.counts = count_statuses(r.trials);
   r.first = summarize_first(r.trials, options.first);

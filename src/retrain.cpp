@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "nas/device.hpp"
@@ -32,7 +31,8 @@ RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace&
       }
       s.arch = t.arch;
       s.trial = t.id;
-      const fs::path exp = fs::absolute(dir).lexically_normal().parent_path().parent_path() / "experiment.json";
+      const fs::path exp =
+          fs::absolute(dir).lexically_normal().parent_path().parent_path() / "experiment.json";
       if (fs::exists(exp)) s.experiment = experiment_record_from_json(read_json_file(exp.string()));
       return s;
     }
@@ -56,7 +56,8 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   const auto t0 = std::chrono::steady_clock::now();
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  if (!fs::is_directory(out_dir)) throw RuntimeFailure(out_dir + ": cannot create output directory");
+  if (!fs::is_directory(out_dir))
+    throw RuntimeFailure(out_dir + ": cannot create output directory");
 
   RetrainRecord r;
   r.source = source.path;
@@ -80,7 +81,9 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   r.eval_subset = data_options.eval_subset;
   r.started = now_iso8601();
   const std::string json_path = (fs::path(out_dir) / "retrain.json").string();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
   write_json_atomic(json_path, to_json(r));
 
   MobileNetV3 model = build_model(source.arch, data.shape, data.classes, options.seed, space);
@@ -101,7 +104,7 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
     r.metric = r.epochs.back().metric;
   }
   r.error = outcome.error;
-  r.status = outcome.error ? TrialStatus::kFailed
+  r.status = outcome.error         ? TrialStatus::kFailed
              : outcome.interrupted ? TrialStatus::kInterrupted
                                    : TrialStatus::kCompleted;
   if (r.status == TrialStatus::kCompleted) {

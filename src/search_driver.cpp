@@ -1,10 +1,10 @@
 #include "nas/search_driver.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
-
-#include <spdlog/spdlog.h>
 
 #include "nas/error.hpp"
 #include "nas/network_plan.hpp"
@@ -24,11 +24,20 @@ double end_time(const TrialRecord& r) {
 
 void count(SearchProgress& p, const TrialRecord& r) {
   switch (r.status) {
-    case TrialStatus::kCompleted: ++p.completed; break;
-    case TrialStatus::kCulled: ++p.culled; break;
-    case TrialStatus::kFailed: ++p.failed; break;
-    case TrialStatus::kInterrupted: ++p.interrupted; return;
-    case TrialStatus::kRunning: return;
+    case TrialStatus::kCompleted:
+      ++p.completed;
+      break;
+    case TrialStatus::kCulled:
+      ++p.culled;
+      break;
+    case TrialStatus::kFailed:
+      ++p.failed;
+      break;
+    case TrialStatus::kInterrupted:
+      ++p.interrupted;
+      return;
+    case TrialStatus::kRunning:
+      return;
   }
   ++p.finished;
   if ((r.status == TrialStatus::kCompleted || r.status == TrialStatus::kCulled) && r.metric &&
@@ -38,13 +47,14 @@ void count(SearchProgress& p, const TrialRecord& r) {
 }
 
 /// Fills what a record built from an escaped exception lacks, so it reads like any other trial.
-void complete_failed_record(TrialRecord& r, const ExperimentStore& store, const ExperimentRecord& e) {
+void complete_failed_record(TrialRecord& r, const ExperimentStore& store,
+                            const ExperimentRecord& e) {
   r.experiment = store.id();
   r.seconds = 0.0;
   if (e.dataset.shape[0] <= 0) return;
   try {
-    const NetworkPlan plan = plan_network(r.arch, {e.dataset.shape[0], e.dataset.shape[1], e.dataset.shape[2]},
-                                          e.dataset.classes);
+    const NetworkPlan plan = plan_network(
+        r.arch, {e.dataset.shape[0], e.dataset.shape[1], e.dataset.shape[2]}, e.dataset.classes);
     r.params = count_params(plan);
     r.macs = count_macs(plan);
   } catch (const Error&) {
@@ -75,14 +85,17 @@ std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const
       why = e.what();
     }
     const bool scored = t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled;
-    if (why.empty() && scored && (!t.metric || !std::isfinite(*t.metric))) why = "no finite final metric";
+    if (why.empty() && scored && (!t.metric || !std::isfinite(*t.metric)))
+      why = "no finite final metric";
     if (why.empty() && static_cast<int>(t.epochs.size()) > epochs) {
-      why = std::to_string(t.epochs.size()) + " epoch records for a " + std::to_string(epochs) + "-epoch search";
+      why = std::to_string(t.epochs.size()) + " epoch records for a " + std::to_string(epochs) +
+            "-epoch search";
     }
     if (why.empty()) {
       ok.push_back(std::move(t));
     } else {
-      problems.push_back("trial " + std::to_string(t.id) + ": " + why + " (left out: another trial runs in its place)");
+      problems.push_back("trial " + std::to_string(t.id) + ": " + why +
+                         " (left out: another trial runs in its place)");
     }
   }
   return ok;
@@ -92,8 +105,9 @@ std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& tr
                                               Strategy& strategy, CullPolicy& cull) {
   std::vector<TrialRecord> finished, rerun;
   for (const auto& t : trials) (is_finished(t.status) ? finished : rerun).push_back(t);
-  std::stable_sort(finished.begin(), finished.end(),
-                   [](const TrialRecord& a, const TrialRecord& b) { return end_time(a) < end_time(b); });
+  std::stable_sort(
+      finished.begin(), finished.end(),
+      [](const TrialRecord& a, const TrialRecord& b) { return end_time(a) < end_time(b); });
   for (const auto& t : finished) {
     if (t.status == TrialStatus::kFailed) {
       strategy.tell(proposal_of(t), TrialStatus::kFailed, std::nullopt);
@@ -106,7 +120,8 @@ std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& tr
     cull.restore(metrics, t.status == TrialStatus::kCulled);
     strategy.tell(proposal_of(t), t.status, t.metric);
   }
-  std::sort(rerun.begin(), rerun.end(), [](const TrialRecord& a, const TrialRecord& b) { return a.id < b.id; });
+  std::sort(rerun.begin(), rerun.end(),
+            [](const TrialRecord& a, const TrialRecord& b) { return a.id < b.id; });
   return rerun;
 }
 
@@ -178,7 +193,8 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
 
   // A ^C that arrives after the last trial finished interrupts nothing.
   out.interrupted = cancel.load() && p.finished < n_trials;
-  experiment.status = out.interrupted ? ExperimentStatus::kInterrupted : ExperimentStatus::kCompleted;
+  experiment.status =
+      out.interrupted ? ExperimentStatus::kInterrupted : ExperimentStatus::kCompleted;
   experiment.finished = now_iso8601();
   experiment.search_seconds = earlier_seconds + elapsed();
   store.write_experiment(experiment);

@@ -4,10 +4,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "nas/error.hpp"
 
@@ -68,7 +67,8 @@ Architecture Architecture::from_json(const nlohmann::json& j) {
   } else if (j.is_object() && j.contains("parameters")) {
     const auto& p = j["parameters"];
     if (!p.is_object() || !p.contains("mutation") || !p["mutation"].is_object()) {
-      throw InputError("architecture: 'parameters' has no 'mutation' object (not an NNI parameter.cfg)");
+      throw InputError(
+          "architecture: 'parameters' has no 'mutation' object (not an NNI parameter.cfg)");
     }
     obj = &p["mutation"];
   }
@@ -89,7 +89,8 @@ SearchSpace::SearchSpace(SearchSpaceOptions options) : options_(std::move(option
   };
   for (int i = 0; i < kWidths; ++i) {
     std::vector<int> c;
-    for (double m : options_.width_multipliers) c.push_back(make_divisible(options_.base_widths[i] * m));
+    for (double m : options_.width_multipliers)
+      c.push_back(make_divisible(options_.base_widths[i] * m));
     add("width_" + std::to_string(i), c);
   }
   add("ks_0", options_.stem_kernel_sizes);
@@ -117,7 +118,8 @@ bool SearchSpace::stage_has_se(int stage) const {
 
 Architecture SearchSpace::sample(Rng& rng) const {
   Architecture arch;
-  for (const auto& c : choices_) arch.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
+  for (const auto& c : choices_)
+    arch.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
   return arch;
 }
 
@@ -126,7 +128,8 @@ Architecture SearchSpace::mutate(const Architecture& parent, Rng& rng, double pr
   // One uniform draw per choice in canonical order, then the value only where it fires, so the
   // stream of draws has a fixed shape whatever the outcome.
   for (const auto& c : choices_) {
-    if (uniform01(rng) < prob) child.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
+    if (uniform01(rng) < prob)
+      child.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
   }
   return child;
 }

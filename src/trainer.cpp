@@ -37,7 +37,8 @@ double compute_metric(double accuracy, double latency_ms, double exponent) {
   return accuracy * std::pow(std::max(us, 1e-9), -exponent);
 }
 
-double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size, bool channels_last) {
+double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size,
+                         bool channels_last) {
   torch::NoGradGuard no_grad;
   model->eval();
   torch::Tensor correct;
@@ -112,17 +113,20 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
         SharedGateHold hold(gate);
         auto [x, y] = loader.train_batch(i, o.batch_size);
         optimizer.zero_grad();
-        auto loss = torch::nn::functional::cross_entropy(model->forward(prepare(x, o.channels_last)), y);
+        auto loss =
+            torch::nn::functional::cross_entropy(model->forward(prepare(x, o.channels_last)), y);
         loss.backward();
         optimizer.step();
         loss_sum += loss.detach();
         if (hooks.on_batch) hooks.on_batch(epoch, i + 1, batches);
         if ((i + 1) % kNanCheckEvery == 0 && !std::isfinite(loss_sum.item<double>())) break;
       }
-      const double train_loss = loss_sum.item<double>() / static_cast<double>(std::max<std::int64_t>(1, batches));
+      const double train_loss =
+          loss_sum.item<double>() / static_cast<double>(std::max<std::int64_t>(1, batches));
       if (!std::isfinite(train_loss)) {
-        outcome.error = "training loss is " + std::string(std::isnan(train_loss) ? "NaN" : "infinite") +
-                        " in epoch " + std::to_string(epoch + 1);
+        outcome.error = "training loss is " +
+                        std::string(std::isnan(train_loss) ? "NaN" : "infinite") + " in epoch " +
+                        std::to_string(epoch + 1);
         return outcome;
       }
       EpochRecord r;
@@ -135,8 +139,8 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
       if (cancel && cancel->load()) throw Cancelled{};
       {
         ExclusiveGateHold hold(gate);
-        r.latency_ms = measure_latency_ms(model, data.shape, device, o.latency_batch, o.latency_warmup,
-                                          o.latency_repeats, o.channels_last);
+        r.latency_ms = measure_latency_ms(model, data.shape, device, o.latency_batch,
+                                          o.latency_warmup, o.latency_repeats, o.channels_last);
       }
       r.metric = compute_metric(r.accuracy, r.latency_ms, o.latency_exponent);
       r.seconds = seconds_since(t0);

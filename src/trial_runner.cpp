@@ -1,8 +1,8 @@
 #include "nas/trial_runner.hpp"
 
-#include <chrono>
-
 #include <spdlog/spdlog.h>
+
+#include <chrono>
 
 #ifdef NAS_WITH_CUDA
 #include <c10/cuda/CUDAGuard.h>
@@ -14,7 +14,8 @@
 
 namespace nas {
 
-TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, const TrialContext& ctx) {
+TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
+                      const TrialContext& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   const torch::Device device(slot.device);
 #ifdef NAS_WITH_CUDA
@@ -39,7 +40,9 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, cons
   r.status = TrialStatus::kRunning;
   r.started = now_iso8601();
   ctx.store.write_trial(r);
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
 
   TrainerOptions train = ctx.train;
   train.threads = slot.threads;
@@ -67,8 +70,9 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, cons
     r.latency_ms = rec.latency_ms;
     r.seconds = elapsed();
     ctx.store.write_trial(r);
-    spdlog::debug("trial {}: epoch {} accuracy {:.2f} latency {:.4f} ms metric {:.3f}{}", r.id, e.epoch,
-                  e.accuracy, e.latency_ms, e.metric, action == EpochAction::kStop ? " (culled)" : "");
+    spdlog::debug("trial {}: epoch {} accuracy {:.2f} latency {:.4f} ms metric {:.3f}{}", r.id,
+                  e.epoch, e.accuracy, e.latency_ms, e.metric,
+                  action == EpochAction::kStop ? " (culled)" : "");
     return action;
   };
 

@@ -27,19 +27,21 @@ void expect_same_as_libtorch(std::vector<torch::Tensor> init, int steps, double 
     theirs.step();
   }
   for (std::size_t i = 0; i < init.size(); ++i) {
-    EXPECT_TRUE(torch::allclose(a[i], b[i], 1e-5, 1e-6)) << "parameter " << i << " max diff "
-                                                         << (a[i] - b[i]).abs().max().item<float>();
+    EXPECT_TRUE(torch::allclose(a[i], b[i], 1e-5, 1e-6))
+        << "parameter " << i << " max diff " << (a[i] - b[i]).abs().max().item<float>();
   }
 }
 
 TEST(Adam, MatchesLibTorchsAdamOnContiguousParameters) {
   torch::manual_seed(1);
-  expect_same_as_libtorch({torch::randn({100}), torch::randn({8, 4, 3, 3}), torch::randn({1})}, 20, 1e-3);
+  expect_same_as_libtorch({torch::randn({100}), torch::randn({8, 4, 3, 3}), torch::randn({1})}, 20,
+                          1e-3);
 }
 
 TEST(Adam, MatchesLibTorchsAdamOnChannelsLastParameters) {
   torch::manual_seed(2);
-  expect_same_as_libtorch({torch::randn({16, 8, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast)}, 10, 1e-2);
+  expect_same_as_libtorch(
+      {torch::randn({16, 8, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast)}, 10, 1e-2);
 }
 
 TEST(Adam, SkipsParametersWithoutGradients) {

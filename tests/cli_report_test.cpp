@@ -1,11 +1,11 @@
 // nas-report as a user runs it: exit codes, messages and outputs on folders the test writes.
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "nas/experiment_store.hpp"
 
@@ -35,7 +35,9 @@ Result run(const std::string& args) {
 class ReportCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = (fs::temp_directory_path() / ("nas_report_cli_" + std::to_string(std::random_device{}()))).string();
+    root_ =
+        (fs::temp_directory_path() / ("nas_report_cli_" + std::to_string(std::random_device{}())))
+            .string();
     fs::create_directories(root_);
     ExperimentRecord e;
     e.id = "exp-a";

@@ -1,4 +1,5 @@
 // End-to-end tests of `nas search`: tiny searches on synthetic data through the real executable.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,12 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -23,10 +22,32 @@ const std::string kNas = std::string(NAS_BIN_DIR) + "/nas";
 
 /// Flags of a search small enough for a test: tiny synthetic data, small latency batches.
 std::vector<std::string> tiny_search(const std::string& root, int n_trials, int threads = 2) {
-  return {kNas, "search", "--dataset", "synthetic", "--train-subset", "128", "--eval-subset", "64",
-          "--n-trials", std::to_string(n_trials), "--max-population", "4", "--sample-size", "2",
-          "--epochs", "3", "--latency-batch", "16", "--threads", std::to_string(threads), "--device", "cpu",
-          "--experiment-dir", root, "--log-level", "warn"};
+  return {kNas,
+          "search",
+          "--dataset",
+          "synthetic",
+          "--train-subset",
+          "128",
+          "--eval-subset",
+          "64",
+          "--n-trials",
+          std::to_string(n_trials),
+          "--max-population",
+          "4",
+          "--sample-size",
+          "2",
+          "--epochs",
+          "3",
+          "--latency-batch",
+          "16",
+          "--threads",
+          std::to_string(threads),
+          "--device",
+          "cpu",
+          "--experiment-dir",
+          root,
+          "--log-level",
+          "warn"};
 }
 
 pid_t spawn(const std::vector<std::string>& args) {
@@ -93,7 +114,8 @@ int count_finished(const fs::path& exp) {
 class SearchE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = (fs::temp_directory_path() / ("nas_e2e_" + std::to_string(std::random_device{}()))).string();
+    root_ = (fs::temp_directory_path() / ("nas_e2e_" + std::to_string(std::random_device{}())))
+                .string();
     fs::create_directories(root_);
   }
   void TearDown() override { fs::remove_all(root_); }
@@ -101,8 +123,8 @@ class SearchE2E : public ::testing::Test {
 };
 
 TEST_F(SearchE2E, ConcurrentSearchWithCullingWritesValidTrialFiles) {
-  ASSERT_EQ(run(with(tiny_search(root_, 14), {"--concurrent-trials", "2", "--cull-ratio", "0.9",
-                                               "--seed", "3"})),
+  ASSERT_EQ(run(with(tiny_search(root_, 14),
+                     {"--concurrent-trials", "2", "--cull-ratio", "0.9", "--seed", "3"})),
             0);
   const fs::path exp = fs::path(root_) / only_experiment(root_);
   const json e = read(exp / "experiment.json");
@@ -143,8 +165,9 @@ TEST_F(SearchE2E, ConcurrentSearchWithCullingWritesValidTrialFiles) {
 }
 
 TEST_F(SearchE2E, SameSeedGivesIdenticalTrialsApartFromTimesCullingIncluded) {
-  const auto args = with(tiny_search(root_, 6, /*threads=*/1),
-                         {"--concurrent-trials", "1", "--latency-exponent", "0", "--seed", "42", "--cull-ratio", "0.5"});
+  const auto args =
+      with(tiny_search(root_, 6, /*threads=*/1), {"--concurrent-trials", "1", "--latency-exponent",
+                                                  "0", "--seed", "42", "--cull-ratio", "0.5"});
   ASSERT_EQ(run(with(args, {"--name", "a"})), 0);
   ASSERT_EQ(run(with(args, {"--name", "b"})), 0);
   std::vector<fs::path> exps;
@@ -172,7 +195,8 @@ TEST_F(SearchE2E, ResumesAfterKillNineToTheSameTrialCount) {
   std::string id;
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_)) id = fs::directory_iterator(root_)->path().filename().string();
+    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_))
+      id = fs::directory_iterator(root_)->path().filename().string();
     if (!id.empty() && count_finished(fs::path(root_) / id) >= 3) break;
   }
   kill(pid, SIGKILL);
@@ -187,7 +211,8 @@ TEST_F(SearchE2E, ResumesAfterKillNineToTheSameTrialCount) {
 
   // Conflicting options are refused; the stored ones are used.
   EXPECT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--epochs", "5"}), 2);
-  ASSERT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--log-level", "warn"}), 0);
+  ASSERT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--log-level", "warn"}),
+            0);
   const auto ts = trials(exp);
   ASSERT_EQ(ts.size(), 10u);
   std::set<int> ids;
@@ -207,12 +232,14 @@ TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
 }
 
 TEST_F(SearchE2E, SigintStopsWithinSecondsAndMarksTheExperimentInterrupted) {
-  const pid_t pid = spawn(with(tiny_search(root_, 200), {"--concurrent-trials", "2", "--seed", "1"}));
+  const pid_t pid =
+      spawn(with(tiny_search(root_, 200), {"--concurrent-trials", "2", "--seed", "1"}));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::string id;
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_)) id = fs::directory_iterator(root_)->path().filename().string();
+    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_))
+      id = fs::directory_iterator(root_)->path().filename().string();
     if (!id.empty() && count_finished(fs::path(root_) / id) >= 1) break;
   }
   ASSERT_FALSE(id.empty());
@@ -220,7 +247,8 @@ TEST_F(SearchE2E, SigintStopsWithinSecondsAndMarksTheExperimentInterrupted) {
   kill(pid, SIGINT);
   int status = 0;
   waitpid(pid, &status, 0);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_LT(seconds, 30.0);

@@ -1,5 +1,6 @@
 // The executables as a user runs them: exit codes (0 ok, 2 bad usage or input) and the one-line
 // messages on bad input. NAS_BIN_DIR is the build folder holding nas and nas-test-model.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,11 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "nas/network_plan.hpp"
 #include "nas/random.hpp"
@@ -66,8 +65,9 @@ class CliTest : public ::testing::Test {
   /// environment variables that could point elsewhere are cleared.
   Result run(const std::string& exe, const std::string& args) const {
     const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = "env -u NAS_EXPERIMENT_DIR " + quote(kBin + "/" + exe) + " " + args + " >" +
-                            quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
+    const std::string cmd = "env -u NAS_EXPERIMENT_DIR " + quote(kBin + "/" + exe) + " " + args +
+                            " >" + quote(out.string()) + " 2>" + quote(err.string()) +
+                            " </dev/null";
     const int status = std::system(cmd.c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -85,7 +85,8 @@ class CliTest : public ::testing::Test {
   std::string write_small_arch(const std::string& name = "small.json") const {
     SearchSpace space;
     Architecture a;
-    for (const auto& c : space.choices()) a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
+    for (const auto& c : space.choices())
+      a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
     return write(name, a.to_json().dump(2));
   }
 
@@ -100,7 +101,8 @@ void expect_one_line_error(const Result& r, const std::string& program, const st
   EXPECT_EQ(r.err.rfind(program + ": error: ", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_EQ(r.err.back(), '\n');
-  EXPECT_NE(r.err.find(needle), std::string::npos) << "'" << r.err << "' does not mention " << needle;
+  EXPECT_NE(r.err.find(needle), std::string::npos)
+      << "'" << r.err << "' does not mention " << needle;
 }
 
 // ---- nas arch --------------------------------------------------------------------------------
@@ -170,7 +172,8 @@ TEST_F(CliTest, ArchRandomPrintsJsonThatArchJsonAccepts) {
 }
 
 TEST_F(CliTest, ArchTablePrintsTheFigures) {
-  const Result r = run("nas", "arch " + quote(write_small_arch()) + " --input 3,32,32 --classes 10");
+  const Result r =
+      run("nas", "arch " + quote(write_small_arch()) + " --input 3,32,32 --classes 10");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("188490"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("336768"), std::string::npos) << r.out;
@@ -286,10 +289,12 @@ TEST_F(CliTest, TestModelDirectoryWithoutArchitectureExits2) {
 
 TEST_F(CliTest, TestModelTrainsAndWritesRetrainJsonAndWeights) {
   const std::string out = path("out");
-  const Result r = run("nas-test-model", quote(write_small_arch()) +
-                                             " --dataset synthetic --train-subset 200 --eval-subset 50"
-                                             " --epochs 1 --threads 1 --seed 1 --latency-batch 8"
-                                             " --log-level warn --out " + quote(out));
+  const Result r =
+      run("nas-test-model", quote(write_small_arch()) +
+                                " --dataset synthetic --train-subset 200 --eval-subset 50"
+                                " --epochs 1 --threads 1 --seed 1 --latency-batch 8"
+                                " --log-level warn --out " +
+                                quote(out));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("epoch"), std::string::npos) << r.out;
   ASSERT_TRUE(fs::exists(out + "/retrain.json"));
@@ -309,7 +314,8 @@ TEST_F(CliTest, TestModelBadFlagsExit2) {
   expect_one_line_error(r, "nas-test-model", "--epochs");
   r = run("nas-test-model", "");
   EXPECT_EQ(r.code, 2);
-  r = run("nas-test-model", quote(write_small_arch()) + " --dataset nope --out " + quote(path("o")));
+  r = run("nas-test-model",
+          quote(write_small_arch()) + " --dataset nope --out " + quote(path("o")));
   EXPECT_EQ(r.code, 2);
   expect_one_line_error(r, "nas-test-model", "nope");
 }
@@ -319,11 +325,12 @@ TEST_F(CliTest, TestModelBadFlagsExit2) {
 TEST_F(CliTest, HelpExits0AndDocumentsTheFlags) {
   Result r = run("nas", "--help");
   EXPECT_EQ(r.code, 0);
-  for (const char* s : {"arch", "bench", "search"}) EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  for (const char* s : {"arch", "bench", "search"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
   r = run("nas", "search --help");
   EXPECT_EQ(r.code, 0);
-  for (const char* s : {"--cull-ratio", "--max-population", "--sample-size", "--n-trials", "--epochs",
-                        "--experiment-dir", "--resume", "--seed"}) {
+  for (const char* s : {"--cull-ratio", "--max-population", "--sample-size", "--n-trials",
+                        "--epochs", "--experiment-dir", "--resume", "--seed"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
   r = run("nas", "arch --help");
@@ -334,7 +341,8 @@ TEST_F(CliTest, HelpExits0AndDocumentsTheFlags) {
   EXPECT_NE(r.out.find("--batches"), std::string::npos);
   r = run("nas-test-model", "--help");
   EXPECT_EQ(r.code, 0);
-  for (const char* s : {"--epochs", "--out", "--dataset", "--data-dir", "--train-subset", "--seed"}) {
+  for (const char* s :
+       {"--epochs", "--out", "--dataset", "--data-dir", "--train-subset", "--seed"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
 }

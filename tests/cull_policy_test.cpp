@@ -1,12 +1,12 @@
 #include "nas/cull_policy.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "nas/error.hpp"
 #include "nas/random.hpp"

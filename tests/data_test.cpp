@@ -2,6 +2,7 @@
 // synthetic data, batches and augmentation.
 #include "nas/data.hpp"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -12,8 +13,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "nas/device.hpp"
 #include "nas/error.hpp"
@@ -31,9 +30,9 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("nas-data-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-             (info ? info->name() : "x"));
+    path_ =
+        fs::temp_directory_path() / ("nas-data-test-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(counter++) + "-" + (info ? info->name() : "x"));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -57,12 +56,14 @@ void write_file(const std::string& path, const Bytes& bytes, bool gz) {
     gzFile f = gzopen(path.c_str(), "wb");
     ASSERT_NE(f, nullptr) << path;
     if (!bytes.empty()) {
-      ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+      ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())),
+                static_cast<int>(bytes.size()));
     }
     ASSERT_EQ(gzclose(f), Z_OK);
   } else {
     std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     ASSERT_TRUE(out.good()) << path;
   }
 }
@@ -107,8 +108,10 @@ void write_idx_set(const TempDir& dir, int n_train, int n_test, bool gz, int siz
 /// The index each test image carries in its first two pixels.
 std::vector<int> image_ids(const Dataset& d) {
   std::vector<int> ids;
-  auto px = d.images.index({torch::indexing::Slice(), 0, 0, torch::indexing::Slice(0, 2)}).to(torch::kInt);
-  for (std::int64_t i = 0; i < d.size(); ++i) ids.push_back(px[i][0].item<int>() + 256 * px[i][1].item<int>());
+  auto px = d.images.index({torch::indexing::Slice(), 0, 0, torch::indexing::Slice(0, 2)})
+                .to(torch::kInt);
+  for (std::int64_t i = 0; i < d.size(); ++i)
+    ids.push_back(px[i][0].item<int>() + 256 * px[i][1].item<int>());
   return ids;
 }
 
@@ -215,7 +218,8 @@ TEST_F(DataTest, ValidationSplitIsDisjointFromTrainingRowsAndSeeded) {
   EXPECT_EQ(all.size(), 300u);  // every training row is in exactly one of the two
   EXPECT_EQ(*all.rbegin(), 299);
   // Labels stay with their images.
-  for (std::int64_t i = 0; i < a.eval.size(); ++i) EXPECT_EQ(a.eval.labels[i].item<int>(), label_of(eval_ids[i]));
+  for (std::int64_t i = 0; i < a.eval.size(); ++i)
+    EXPECT_EQ(a.eval.labels[i].item<int>(), label_of(eval_ids[i]));
 
   const DataBundle same = load_data(o);
   EXPECT_EQ(image_ids(same.eval), eval_ids);
@@ -340,7 +344,9 @@ Bytes cifar_batch(int file, int n) {
 }
 
 void write_cifar(const TempDir& dir, int per_batch, int n_test) {
-  for (int f = 1; f <= 5; ++f) write_file(dir / ("data_batch_" + std::to_string(f) + ".bin"), cifar_batch(f, per_batch), false);
+  for (int f = 1; f <= 5; ++f)
+    write_file(dir / ("data_batch_" + std::to_string(f) + ".bin"), cifar_batch(f, per_batch),
+               false);
   write_file(dir / "test_batch.bin", cifar_batch(0, n_test), false);
 }
 
@@ -395,7 +401,8 @@ TEST_F(DataTest, TruncatedCifarFileIsRejected) {
 
 TEST_F(DataTest, SyntheticIsDeterministicPerSeed) {
   const InputShape s{3, 32, 32};
-  const Dataset a = make_synthetic(64, s, 10, 1), b = make_synthetic(64, s, 10, 1), c = make_synthetic(64, s, 10, 2);
+  const Dataset a = make_synthetic(64, s, 10, 1), b = make_synthetic(64, s, 10, 1),
+                c = make_synthetic(64, s, 10, 2);
   EXPECT_EQ(a.images.sizes(), (std::vector<int64_t>{64, 3, 32, 32}));
   EXPECT_EQ(a.images.scalar_type(), torch::kUInt8);
   EXPECT_TRUE(torch::equal(a.images, b.images));
@@ -449,7 +456,8 @@ TEST_F(DataTest, AugmentKeepsShapeAndIsSeeded) {
   auto g1 = make_generator(torch::Device(torch::kCPU), 1);
   auto g1b = make_generator(torch::Device(torch::kCPU), 1);
   auto g2 = make_generator(torch::Device(torch::kCPU), 2);
-  const auto a = loader.augment(images, g1), b = loader.augment(images, g1b), c = loader.augment(images, g2);
+  const auto a = loader.augment(images, g1), b = loader.augment(images, g1b),
+             c = loader.augment(images, g2);
   EXPECT_EQ(a.sizes(), images.sizes());
   EXPECT_EQ(a.scalar_type(), torch::kFloat);
   EXPECT_TRUE(torch::equal(a, b));
@@ -497,19 +505,25 @@ TEST_F(DataTest, NoFlipForMnist) {
   data.pad = 0;  // without the crop, the only change left would be a flip
   BatchLoader loader(data, torch::Device(torch::kCPU), 0);
   auto gen = make_generator(torch::Device(torch::kCPU), 3);
-  EXPECT_TRUE(torch::equal(loader.augment(data.train.images, gen), loader.normalize(data.train.images)));
+  EXPECT_TRUE(
+      torch::equal(loader.augment(data.train.images, gen), loader.normalize(data.train.images)));
 
   data.flip = true;  // the same with flip on does change some images
   BatchLoader flipping(data, torch::Device(torch::kCPU), 0);
   auto gen2 = make_generator(torch::Device(torch::kCPU), 3);
-  EXPECT_FALSE(torch::equal(flipping.augment(data.train.images, gen2), flipping.normalize(data.train.images)));
+  EXPECT_FALSE(torch::equal(flipping.augment(data.train.images, gen2),
+                            flipping.normalize(data.train.images)));
 }
 
 TEST_F(DataTest, TrainBatchesKeepLabelsWithTheirImages) {
   // Constant images: pixel value i + 1 for image i, so the centre pixel survives crop and flip.
   DataBundle data = synthetic_bundle(200);
   const int n = 200;
-  data.train.images = torch::arange(1, n + 1, torch::kLong).to(torch::kUInt8).view({n, 1, 1, 1}).expand({n, 3, 32, 32}).contiguous();
+  data.train.images = torch::arange(1, n + 1, torch::kLong)
+                          .to(torch::kUInt8)
+                          .view({n, 1, 1, 1})
+                          .expand({n, 3, 32, 32})
+                          .contiguous();
   data.train.labels = torch::arange(0, n, torch::kLong).remainder(7);
   BatchLoader loader(data, torch::Device(torch::kCPU), 9);
   loader.start_epoch(0);
@@ -521,7 +535,8 @@ TEST_F(DataTest, TrainBatchesKeepLabelsWithTheirImages) {
     ASSERT_EQ(x.size(1), 3);
     ASSERT_EQ(x.size(2), 32);
     ASSERT_EQ(x.size(0), y.size(0));
-    const auto centre = (x * std + mean).round().index({torch::indexing::Slice(), 0, 16, 16}).to(torch::kInt);
+    const auto centre =
+        (x * std + mean).round().index({torch::indexing::Slice(), 0, 16, 16}).to(torch::kInt);
     for (std::int64_t i = 0; i < y.size(0); ++i) {
       const int id = centre[i].item<int>() - 1;
       EXPECT_EQ(y[i].item<int>(), id % 7);
@@ -570,7 +585,8 @@ TEST_F(DataTest, NormalisedBatchHasTheExpectedMean) {
   const auto grey = torch::full({2, 3, 32, 32}, 128, torch::kUInt8);
   const auto n = cifar.normalize(grey);
   for (int c = 0; c < 3; ++c) {
-    EXPECT_NEAR(n.select(1, c).mean().item<double>(), (128.0 / 255 - synth.mean[c]) / synth.std[c], 1e-4);
+    EXPECT_NEAR(n.select(1, c).mean().item<double>(), (128.0 / 255 - synth.mean[c]) / synth.std[c],
+                1e-4);
   }
 }
 

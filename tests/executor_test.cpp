@@ -1,10 +1,10 @@
 #include "nas/executor.hpp"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace nas {
 namespace {
@@ -71,7 +71,8 @@ TEST(ThreadExecutor, SpreadsSlotsOverDevicesRoundRobinWithOneGatePerDevice) {
 }
 
 TEST(ThreadExecutor, AnEscapedExceptionBecomesAFailedRecord) {
-  ThreadExecutor ex([](const TrialProposal&, const TrialSlot&) -> TrialRecord { throw std::runtime_error("boom"); },
+  ThreadExecutor ex([](const TrialProposal&,
+                       const TrialSlot&) -> TrialRecord { throw std::runtime_error("boom"); },
                     {"cpu"}, 1, 1);
   ex.start(proposal(7));
   auto r = ex.wait_any(2000ms);

@@ -2,11 +2,11 @@
 // NNI's initialisation.
 #include "nas/model.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-
-#include <gtest/gtest.h>
 
 #include "nas/device.hpp"
 #include "nas/random.hpp"
@@ -151,7 +151,8 @@ TEST_F(ModelTest, InitialisationFollowsNni) {
   EXPECT_NEAR(std_of(fc), std::sqrt(2.0 / 512), 0.02 * std::sqrt(2.0 / 512));
   EXPECT_NEAR(fc.mean().item<double>(), 0.0, 0.002);
   // head: 1x1, 128 -> 256: std sqrt(2 / 256).
-  EXPECT_NEAR(std_of(params["head.conv.weight"]), std::sqrt(2.0 / 256), 0.03 * std::sqrt(2.0 / 256));
+  EXPECT_NEAR(std_of(params["head.conv.weight"]), std::sqrt(2.0 / 256),
+              0.03 * std::sqrt(2.0 / 256));
   // classifier: N(0, 0.01), 5120 samples.
   EXPECT_NEAR(std_of(params["classifier.weight"]), 0.01, 0.0005);
 }

@@ -2,9 +2,9 @@
 // parameter and MAC figures of ORIGINAL-BEHAVIOR.md. No tensors involved.
 #include "nas/network_plan.hpp"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "nas/random.hpp"
 #include "nas/search_space.hpp"

@@ -1,10 +1,10 @@
 #include "nas/random_search.hpp"
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "nas/error.hpp"
 

@@ -1,12 +1,12 @@
 #include "nas/regularized_evolution.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "nas/error.hpp"
 

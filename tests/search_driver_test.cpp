@@ -1,12 +1,12 @@
 #include "nas/search_driver.hpp"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "nas/error.hpp"
 #include "nas/regularized_evolution.hpp"
@@ -21,7 +21,8 @@ using namespace std::chrono_literals;
 /// A fake objective: a deterministic learning curve from the architecture, no torch.
 class FakeTrials {
  public:
-  FakeTrials(const ExperimentStore& store, CullPolicy& cull, int epochs) : store_(store), cull_(cull), epochs_(epochs) {}
+  FakeTrials(const ExperimentStore& store, CullPolicy& cull, int epochs)
+      : store_(store), cull_(cull), epochs_(epochs) {}
 
   TrialRecord operator()(const TrialProposal& p, const TrialSlot& slot) {
     TrialRecord r;
@@ -83,7 +84,8 @@ class FakeTrials {
 class SearchDriverTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = (fs::temp_directory_path() / ("nas_driver_" + std::to_string(std::random_device{}()))).string();
+    root_ = (fs::temp_directory_path() / ("nas_driver_" + std::to_string(std::random_device{}())))
+                .string();
     fs::create_directories(root_);
   }
   void TearDown() override { fs::remove_all(root_); }
@@ -114,7 +116,8 @@ TEST_F(SearchDriverTest, RunsExactlyNTrialsAndCompletes) {
   auto cull = make_cull_policy(3, 6, 0.5);
   FakeTrials fake(store, *cull, 3);
   fake.fail_ids = {4, 9};
-  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"}, 3, 3);
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
+                    3, 3);
   std::atomic<bool> cancel{false};
   int finished_events = 0;
   SearchObserver obs;
@@ -184,7 +187,8 @@ TEST_F(SearchDriverTest, ResumeKeepsFinishedTrialsAndRerunsInterruptedOnesUnderT
     if (i < 6) {
       r.status = TrialStatus::kCompleted;
       r.metric = i;
-      for (int ep = 1; ep <= 3; ++ep) r.epochs.push_back(EpochRecord{ep, 0, 0, 0, i * ep / 3.0, 0, {}});
+      for (int ep = 1; ep <= 3; ++ep)
+        r.epochs.push_back(EpochRecord{ep, 0, 0, 0, i * ep / 3.0, 0, {}});
     } else {
       r.status = TrialStatus::kInterrupted;
     }
@@ -222,7 +226,8 @@ TEST(RestoreSearchState, TellsFinishedTrialsInCompletionOrder) {
   SearchSpace space;
   Rng rng(2);
   std::vector<TrialRecord> trials;
-  const char* ends[] = {"2026-01-01T00:00:03.000Z", "2026-01-01T00:00:01.000Z", "2026-01-01T00:00:02.000Z"};
+  const char* ends[] = {"2026-01-01T00:00:03.000Z", "2026-01-01T00:00:01.000Z",
+                        "2026-01-01T00:00:02.000Z"};
   for (int i = 0; i < 3; ++i) {
     TrialRecord r;
     r.id = i;
@@ -254,7 +259,8 @@ TEST_F(SearchDriverTest, ResumingAFailedSearchClearsItsErrorAndKeepsTimeCurrent)
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   NoCull cull;
   FakeTrials fake(store, cull, 3);
-  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"}, 1, 1);
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
+                    1, 1);
   std::atomic<bool> cancel{false};
   run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
   const ExperimentRecord saved = store.read_experiment();
@@ -272,7 +278,8 @@ TEST_F(SearchDriverTest, ACancelAfterTheLastTrialIsNotAnInterruption) {
   NoCull cull;
   FakeTrials fake(store, cull, 3);
   std::atomic<bool> cancel{false};
-  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"}, 1, 1);
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
+                    1, 1);
   SearchObserver obs;
   obs.on_trial_finished = [&](const TrialRecord&, const SearchProgress& p) {
     if (p.finished == 2) cancel = true;
@@ -293,7 +300,8 @@ TEST_F(SearchDriverTest, ATrialThatThrowsIsStoredAsAFailedTrialOfTheExperiment) 
   SearchSpace space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   NoCull cull;
-  ThreadExecutor ex([](const TrialProposal&, const TrialSlot&) -> TrialRecord { throw std::runtime_error("boom"); },
+  ThreadExecutor ex([](const TrialProposal&,
+                       const TrialSlot&) -> TrialRecord { throw std::runtime_error("boom"); },
                     {"cpu"}, 1, 1);
   std::atomic<bool> cancel{false};
   const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);

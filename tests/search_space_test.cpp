@@ -1,9 +1,9 @@
 #include "nas/search_space.hpp"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "nas/error.hpp"
 

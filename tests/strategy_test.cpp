@@ -1,10 +1,10 @@
 #include "nas/strategy.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <deque>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "nas/error.hpp"
 #include "nas/random_search.hpp"

@@ -2,12 +2,12 @@
 // early stop, cancellation and seeded reproducibility.
 #include "nas/trainer.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace nas {
 namespace {
@@ -15,7 +15,8 @@ namespace {
 /// Every choice at its smallest candidate: about 190 k parameters, fast to train.
 Architecture small_arch(const SearchSpace& space) {
   Architecture a;
-  for (const auto& c : space.choices()) a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
+  for (const auto& c : space.choices())
+    a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
   return a;
 }
 
@@ -71,7 +72,7 @@ TEST_F(TrainerTest, LossFallsOnSyntheticData) {
   const EpochRecord& last = out.epochs.back();
   EXPECT_LT(last.train_loss, first.train_loss - 0.3);
   EXPECT_LT(last.train_loss, std::log(10.0) - 0.3);  // well below chance level
-  EXPECT_GT(last.accuracy, 30.0);                     // 10 classes: chance is 10 %
+  EXPECT_GT(last.accuracy, 30.0);                    // 10 classes: chance is 10 %
   EXPECT_GT(last.accuracy, first.accuracy);
 }
 
@@ -108,7 +109,8 @@ TEST(Metric, FollowsTheFbnetFormula) {
   // Exponent 0: the accuracy alone.
   EXPECT_DOUBLE_EQ(compute_metric(77.5, 0.123, 0.0), 77.5);
   // Halving latency weighs like about +5 % accuracy.
-  EXPECT_NEAR(compute_metric(50.0, 0.25, 0.07) / compute_metric(50.0, 0.5, 0.07), std::pow(2.0, 0.07), 1e-12);
+  EXPECT_NEAR(compute_metric(50.0, 0.25, 0.07) / compute_metric(50.0, 0.5, 0.07),
+              std::pow(2.0, 0.07), 1e-12);
   EXPECT_NEAR(std::pow(2.0, 0.07), 1.05, 0.001);
   // 1 microsecond per image: the metric equals the accuracy.
   EXPECT_DOUBLE_EQ(compute_metric(66.0, 0.001, 0.07), 66.0);

@@ -4,10 +4,10 @@
 // Adam runs about seven element-wise ops per parameter, each a full pass with temporaries; for
 // the SE-heavy networks of this space that was about 40 % of a CPU training step.
 // Parameters on other devices, or whose gradient is laid out differently, take LibTorch's ops.
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 namespace nas {
 

@@ -1,9 +1,9 @@
 #pragma once
 // `nas bench`: training and evaluation throughput and latency of one architecture on synthetic
 // tensors of a data set's shape. A benchmark prints figures; nothing asserts on them.
-#include <cstdint>
-
 #include <torch/torch.h>
+
+#include <cstdint>
 
 #include "nas/network_plan.hpp"
 
@@ -12,11 +12,11 @@ namespace nas {
 struct BenchOptions {
   InputShape input{1, 28, 28};
   int classes = 10;
-  int batches = 20;       // timed training steps (and evaluation batches)
-  int warmup = 3;         // untimed steps first
+  int batches = 20;  // timed training steps (and evaluation batches)
+  int warmup = 3;    // untimed steps first
   int batch_size = 64;
   int latency_batch = 64;
-  int threads = 1;        // 0 leaves LibTorch's default
+  int threads = 1;  // 0 leaves LibTorch's default
   bool channels_last = true;
   std::uint64_t seed = 0;
 };
@@ -27,6 +27,7 @@ struct BenchResult {
   double latency_ms = 0;  // per image
 };
 
-BenchResult run_bench(const Architecture& arch, const torch::Device& device, const BenchOptions& options);
+BenchResult run_bench(const Architecture& arch, const torch::Device& device,
+                      const BenchOptions& options);
 
 }  // namespace nas

@@ -2,10 +2,9 @@
 // Command-line layer: one subcommand per file (cli_arch.cpp, cli_bench.cpp, cli_search.cpp,
 // cli_test_model.cpp), each with an options struct, a setup_x that binds flags and a run_x that
 // tests can call without argv. main() only wires them through run_cli.
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "nas/network_plan.hpp"
 

@@ -1,11 +1,11 @@
 #pragma once
 // Data sets, loaded once into memory as uint8 tensors, and seeded batches with the original's
 // augmentation done on whole batches with tensor ops on the training device.
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "nas/network_plan.hpp"
 #include "nas/records.hpp"
@@ -20,11 +20,11 @@ struct Dataset {
 };
 
 struct DataOptions {
-  std::string name = "fashion-mnist";  // fashion-mnist | mnist | cifar10 | synthetic
-  std::string dir;                      // empty: the data set's default directory
+  std::string name = "fashion-mnist";     // fashion-mnist | mnist | cifar10 | synthetic
+  std::string dir;                        // empty: the data set's default directory
   std::string eval_split = "validation";  // validation (10 % of train held out) | test
-  std::int64_t train_subset = 0;  // 0 = all (synthetic: 2000)
-  std::int64_t eval_subset = 0;   // 0 = all (synthetic: 500)
+  std::int64_t train_subset = 0;          // 0 = all (synthetic: 2000)
+  std::int64_t eval_subset = 0;           // 0 = all (synthetic: 500)
   double validation_fraction = 0.1;
   std::uint64_t seed = 0;  // validation split and subsets
 };

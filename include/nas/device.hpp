@@ -1,11 +1,11 @@
 #pragma once
 // Devices: parsing the --device/--no-gpu flags, CUDA availability, seeded generators and
 // synchronisation. CUDA-only calls compile only when NAS_WITH_CUDA is defined.
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 namespace nas {
 

@@ -50,7 +50,8 @@ class TrialExecutor {
 class ThreadExecutor : public TrialExecutor {
  public:
   /// `devices` non-empty; `total_threads` is the CPU thread budget (0 = hardware concurrency).
-  ThreadExecutor(TrialFunction run, std::vector<std::string> devices, int concurrency, int total_threads);
+  ThreadExecutor(TrialFunction run, std::vector<std::string> devices, int concurrency,
+                 int total_threads);
   /// Joins every thread (trials should have been told to stop through their cancel flag).
   ~ThreadExecutor() override;
 
@@ -72,6 +73,7 @@ class ThreadExecutor : public TrialExecutor {
 };
 
 /// A failed record for a trial whose run threw.
-TrialRecord failed_trial(const TrialProposal& proposal, const std::string& device, const std::string& error);
+TrialRecord failed_trial(const TrialProposal& proposal, const std::string& device,
+                         const std::string& error);
 
 }  // namespace nas

@@ -3,11 +3,10 @@
 // Nothing else in libnas reads or writes them. Writes are atomic (temporary file + rename), so a
 // crash leaves either the old or the new file. Thread-safe: trials on several threads may write
 // their own trial.json at once.
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "nas/records.hpp"
 
@@ -63,14 +62,15 @@ class ExperimentStore {
   void write_trial(const TrialRecord& record) const;
 
   struct LoadedTrials {
-    std::vector<TrialRecord> trials;   // sorted by id
-    std::vector<std::string> problems; // "<path>: <reason>" for each corrupt or half-written file
+    std::vector<TrialRecord> trials;    // sorted by id
+    std::vector<std::string> problems;  // "<path>: <reason>" for each corrupt or half-written file
   };
   /// Every trials/<n>/trial.json; corrupt ones are reported in `problems` and skipped.
   LoadedTrials load_trials() const;
   /// retrain.json of a trial, if one exists and parses; a corrupt one is described in
   /// `problems` ("<path>: <reason>") when given.
-  std::optional<RetrainRecord> load_retrain(int trial_id, std::vector<std::string>* problems = nullptr) const;
+  std::optional<RetrainRecord> load_retrain(int trial_id,
+                                            std::vector<std::string>* problems = nullptr) const;
 
  private:
   ExperimentStore(std::string dir, std::string id) : dir_(std::move(dir)), id_(std::move(id)) {}

@@ -1,9 +1,9 @@
 #pragma once
 // The MobileNetV3 network of an Architecture (ORIGINAL-BEHAVIOR.md), as LibTorch modules built
 // from a NetworkPlan, with NNI's initialisation.
-#include <cstdint>
-
 #include <torch/torch.h>
+
+#include <cstdint>
 
 #include "nas/network_plan.hpp"
 
@@ -17,8 +17,8 @@ namespace nas {
 /// hundreds of times slower than a 1x1 one. The full weight stays the parameter.
 class ConvBnActImpl : public torch::nn::Module {
  public:
-  ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act, Activation activation,
-                int in_height = 0, int in_width = 0);
+  ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act,
+                Activation activation, int in_height = 0, int in_width = 0);
   torch::Tensor forward(torch::Tensor x);
   /// The kernel size actually applied (height, width).
   std::pair<int, int> effective_kernel() const { return {kernel_h_, kernel_w_}; }

@@ -20,16 +20,16 @@ enum class Activation { kReLU, kHardSwish };
 
 /// One inverted-residual layer of a stage.
 struct BlockPlan {
-  int stage = 0;         // 1..5
-  int layer = 0;         // NNI's layer number 2..21
+  int stage = 0;  // 1..5
+  int layer = 0;  // NNI's layer number 2..21
   int in_channels = 0;
-  int hidden = 0;        // in_channels * expand ratio
+  int hidden = 0;  // in_channels * expand ratio
   int out_channels = 0;
   int kernel = 3;
   int stride = 1;
   bool se = false;
-  int se_channels = 0;   // make_divisible(hidden / 4)
-  bool residual = false; // stride 1 and in == out
+  int se_channels = 0;    // make_divisible(hidden / 4)
+  bool residual = false;  // stride 1 and in == out
   Activation activation = Activation::kReLU;
   int in_size[2] = {0, 0};
   int out_size[2] = {0, 0};

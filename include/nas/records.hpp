@@ -2,11 +2,10 @@
 // What a search and a retrain write down: the persisted records, with their JSON forms
 // (docs/FORMATS.md). Plain data; the ExperimentStore decides where they live.
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "nas/search_options.hpp"
 #include "nas/search_space.hpp"

@@ -1,11 +1,11 @@
 #pragma once
 // nas-test-model: retrain one architecture for many epochs with full statistics.
+#include <torch/torch.h>
+
 #include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
-
-#include <torch/torch.h>
 
 #include "nas/data.hpp"
 #include "nas/records.hpp"

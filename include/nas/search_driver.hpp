@@ -56,9 +56,9 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
                          std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
 /// The trials of a resumed experiment that can be trusted; each other one is described in
-/// `problems` ("trial N: why") and left out (another trial runs in its place). A trial is left out when its
-/// architecture is not in the space, when it is completed or culled without a finite metric, or
-/// when it has more epoch records than the search's epochs.
+/// `problems` ("trial N: why") and left out (another trial runs in its place). A trial is left out
+/// when its architecture is not in the space, when it is completed or culled without a finite
+/// metric, or when it has more epoch records than the search's epochs.
 std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const SearchSpace& space,
                                           int epochs, std::vector<std::string>& problems);
 

@@ -2,10 +2,9 @@
 // Every option of a search, with the original's defaults. Stored whole in experiment.json so a
 // search can be resumed and reported without its command line.
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace nas {
 
@@ -21,17 +20,17 @@ struct SearchOptions {
   std::optional<std::uint64_t> seed;  // drawn and recorded when not given
 
   std::string dataset = "fashion-mnist";
-  std::string data_dir;             // empty: the data set's default
+  std::string data_dir;                   // empty: the data set's default
   std::string eval_split = "validation";  // validation | test
-  std::int64_t train_subset = 0;    // 0 = all
-  std::int64_t eval_subset = 0;     // 0 = all
+  std::int64_t train_subset = 0;          // 0 = all
+  std::int64_t eval_subset = 0;           // 0 = all
 
   int batch_size = 64;
   double lr = 1e-3;
   int latency_batch = 64;
-  double latency_exponent = 0.07;   // metric = accuracy * t_us^(-latency_exponent)
-  int threads = 0;                  // CPU threads in all; 0 = all cores
-  std::string device;               // empty: CUDA when available, else cpu; "cpu"; "cuda:0,cuda:1"
+  double latency_exponent = 0.07;  // metric = accuracy * t_us^(-latency_exponent)
+  int threads = 0;                 // CPU threads in all; 0 = all cores
+  std::string device;              // empty: CUDA when available, else cpu; "cpu"; "cuda:0,cuda:1"
 };
 
 /// Throws UsageError naming the bad setting (cull ratio outside [0, 1), sample size above the

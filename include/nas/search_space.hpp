@@ -2,10 +2,9 @@
 // The MobileNetV3 search space of NNI's MobileNetV3Space (TuNAS "largest"), as the original used
 // it: 66 labelled choices. An Architecture assigns one candidate value to every label.
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "nas/random.hpp"
 

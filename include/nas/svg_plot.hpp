@@ -22,7 +22,8 @@ class SvgPlot {
 
   double px(double x) const;
   double py(double y) const;
-  /// Opening <svg> with a <title> (tooltip, screen readers), plot frame, grid, tick labels and axis labels.
+  /// Opening <svg> with a <title> (tooltip, screen readers), plot frame, grid, tick labels and axis
+  /// labels.
   std::string begin(const std::string& title, const std::string& css_class) const;
   std::string end() const { return "</svg>\n"; }
   /// A legend entry at row `row` right of the plot area; `mark` is SVG drawn around (0, 0).

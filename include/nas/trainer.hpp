@@ -2,14 +2,14 @@
 // Trains one network with the original's recipe (Adam, cross-entropy, batch 64) and, after every
 // epoch, measures accuracy, latency and the metric. The early-termination decision is not made
 // here: each epoch's record goes to a callback that answers continue or stop.
+#include <torch/torch.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "nas/data.hpp"
 #include "nas/device_gate.hpp"
@@ -27,8 +27,8 @@ struct TrainerOptions {
   int latency_warmup = 3;
   int latency_repeats = 10;
   double latency_exponent = 0.07;
-  std::uint64_t seed = 0;  // augmentation, shuffling and dropout streams
-  int threads = 0;         // intra-op CPU threads for this run's thread; 0 leaves the default
+  std::uint64_t seed = 0;     // augmentation, shuffling and dropout streams
+  int threads = 0;            // intra-op CPU threads for this run's thread; 0 leaves the default
   bool channels_last = true;  // about 2x faster on CPU (docs/PERFORMANCE.md)
 };
 
@@ -37,8 +37,8 @@ using EpochCallback = std::function<EpochAction(const EpochRecord&)>;
 
 struct TrainOutcome {
   std::vector<EpochRecord> epochs;
-  bool stopped = false;      // the callback asked to stop (culled)
-  bool interrupted = false;  // the cancel flag was raised
+  bool stopped = false;              // the callback asked to stop (culled)
+  bool interrupted = false;          // the cancel flag was raised
   std::optional<std::string> error;  // NaN loss, out of memory, any LibTorch error
 };
 
@@ -59,12 +59,12 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
                                 const TrainHooks& hooks = {});
 
 /// Accuracy in percent on the evaluation set.
-double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size, bool channels_last);
+double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size,
+                         bool channels_last);
 
 /// Inference time in milliseconds per image: eval mode, no grad, a random batch already on the
 /// device, `warmup` untimed runs, then the median of `repeats` timed runs (device synchronised).
 double measure_latency_ms(MobileNetV3& model, const InputShape& shape, const torch::Device& device,
                           int batch, int warmup, int repeats, bool channels_last);
-
 
 }  // namespace nas

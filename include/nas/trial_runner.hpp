@@ -22,6 +22,7 @@ struct TrialContext {
 
 /// Never throws for training failures (they are recorded); may throw RuntimeFailure when the
 /// store cannot write.
-TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot, const TrialContext& context);
+TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
+                      const TrialContext& context);
 
 }  // namespace nas
