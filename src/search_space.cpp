@@ -116,6 +116,20 @@ bool SearchSpace::stage_has_se(int stage) const {
          options_.se_stages.end();
 }
 
+Architecture SearchSpace::smallest() const {
+  Architecture a;
+  for (const auto& c : choices_)
+    a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
+  return a;
+}
+
+Architecture SearchSpace::largest() const {
+  Architecture a;
+  for (const auto& c : choices_)
+    a.set(c.label, *std::max_element(c.candidates.begin(), c.candidates.end()));
+  return a;
+}
+
 Architecture SearchSpace::sample(Rng& rng) const {
   Architecture arch;
   for (const auto& c : choices_)

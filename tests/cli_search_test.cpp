@@ -111,6 +111,20 @@ int count_finished(const fs::path& exp) {
   return n;
 }
 
+/// The id of the one experiment under root once `n` of its trials have finished (or "" after
+/// two minutes).
+std::string wait_for_finished_trials(const std::string& root, int n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::string id;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (id.empty() && fs::exists(root) && !fs::is_empty(root))
+      id = fs::directory_iterator(root)->path().filename().string();
+    if (!id.empty() && count_finished(fs::path(root) / id) >= n) return id;
+  }
+  return id;
+}
+
 class SearchE2E : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -191,14 +205,7 @@ TEST_F(SearchE2E, ResumesAfterKillNineToTheSameTrialCount) {
   const auto args = with(tiny_search(root_, 10), {"--concurrent-trials", "2", "--seed", "9"});
   const pid_t pid = spawn(args);
   // Kill it hard once a few trials are done.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  std::string id;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_))
-      id = fs::directory_iterator(root_)->path().filename().string();
-    if (!id.empty() && count_finished(fs::path(root_) / id) >= 3) break;
-  }
+  const std::string id = wait_for_finished_trials(root_, 3);
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -234,14 +241,7 @@ TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
 TEST_F(SearchE2E, SigintStopsWithinSecondsAndMarksTheExperimentInterrupted) {
   const pid_t pid =
       spawn(with(tiny_search(root_, 200), {"--concurrent-trials", "2", "--seed", "1"}));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  std::string id;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (id.empty() && fs::exists(root_) && !fs::is_empty(root_))
-      id = fs::directory_iterator(root_)->path().filename().string();
-    if (!id.empty() && count_finished(fs::path(root_) / id) >= 1) break;
-  }
+  const std::string id = wait_for_finished_trials(root_, 1);
   ASSERT_FALSE(id.empty());
   const auto t0 = std::chrono::steady_clock::now();
   kill(pid, SIGINT);

@@ -14,15 +14,6 @@
 namespace nas {
 namespace {
 
-Architecture extreme_arch(const SearchSpace& space, bool largest) {
-  Architecture a;
-  for (const auto& c : space.choices()) {
-    a.set(c.label, largest ? *std::max_element(c.candidates.begin(), c.candidates.end())
-                           : *std::min_element(c.candidates.begin(), c.candidates.end()));
-  }
-  return a;
-}
-
 const InputShape kCifar{3, 32, 32};
 const InputShape kMnist{1, 28, 28};
 
@@ -50,25 +41,25 @@ void expect_output_shape(MobileNetV3& model, const InputShape& in, int batch, in
 
 TEST_F(ModelTest, OutputShapeOfSmallestArchitectureOnBothInputShapes) {
   for (const InputShape& in : {kCifar, kMnist}) {
-    MobileNetV3 m = build_model(extreme_arch(space, false), in, 10, 1);
+    MobileNetV3 m = build_model(space.smallest(), in, 10, 1);
     expect_output_shape(m, in, 3, 10);
   }
 }
 
 TEST_F(ModelTest, OutputShapeOfLargestArchitectureOnBothInputShapes) {
   for (const InputShape& in : {kCifar, kMnist}) {
-    MobileNetV3 m = build_model(extreme_arch(space, true), in, 10, 1);
+    MobileNetV3 m = build_model(space.largest(), in, 10, 1);
     expect_output_shape(m, in, 2, 10);
   }
 }
 
 TEST_F(ModelTest, OutputShapeFollowsClassCount) {
-  MobileNetV3 m = build_model(extreme_arch(space, false), kMnist, 7, 1);
+  MobileNetV3 m = build_model(space.smallest(), kMnist, 7, 1);
   expect_output_shape(m, kMnist, 4, 7);
 }
 
 TEST_F(ModelTest, ModuleParametersEqualThePlansCount) {
-  std::vector<Architecture> archs{extreme_arch(space, false), extreme_arch(space, true)};
+  std::vector<Architecture> archs{space.smallest(), space.largest()};
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
     Rng rng(seed);
     archs.push_back(space.sample(rng));
@@ -80,15 +71,15 @@ TEST_F(ModelTest, ModuleParametersEqualThePlansCount) {
           << space.canonical_string(a);
     }
   }
-  MobileNetV3 min = build_model(extreme_arch(space, false), kCifar, 10, 0);
+  MobileNetV3 min = build_model(space.smallest(), kCifar, 10, 0);
   EXPECT_EQ(count_module_params(*min), 188490);
 }
 
 TEST_F(ModelTest, ResidualBlocksMatchThePlan) {
-  Architecture with_residual_stage4 = extreme_arch(space, false);
+  Architecture with_residual_stage4 = space.smallest();
   with_residual_stage4.set("width_3", 64);
   with_residual_stage4.set("width_4", 64);
-  std::vector<Architecture> archs{extreme_arch(space, true), with_residual_stage4};
+  std::vector<Architecture> archs{space.largest(), with_residual_stage4};
   for (std::uint64_t seed = 10; seed < 14; ++seed) {
     Rng rng(seed);
     archs.push_back(space.sample(rng));
@@ -125,7 +116,7 @@ TEST_F(ModelTest, SqueezeExciteModulesExactlyWhereThePlanHasThem) {
 double std_of(const torch::Tensor& t) { return t.to(torch::kDouble).std().item<double>(); }
 
 TEST_F(ModelTest, InitialisationFollowsNni) {
-  MobileNetV3 m = build_model(extreme_arch(space, false), kCifar, 10, 3);
+  MobileNetV3 m = build_model(space.smallest(), kCifar, 10, 3);
   int bns = 0, linears = 0;
   for (const auto& item : m->named_modules()) {
     if (auto* bn = item.value()->as<torch::nn::BatchNorm2d>()) {
@@ -158,7 +149,7 @@ TEST_F(ModelTest, InitialisationFollowsNni) {
 }
 
 TEST_F(ModelTest, DepthwiseConvInitUsesKernelAreaTimesOutputChannels) {
-  Architecture a = extreme_arch(space, true);
+  Architecture a = space.largest();
   MobileNetV3 m = build_model(a, kCifar, 10, 4);
   auto params = m->named_parameters();
   // Block 19 (layer 21): hidden 512 * 6 = 3072 channels, 7x7 depthwise: std sqrt(2 / (49 * 3072)).
@@ -189,7 +180,7 @@ TEST_F(ModelTest, SameSeedGivesIdenticalWeightsAndOtherSeedsDiffer) {
 }
 
 TEST_F(ModelTest, EvalModeIsDeterministicAndTrainingModeUsesDropout) {
-  MobileNetV3 m = build_model(extreme_arch(space, false), kCifar, 10, 1);
+  MobileNetV3 m = build_model(space.smallest(), kCifar, 10, 1);
   torch::NoGradGuard no_grad;
   auto x = torch::randn({4, 3, 32, 32});
   m->eval();

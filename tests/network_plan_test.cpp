@@ -12,44 +12,34 @@
 namespace nas {
 namespace {
 
-/// Every choice at the smallest (or largest) of its candidates.
-Architecture extreme_arch(const SearchSpace& space, bool largest) {
-  Architecture a;
-  for (const auto& c : space.choices()) {
-    a.set(c.label, largest ? *std::max_element(c.candidates.begin(), c.candidates.end())
-                           : *std::min_element(c.candidates.begin(), c.candidates.end()));
-  }
-  return a;
-}
-
 const InputShape kCifar{3, 32, 32};
 const InputShape kMnist{1, 28, 28};
 
 TEST(NetworkPlan, SmallestChoicesMatchTheReferenceFigures) {
   SearchSpace space;
-  const NetworkPlan plan = plan_network(extreme_arch(space, false), kCifar, 10, space);
+  const NetworkPlan plan = plan_network(space.smallest(), kCifar, 10, space);
   EXPECT_EQ(count_params(plan), 188490);
   EXPECT_EQ(count_macs(plan), 336768);
 }
 
 TEST(NetworkPlan, LargestChoicesMatchTheReferenceFigures) {
   SearchSpace space;
-  const NetworkPlan plan = plan_network(extreme_arch(space, true), kCifar, 10, space);
+  const NetworkPlan plan = plan_network(space.largest(), kCifar, 10, space);
   EXPECT_EQ(count_params(plan), 37345370);
   EXPECT_EQ(count_macs(plan), 61207552);
 }
 
 TEST(NetworkPlan, KeepsTheFirstDepthLayersOfEachStage) {
   SearchSpace space;
-  EXPECT_EQ(plan_network(extreme_arch(space, false), kCifar, 10, space).blocks.size(), 5u);
-  const NetworkPlan max = plan_network(extreme_arch(space, true), kCifar, 10, space);
+  EXPECT_EQ(plan_network(space.smallest(), kCifar, 10, space).blocks.size(), 5u);
+  const NetworkPlan max = plan_network(space.largest(), kCifar, 10, space);
   ASSERT_EQ(max.blocks.size(), 20u);
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(max.blocks[i].stage, 1 + i / 4) << i;
     EXPECT_EQ(max.blocks[i].layer, 2 + i) << i;
   }
 
-  Architecture a = extreme_arch(space, false);
+  Architecture a = space.smallest();
   a.set("depth_1", 3);
   a.set("depth_3", 2);
   const NetworkPlan p = plan_network(a, kCifar, 10, space);
@@ -60,7 +50,7 @@ TEST(NetworkPlan, KeepsTheFirstDepthLayersOfEachStage) {
 
 TEST(NetworkPlan, ChoicesOfDroppedLayersChangeNothing) {
   SearchSpace space;
-  Architecture a = extreme_arch(space, false);  // every depth 1
+  Architecture a = space.smallest();  // every depth 1
   Architecture b = a;
   b.set("exp_3", 6);
   b.set("ks_3", 7);
@@ -74,7 +64,7 @@ TEST(NetworkPlan, ChoicesOfDroppedLayersChangeNothing) {
 
 TEST(NetworkPlan, WidthsKernelsAndExpansionFollowTheArchitecture) {
   SearchSpace space;
-  Architecture a = extreme_arch(space, false);
+  Architecture a = space.smallest();
   a.set("width_0", 24);
   a.set("width_1", 24);
   a.set("ks_0", 5);
@@ -101,7 +91,7 @@ TEST(NetworkPlan, WidthsKernelsAndExpansionFollowTheArchitecture) {
 
 TEST(NetworkPlan, StridesAndActivationsPerStage) {
   SearchSpace space;
-  const NetworkPlan p = plan_network(extreme_arch(space, true), kCifar, 10, space);
+  const NetworkPlan p = plan_network(space.largest(), kCifar, 10, space);
   const int strides[5] = {2, 2, 2, 1, 2};
   const Activation acts[5] = {Activation::kReLU, Activation::kReLU, Activation::kHardSwish,
                               Activation::kHardSwish, Activation::kHardSwish};
@@ -133,7 +123,7 @@ TEST(NetworkPlan, ResidualExactlyWhereStrideOneAndWidthsEqual) {
 
 TEST(NetworkPlan, FirstLayerOfStage4IsResidualOnlyWhenWidthsAreEqual) {
   SearchSpace space;
-  Architecture a = extreme_arch(space, false);
+  Architecture a = space.smallest();
   a.set("width_3", 64);
   a.set("width_4", 64);
   NetworkPlan p = plan_network(a, kCifar, 10, space);
@@ -153,7 +143,7 @@ TEST(NetworkPlan, FirstLayerOfStage4IsResidualOnlyWhenWidthsAreEqual) {
   EXPECT_FALSE(stage4(p).residual);
 
   // The smallest network has depth 1 everywhere and no equal widths: no residual layer at all.
-  for (const auto& b : plan_network(extreme_arch(space, false), kCifar, 10, space).blocks) {
+  for (const auto& b : plan_network(space.smallest(), kCifar, 10, space).blocks) {
     EXPECT_FALSE(b.residual) << b.layer;
   }
 }
@@ -161,7 +151,8 @@ TEST(NetworkPlan, FirstLayerOfStage4IsResidualOnlyWhenWidthsAreEqual) {
 TEST(NetworkPlan, SpatialSizesFor28x28Input) {
   SearchSpace space;
   for (bool largest : {false, true}) {
-    const NetworkPlan p = plan_network(extreme_arch(space, largest), kMnist, 10, space);
+    const NetworkPlan p =
+        plan_network(largest ? space.largest() : space.smallest(), kMnist, 10, space);
     EXPECT_EQ(p.stem_size[0], 14);
     EXPECT_EQ(p.stem_size[1], 14);
     // Stage outputs: 7, 4, 2, 2 (stride 1), 1.
@@ -179,12 +170,12 @@ TEST(NetworkPlan, SpatialSizesFor28x28Input) {
 
 TEST(NetworkPlan, SpatialSizesFor32x32InputAndNonSquareInput) {
   SearchSpace space;
-  const NetworkPlan p = plan_network(extreme_arch(space, false), kCifar, 10, space);
+  const NetworkPlan p = plan_network(space.smallest(), kCifar, 10, space);
   EXPECT_EQ(p.stem_size[0], 16);
   const int after_stage[5] = {8, 4, 2, 2, 1};
   for (const auto& b : p.blocks) EXPECT_EQ(b.out_size[0], after_stage[b.stage - 1]);
 
-  const NetworkPlan q = plan_network(extreme_arch(space, true), InputShape{3, 40, 24}, 10, space);
+  const NetworkPlan q = plan_network(space.largest(), InputShape{3, 40, 24}, 10, space);
   EXPECT_EQ(q.stem_size[0], 20);
   EXPECT_EQ(q.stem_size[1], 12);
   EXPECT_EQ(q.blocks.back().out_size[0], 2);  // 20 -> 10 -> 5 -> 3 -> 3 -> 2
@@ -201,7 +192,7 @@ TEST(NetworkPlan, ConvOutSizeUsesHalfKernelPadding) {
 
 TEST(NetworkPlan, SqueezeExciteWidthIsMakeDivisibleOfAQuarter) {
   SearchSpace space;
-  Architecture a = extreme_arch(space, false);
+  Architecture a = space.smallest();
   a.set("width_1", 24);
   a.set("exp_6", 3);  // first layer of stage 2: hidden 72, 72 / 4 = 18 -> 24
   a.set("se_6", 1);
@@ -212,7 +203,7 @@ TEST(NetworkPlan, SqueezeExciteWidthIsMakeDivisibleOfAQuarter) {
   EXPECT_EQ(p.blocks[1].se_channels, 24);
 
   // Every SE layer of the largest network, and only in stages 2, 4, 5.
-  for (const auto& b : plan_network(extreme_arch(space, true), kCifar, 10, space).blocks) {
+  for (const auto& b : plan_network(space.largest(), kCifar, 10, space).blocks) {
     const bool se_stage = b.stage == 2 || b.stage == 4 || b.stage == 5;
     EXPECT_EQ(b.se, se_stage) << b.layer;
     EXPECT_EQ(b.se_channels, se_stage ? make_divisible(b.hidden / 4) : 0) << b.layer;
@@ -230,7 +221,7 @@ TEST(NetworkPlan, SqueezeExciteWidthIsMakeDivisibleOfAQuarter) {
 
 TEST(NetworkPlan, InputChannelsAndClassesChangeOnlyStemAndClassifier) {
   SearchSpace space;
-  const Architecture a = extreme_arch(space, false);  // width_0 8, ks_0 3, width_7 512
+  const Architecture a = space.smallest();  // width_0 8, ks_0 3, width_7 512
   const NetworkPlan cifar = plan_network(a, kCifar, 10, space);
   const NetworkPlan gray = plan_network(a, InputShape{1, 32, 32}, 10, space);
   EXPECT_EQ(count_params(cifar) - count_params(gray), 2 * 8 * 3 * 3);

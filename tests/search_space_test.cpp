@@ -159,6 +159,16 @@ TEST(SearchSpace, MutationRateMatchesProbability) {
   EXPECT_EQ(space.mutate(parent, rng, 0.0), parent);
 }
 
+TEST(SearchSpace, ExtremesTakeEachChoicesSmallestAndLargestCandidate) {
+  SearchSpace space;
+  EXPECT_EQ(space.smallest().at("width_7"), 512);
+  EXPECT_EQ(space.largest().at("width_7"), 2048);
+  EXPECT_EQ(space.smallest().at("se_6"), 0);
+  EXPECT_EQ(space.largest().at("depth_3"), 4);
+  EXPECT_NO_THROW(space.validate(space.smallest()));
+  EXPECT_NO_THROW(space.validate(space.largest()));
+}
+
 TEST(SearchSpace, SmallerSpaceFromOptions) {
   SearchSpaceOptions o;
   o.width_multipliers = {0.5};

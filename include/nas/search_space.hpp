@@ -73,6 +73,10 @@ class SearchSpace {
   static int layer_number(int stage, int j) { return 2 + (stage - 1) * kLayersPerStage + j; }
   bool stage_has_se(int stage) const;
 
+  /// Every choice at the smallest (or largest) of its candidates: the extremes of the space.
+  Architecture smallest() const;
+  Architecture largest() const;
+
   /// Uniform random architecture: every choice picks an entry of its candidate list.
   Architecture sample(Rng& rng) const;
   /// Re-draws every choice uniformly with probability `prob` (it may draw the same value).
