@@ -165,13 +165,12 @@ void run_search_command(SearchCliOptions o) {
     if (o.quick) apply_quick(o.search, cmd);
     if (o.no_gpu) o.search.device = "cpu";
     o.search.seed = flag_given(cmd, "--seed") ? o.seed : random_seed();
-    validate(o.search);
     experiment.options = o.search;
     experiment.seed = *o.search.seed;
     if (!o.name.empty()) experiment.name = o.name;
   }
   const SearchOptions& s = experiment.options;
-  validate(s);
+  validate(s);  // new options, or an edited experiment.json on resume
   const auto devices = resolve_devices(s.device, false);
   if (s.latency_batch < 16 && devices.front().is_cpu()) {
     spdlog::warn(

@@ -38,18 +38,14 @@ ThreadExecutor::ThreadExecutor(TrialFunction run, std::vector<std::string> devic
       gate_of[d] = gates_.back().get();
     }
   }
-  const int cpu_slots =
-      static_cast<int>(std::count_if(devices.begin(), devices.end(),
-                                     [](const std::string& d) { return d == "cpu"; })) > 0
-          ? concurrency
-          : 0;
+  // Every trial's host work runs on the same cores: split them evenly between the slots.
+  const int share = std::max(1, total_threads / concurrency);
   for (int i = 0; i < concurrency; ++i) {
     TrialSlot s;
     s.index = i;
     s.device = devices[static_cast<std::size_t>(i) % devices.size()];
-    // CPU trials share the cores; GPU trials still need a thread or two for their host work.
-    s.threads = s.device == "cpu" ? std::max(1, total_threads / std::max(1, cpu_slots))
-                                  : std::max(1, std::min(2, total_threads / concurrency));
+    // A GPU trial needs a thread or two for its host work, not a whole CPU share.
+    s.threads = s.device == "cpu" ? share : std::min(2, share);
     s.gate = gate_of[s.device];
     slots_.push_back(s);
   }
