@@ -76,6 +76,12 @@ void ThreadExecutor::start(const TrialProposal& proposal) {
     TrialRecord record;
     try {
       record = run_(proposal, slots_[slot]);
+    } catch (const DeviceFailure&) {
+      // Not a result: the search must stop. The slot stays busy; nothing more runs on it.
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!device_failure_) device_failure_ = std::current_exception();
+      cv_.notify_all();
+      return;
     } catch (const std::exception& e) {
       record = failed_trial(proposal, slots_[slot].device, e.what());
     } catch (...) {
@@ -89,7 +95,9 @@ void ThreadExecutor::start(const TrialProposal& proposal) {
 
 std::optional<TrialRecord> ThreadExecutor::wait_any(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!cv_.wait_for(lock, timeout, [this] { return !done_.empty(); })) return std::nullopt;
+  if (!cv_.wait_for(lock, timeout, [this] { return !done_.empty() || device_failure_; }))
+    return std::nullopt;
+  if (device_failure_) std::rethrow_exception(device_failure_);
   auto [slot, record] = std::move(done_.front());
   done_.pop_front();
   busy_[static_cast<std::size_t>(slot)] = false;

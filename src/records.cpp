@@ -215,6 +215,56 @@ DatasetInfo dataset_info_from_json(const nlohmann::json& j) {
   return r;
 }
 
+nlohmann::json to_json(const ComputeEnvironment& r) {
+  nlohmann::json devices = nlohmann::json::array();
+  for (const auto& d : r.devices) {
+    devices.push_back({{"device", d.device},
+                       {"name", d.name},
+                       {"memory_mib", d.memory_mib ? nlohmann::json(*d.memory_mib) : nullptr},
+                       {"capability", json_or_null(d.capability)}});
+  }
+  return {{"devices", devices},
+          {"cuda_runtime", json_or_null(r.cuda_runtime)},
+          {"cuda_driver", json_or_null(r.cuda_driver)},
+          {"cudnn", json_or_null(r.cudnn)},
+          {"cudnn_benchmark", r.cudnn_benchmark},
+          {"deterministic", r.deterministic},
+          {"tf32", r.tf32}};
+}
+
+ComputeEnvironment compute_environment_from_json(const nlohmann::json& j) {
+  const JsonFields f(j, "environment");
+  ComputeEnvironment r;
+  const auto& devices = f.at("devices");
+  if (!devices.is_array()) f.fail("devices", "an array of objects");
+  for (const auto& d : devices) {
+    const JsonFields g(d, f.path("devices"));
+    DeviceInfo info;
+    info.device = g.str("device");
+    info.name = g.str("name");
+    if (g.has("memory_mib") && !g.at("memory_mib").is_null())
+      info.memory_mib = g.int64("memory_mib");
+    info.capability = g.opt_str("capability");
+    r.devices.push_back(info);
+  }
+  r.cuda_runtime = f.opt_str("cuda_runtime");
+  r.cuda_driver = f.opt_str("cuda_driver");
+  r.cudnn = f.opt_str("cudnn");
+  r.cudnn_benchmark = f.boolean("cudnn_benchmark");
+  r.deterministic = f.boolean("deterministic");
+  r.tf32 = f.boolean("tf32");
+  return r;
+}
+
+namespace {
+
+std::optional<ComputeEnvironment> environment_from_json(const JsonFields& f) {
+  if (!f.has("environment") || f.at("environment").is_null()) return std::nullopt;
+  return compute_environment_from_json(f.at("environment"));
+}
+
+}  // namespace
+
 nlohmann::json to_json(const ExperimentRecord& r) {
   nlohmann::json j;
   j["format"] = kExperimentFormat;
@@ -230,6 +280,7 @@ nlohmann::json to_json(const ExperimentRecord& r) {
   j["devices"] = r.devices;
   j["versions"] = {{"nas", r.nas_version}, {"libtorch", r.libtorch_version}};
   j["search_seconds"] = json_or_null(r.search_seconds);
+  j["environment"] = r.environment ? to_json(*r.environment) : nlohmann::json(nullptr);
   return j;
 }
 
@@ -260,6 +311,7 @@ ExperimentRecord experiment_record_from_json(const nlohmann::json& j) {
   r.nas_version = versions.str("nas");
   r.libtorch_version = versions.str("libtorch");
   r.search_seconds = f.opt_number("search_seconds");
+  r.environment = environment_from_json(f);
   return r;
 }
 
@@ -275,6 +327,7 @@ nlohmann::json to_json(const RetrainRecord& r) {
   j["macs"] = r.macs;
   j["dataset"] = to_json(r.dataset);
   j["device"] = r.device;
+  j["environment"] = r.environment ? to_json(*r.environment) : nlohmann::json(nullptr);
   j["options"] = {{"epochs", r.epochs_planned},
                   {"batch_size", r.batch_size},
                   {"lr", r.lr},
@@ -309,6 +362,7 @@ RetrainRecord retrain_record_from_json(const nlohmann::json& j) {
   r.macs = f.int64("macs");
   r.dataset = dataset_from_json(f);
   r.device = f.str("device");
+  r.environment = environment_from_json(f);
   const JsonFields o(f.at("options"), f.path("options"));
   r.epochs_planned = o.integer("epochs");
   r.batch_size = o.integer("batch_size");

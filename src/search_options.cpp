@@ -96,6 +96,8 @@ nlohmann::json to_json(const SearchOptions& o) {
   j["dataset"] = o.dataset;
   j["data_dir"] = empty_as_null(o.data_dir);
   j["device"] = empty_as_null(o.device);
+  j["deterministic"] = o.deterministic;
+  j["tf32"] = o.tf32;
   return j;
 }
 
@@ -135,6 +137,8 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   read_number("latency_exponent", o.latency_exponent);
   read_int("threads", o.threads);
   read_string("device", o.device);
+  if (f.has("deterministic")) o.deterministic = f.boolean("deterministic");
+  if (f.has("tf32")) o.tf32 = f.boolean("tf32");
   return o;
 }
 

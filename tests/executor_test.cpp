@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include "nas/error.hpp"
+
 namespace nas {
 namespace {
 
@@ -80,6 +82,30 @@ TEST(ThreadExecutor, AnEscapedExceptionBecomesAFailedRecord) {
   EXPECT_EQ(r->id, 7);
   EXPECT_EQ(r->status, TrialStatus::kFailed);
   EXPECT_EQ(r->error.value_or(""), "boom");
+}
+
+TEST(ThreadExecutor, ADeviceFailureIsRethrownToTheDriverNotRecorded) {
+  ThreadExecutor ex(
+      [](const TrialProposal& p, const TrialSlot& s) -> TrialRecord {
+        if (p.id == 2) throw DeviceFailure("cuda:0 failed in trial 2: CUDA error: launch failure");
+        std::this_thread::sleep_for(20ms);
+        return completed(p, s);
+      },
+      {"cpu"}, 2, 2);
+  ex.start(proposal(1));
+  ex.start(proposal(2));
+  bool thrown = false;
+  for (int i = 0; i < 20 && !thrown; ++i) {
+    try {
+      if (auto r = ex.wait_any(200ms)) EXPECT_EQ(r->id, 1);  // a finished trial may come first
+    } catch (const DeviceFailure& e) {
+      thrown = true;
+      EXPECT_NE(std::string(e.what()).find("trial 2"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(thrown);
+  // It stays thrown: the search cannot go on with that device.
+  EXPECT_THROW(ex.wait_any(10ms), DeviceFailure);
 }
 
 TEST(ThreadExecutor, WaitAnyTimesOutWhenNothingFinishes) {

@@ -186,6 +186,39 @@ TEST(Records, ExperimentRoundTrips) {
   EXPECT_FALSE(back.search_seconds);
 }
 
+TEST(Records, ExperimentEnvironmentRoundTripsAndMayBeAbsent) {
+  ExperimentRecord e = sample_experiment();
+  EXPECT_TRUE(to_json(e)["environment"].is_null());
+  ComputeEnvironment env;
+  env.devices = {{"cuda:0", "NVIDIA H200", 143771, "9.0"}, {"cpu", "AMD EPYC", {}, {}}};
+  env.cuda_runtime = "12.8";
+  env.cuda_driver = "13.0";
+  env.cudnn = "91002";
+  env.tf32 = true;
+  e.environment = env;
+  const auto j = to_json(e);
+  EXPECT_EQ(j["environment"]["devices"][0]["name"], "NVIDIA H200");
+  EXPECT_EQ(j["environment"]["devices"][0]["memory_mib"], 143771);
+  EXPECT_TRUE(j["environment"]["devices"][1]["memory_mib"].is_null());
+  EXPECT_EQ(j["environment"]["cudnn_benchmark"], false);
+  EXPECT_EQ(j["environment"]["tf32"], true);
+  const auto back = experiment_record_from_json(nlohmann::json::parse(j.dump()));
+  ASSERT_TRUE(back.environment);
+  ASSERT_EQ(back.environment->devices.size(), 2u);
+  EXPECT_EQ(back.environment->devices[0].capability, "9.0");
+  EXPECT_EQ(back.environment->devices[1].name, "AMD EPYC");
+  EXPECT_EQ(back.environment->cuda_driver, "13.0");
+  EXPECT_TRUE(back.environment->tf32);
+  EXPECT_FALSE(back.environment->deterministic);
+  // Files written before the field existed have none.
+  auto old = to_json(sample_experiment());
+  old.erase("environment");
+  EXPECT_FALSE(experiment_record_from_json(old).environment);
+  auto bad = j;
+  bad["environment"]["tf32"] = "yes";
+  EXPECT_THROW(experiment_record_from_json(bad), InputError);
+}
+
 TEST(Records, ExperimentWithBadOptionNamesIt) {
   auto j = to_json(sample_experiment());
   j["options"]["epochs"] = "three";

@@ -313,6 +313,61 @@ TEST_F(SearchDriverTest, ATrialThatThrowsIsStoredAsAFailedTrialOfTheExperiment) 
   EXPECT_EQ(loaded.trials[0].error.value_or(""), "boom");
 }
 
+TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit) {
+  ExperimentRecord e = experiment(8);
+  e.options.concurrent_trials = 1;
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  EvolutionOptions evo{6, 3, 0.05, 11, 50};
+  {
+    RegularizedEvolution strategy(space, evo);
+    auto cull = make_cull_policy(3, 6, 0.5);
+    FakeTrials fake(store, *cull, 3);
+    ThreadExecutor ex(
+        [&](const TrialProposal& p, const TrialSlot& s) {
+          if (p.id == 3) {
+            // What the trial runner does: record the trial as interrupted, then throw.
+            TrialRecord r;
+            r.id = p.id;
+            r.experiment = store.id();
+            r.arch = p.arch;
+            r.arch_key = p.arch_key;
+            r.status = TrialStatus::kInterrupted;
+            r.started = now_iso8601();
+            store.write_trial(r);
+            throw DeviceFailure("cuda:0 failed in trial 3: CUDA error: an illegal memory access");
+          }
+          return fake(p, s);
+        },
+        {"cpu"}, 1, 1);
+    std::atomic<bool> cancel{false};
+    EXPECT_THROW(run_search(store, e, strategy, *cull, ex, {}, cancel, {}, 5ms), DeviceFailure);
+  }
+  // Trials 0-2 are finished; trial 3 is to run again, under its id, and nothing else is lost.
+  auto loaded = store.load_trials();
+  ASSERT_EQ(loaded.trials.size(), 4u);
+  {
+    RegularizedEvolution probe(space, evo);
+    NoCull no_cull;
+    const auto rerun = restore_search_state(loaded.trials, 3, probe, no_cull);
+    ASSERT_EQ(rerun.size(), 1u);
+    EXPECT_EQ(rerun[0].id, 3);
+  }
+  RegularizedEvolution strategy(space, evo);
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
+                    1, 1);
+  std::atomic<bool> cancel{false};
+  const SearchOutcome out =
+      run_search(store, e, strategy, *cull, ex, loaded.trials, cancel, {}, 5ms);
+  EXPECT_FALSE(out.interrupted);
+  EXPECT_EQ(out.progress.finished, 8);
+  EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);
+  for (const auto& t : store.load_trials().trials) EXPECT_TRUE(is_finished(t.status)) << t.id;
+}
+
 TEST(ResumableTrials, LeavesOutTrialsThatCannotBeTrusted) {
   SearchSpace space;
   Rng rng(3);

@@ -83,6 +83,8 @@ TEST(SearchOptions, JsonRoundTrips) {
   o.data_dir = "/data";
   o.device = "cuda:0,cuda:1";
   o.train_subset = 1000;
+  o.deterministic = true;
+  o.tf32 = true;
   const auto j = to_json(o);
   EXPECT_EQ(j["seed"], 42);
   const auto back = search_options_from_json(nlohmann::json::parse(j.dump()));
@@ -93,14 +95,33 @@ TEST(SearchOptions, JsonRoundTrips) {
   EXPECT_EQ(back.data_dir, "/data");
   EXPECT_EQ(back.device, "cuda:0,cuda:1");
   EXPECT_EQ(back.train_subset, 1000);
+  EXPECT_TRUE(back.deterministic);
+  EXPECT_TRUE(back.tf32);
 }
 
 TEST(SearchOptions, JsonHoldsEveryDocumentedOption) {
   const auto j = to_json(SearchOptions{});
-  for (const char* k : {"strategy", "epochs", "cull_ratio", "max_population", "sample_size",
-                        "n_trials", "concurrent_trials", "mutation_prob", "batch_size", "lr",
-                        "latency_batch", "latency_exponent", "threads", "train_subset",
-                        "eval_subset", "eval_split", "dataset", "data_dir", "device"}) {
+  for (const char* k : {"strategy",
+                        "epochs",
+                        "cull_ratio",
+                        "max_population",
+                        "sample_size",
+                        "n_trials",
+                        "concurrent_trials",
+                        "mutation_prob",
+                        "batch_size",
+                        "lr",
+                        "latency_batch",
+                        "latency_exponent",
+                        "threads",
+                        "train_subset",
+                        "eval_subset",
+                        "eval_split",
+                        "dataset",
+                        "data_dir",
+                        "device",
+                        "deterministic",
+                        "tf32"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
   EXPECT_TRUE(j["seed"].is_null());
@@ -113,6 +134,8 @@ TEST(SearchOptions, MissingFieldsKeepDefaults) {
   EXPECT_DOUBLE_EQ(o.cull_ratio, 0.3);
   EXPECT_EQ(o.strategy, "evolution");
   EXPECT_FALSE(o.seed);
+  EXPECT_FALSE(o.deterministic);  // files written before the option existed
+  EXPECT_FALSE(o.tf32);
 }
 
 TEST(SearchOptions, WrongTypeIsInputErrorNamingTheField) {

@@ -31,6 +31,14 @@ class RuntimeFailure : public Error {
   using Error::Error;
 };
 
+/// A device that can no longer be trusted (a sticky CUDA error such as an illegal address, or a
+/// lost device): every later trial on it would fail the same way, so the search ends with exit 1
+/// instead, and can be resumed once the device is healthy. Exit code 1.
+class DeviceFailure : public RuntimeFailure {
+ public:
+  using RuntimeFailure::RuntimeFailure;
+};
+
 /// The user asked us to stop (SIGINT/SIGTERM). Exit code 130.
 class Interrupted : public Error {
  public:

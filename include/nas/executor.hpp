@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -30,7 +31,7 @@ struct TrialSlot {
 };
 
 /// Runs one trial to its end and returns its final record. May throw: the executor turns an
-/// escaped exception into a failed record.
+/// escaped exception into a failed record, except DeviceFailure, which ends the search.
 using TrialFunction = std::function<TrialRecord(const TrialProposal&, const TrialSlot&)>;
 
 class TrialExecutor {
@@ -41,7 +42,8 @@ class TrialExecutor {
   virtual int running() const = 0;
   /// Starts a trial; only when running() < capacity().
   virtual void start(const TrialProposal& proposal) = 0;
-  /// The next finished trial, or nullopt when none finished within `timeout`.
+  /// The next finished trial, or nullopt when none finished within `timeout`. Throws
+  /// DeviceFailure when a device failed under a trial: the search cannot go on there.
   virtual std::optional<TrialRecord> wait_any(std::chrono::milliseconds timeout) = 0;
 };
 
@@ -70,6 +72,7 @@ class ThreadExecutor : public TrialExecutor {
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::pair<int, TrialRecord>> done_;  // slot, record
+  std::exception_ptr device_failure_;             // the first DeviceFailure a trial threw
 };
 
 /// A failed record for a trial whose run threw.

@@ -64,6 +64,27 @@ struct DatasetInfo {
   int classes = 0;
 };
 
+/// One device a run used: "cuda:0" with its GPU's name, memory and compute capability, or "cpu"
+/// with the processor's model name.
+struct DeviceInfo {
+  std::string device;
+  std::string name;
+  std::optional<std::int64_t> memory_mib;
+  std::optional<std::string> capability;
+};
+
+/// Where and how a run computed: latency depends on all of it. Written by the session that ran
+/// (a resumed search records its latest session).
+struct ComputeEnvironment {
+  std::vector<DeviceInfo> devices;
+  std::optional<std::string> cuda_runtime;  // "12.8"
+  std::optional<std::string> cuda_driver;   // the highest CUDA version the driver supports
+  std::optional<std::string> cudnn;         // LibTorch's integer form, e.g. "90100"
+  bool cudnn_benchmark = false;
+  bool deterministic = false;
+  bool tf32 = false;
+};
+
 enum class ExperimentStatus { kRunning, kCompleted, kInterrupted, kFailed };
 std::string to_string(ExperimentStatus s);
 ExperimentStatus experiment_status_from_string(const std::string& s);
@@ -82,6 +103,7 @@ struct ExperimentRecord {
   std::string nas_version;
   std::string libtorch_version;
   std::optional<double> search_seconds;
+  std::optional<ComputeEnvironment> environment;  // absent in files of older versions
 };
 
 /// What nas-test-model writes as retrain.json.
@@ -95,6 +117,7 @@ struct RetrainRecord {
   std::int64_t macs = 0;
   DatasetInfo dataset;
   std::string device;
+  std::optional<ComputeEnvironment> environment;
   // options
   int epochs_planned = 50;
   int batch_size = 64;
@@ -120,12 +143,14 @@ struct RetrainRecord {
 nlohmann::json to_json(const EpochRecord& r);
 nlohmann::json to_json(const TrialRecord& r);
 nlohmann::json to_json(const DatasetInfo& r);
+nlohmann::json to_json(const ComputeEnvironment& r);
 nlohmann::json to_json(const ExperimentRecord& r);
 nlohmann::json to_json(const RetrainRecord& r);
 /// Each throws InputError naming the field that is missing or of the wrong type.
 EpochRecord epoch_record_from_json(const nlohmann::json& j);
 TrialRecord trial_record_from_json(const nlohmann::json& j);
 DatasetInfo dataset_info_from_json(const nlohmann::json& j);
+ComputeEnvironment compute_environment_from_json(const nlohmann::json& j);
 ExperimentRecord experiment_record_from_json(const nlohmann::json& j);
 RetrainRecord retrain_record_from_json(const nlohmann::json& j);
 
