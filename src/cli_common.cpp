@@ -105,7 +105,15 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
                  "metric = accuracy * (latency in us per image)^(-x); 0 = accuracy alone")
       ->capture_default_str()
       ->check(non_negative());
+  add_compute_flags(app, f.deterministic, f.tf32);
   add_log_level_flag(app, f.log_level);
+}
+
+void add_compute_flags(CLI::App& app, bool& deterministic, bool& tf32) {
+  app.add_flag("--deterministic", deterministic,
+               "deterministic GPU algorithms where they exist (slower; ops without one warn)");
+  app.add_flag("--tf32", tf32,
+               "allow TF32 matmuls and convolutions on Ampere and newer GPUs (faster, ~3 digits)");
 }
 
 namespace {

@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "nas/cli.hpp"
+#include "nas/compute_settings.hpp"
 #include "nas/device.hpp"
 #include "nas/error.hpp"
+#include "nas/gpu_runtime.hpp"
 #include "nas/interrupt.hpp"
 #include "nas/regularized_evolution.hpp"
 #include "nas/report.hpp"
@@ -53,6 +55,8 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--lr", "lr"},
       {"--latency-batch", "latency_batch"},
       {"--latency-exponent", "latency_exponent"},
+      {"--deterministic", "deterministic"},
+      {"--tf32", "tf32"},
       {"--seed", "seed"}};
   return flags;
 }
@@ -172,6 +176,10 @@ void run_search_command(SearchCliOptions o) {
   const SearchOptions& s = experiment.options;
   validate(s);  // new options, or an edited experiment.json on resume
   const auto devices = resolve_devices(s.device, false);
+  ComputeSettings compute;
+  compute.deterministic = s.deterministic;
+  compute.tf32 = s.tf32;
+  apply_compute_settings(compute);
   if (s.latency_batch < 16 && devices.front().is_cpu()) {
     spdlog::warn(
         "--latency-batch {} is below 16: LibTorch's CPU convolutions take a much slower path "
@@ -194,6 +202,9 @@ void run_search_command(SearchCliOptions o) {
   for (const auto& d : devices) experiment.devices.push_back(device_name(d));
   experiment.nas_version = nas_version();
   experiment.libtorch_version = libtorch_version();
+  experiment.environment = describe_environment(devices);
+  experiment.environment->deterministic = compute.deterministic;
+  experiment.environment->tf32 = compute.tf32;
   if (!store) {
     experiment.created = now_iso8601();
     store = ExperimentStore::create(root, experiment);
@@ -227,12 +238,17 @@ void run_search_command(SearchCliOptions o) {
   // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
   // driver itself fails, so no trial thread outlives the search by a whole training run.
   std::atomic<bool> stop_trials{false};
-  TrialContext ctx{shared_data, *store, *cull, train, &stop_trials};
   std::vector<std::string> device_names;
   for (const auto& d : devices) device_names.push_back(device_name(d));
+  // The context needs the executor's slots (for their streams); no trial starts before it is set.
+  std::optional<TrialContext> ctx;
   ThreadExecutor executor(
-      [&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, ctx); },
+      [&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, *ctx); },
       device_names, s.concurrent_trials, s.threads);
+  std::vector<torch::Device> slot_devices;
+  for (const auto& slot : executor.slots()) slot_devices.push_back(parse_device(slot.device));
+  const SlotStreams streams(slot_devices);
+  ctx.emplace(TrialContext{shared_data, *store, *cull, train, streams, &stop_trials});
 
   ProgressLine bar(is_terminal(2));
   SearchObserver observer;
@@ -272,6 +288,11 @@ void run_search_command(SearchCliOptions o) {
     try {
       store->write_experiment(experiment);
     } catch (const std::exception&) {
+    }
+    if (dynamic_cast<const DeviceFailure*>(&e)) {
+      throw DeviceFailure(std::string(e.what()) +
+                          "; once the device is healthy: nas search --resume " + experiment.id +
+                          " --experiment-dir " + root);
     }
     throw;
   }
@@ -330,6 +351,7 @@ void setup_search(CLI::App& app) {
   cmd->add_option("--threads", s.threads,
                   "CPU threads in all, split between trials (0 = every core)")
       ->check(non_negative());
+  add_compute_flags(*cmd, s.deterministic, s.tf32);
   cmd->add_option("--experiment-dir", o->experiment_dir,
                   "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
   cmd->add_option("--name", o->name, "a name recorded in experiment.json");

@@ -6,8 +6,10 @@
 #include <memory>
 
 #include "nas/cli.hpp"
+#include "nas/compute_settings.hpp"
 #include "nas/device.hpp"
 #include "nas/error.hpp"
+#include "nas/gpu_runtime.hpp"
 #include "nas/interrupt.hpp"
 #include "nas/retrain.hpp"
 
@@ -45,6 +47,7 @@ void run_test_model(const TestModelOptions& o) {
   std::uint64_t seed = random_seed();
   std::string device_spec;
   bool no_gpu = false;
+  ComputeSettings compute;
   if (source.experiment) {
     const SearchOptions& e = source.experiment->options;
     data.name = e.dataset;
@@ -55,6 +58,8 @@ void run_test_model(const TestModelOptions& o) {
     train.latency_exponent = e.latency_exponent;
     seed = source.experiment->seed;
     device_spec = e.device;
+    compute.deterministic = e.deterministic;
+    compute.tf32 = e.tf32;
   }
   if (given("--dataset")) data.name = o.run.dataset;
   if (given("--data-dir")) data.dir = o.run.data_dir;
@@ -65,6 +70,8 @@ void run_test_model(const TestModelOptions& o) {
   if (given("--seed")) seed = o.run.seed;
   if (given("--device")) device_spec = o.run.device;
   if (given("--no-gpu")) no_gpu = o.run.no_gpu;
+  if (given("--deterministic")) compute.deterministic = o.run.deterministic;
+  if (given("--tf32")) compute.tf32 = o.run.tf32;
   data.eval_split = "test";
   data.train_subset = o.run.train_subset;
   data.eval_subset = o.run.eval_subset;
@@ -73,6 +80,10 @@ void run_test_model(const TestModelOptions& o) {
   train.seed = seed;
   train.threads = o.run.threads;
   const torch::Device device = resolve_devices(device_spec, no_gpu).front();
+  apply_compute_settings(compute);
+  ComputeEnvironment environment = describe_environment({device});
+  environment.deterministic = compute.deterministic;
+  environment.tf32 = compute.tf32;
   const std::string out_dir = o.out_dir.empty() ? source.default_out_dir : o.out_dir;
 
   spdlog::info("retraining {} for {} epochs on {} ({}), seed {}", o.source, o.epochs, data.name,
@@ -86,7 +97,8 @@ void run_test_model(const TestModelOptions& o) {
                 epochs, e.train_loss, e.accuracy, e.latency_ms, e.seconds);
     std::fflush(stdout);
   };
-  const RetrainRecord r = retrain(source, data, train, device, out_dir, progress, &cancel);
+  const RetrainRecord r =
+      retrain(source, data, train, device, environment, out_dir, progress, &cancel);
   if (r.status == TrialStatus::kInterrupted)
     throw Interrupted("interrupted; partial results in " + out_dir + "/retrain.json");
   if (r.status == TrialStatus::kFailed)

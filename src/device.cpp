@@ -1,11 +1,8 @@
 #include "nas/device.hpp"
 
-#include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
 
-#ifdef NAS_WITH_CUDA
-#include <ATen/cuda/CUDAGeneratorImpl.h>
-#include <c10/cuda/CUDAFunctions.h>
-#endif
+#include <mutex>
 
 #include "nas/error.hpp"
 
@@ -66,23 +63,37 @@ std::vector<torch::Device> resolve_devices(const std::string& spec, bool no_gpu)
 
 std::string device_name(const torch::Device& d) { return d.str(); }
 
-at::Generator make_generator(const torch::Device& device, std::uint64_t seed) {
-#ifdef NAS_WITH_CUDA
-  if (device.is_cuda()) {
-    at::Generator g = at::cuda::detail::createCUDAGenerator(device.index());
-    g.set_current_seed(seed);
-    return g;
+torch::Device parse_device(const std::string& name) {
+  try {
+    return torch::Device(name);
+  } catch (const c10::Error&) {
+    throw UsageError("bad device name '" + name + "'");
   }
-#endif
-  (void)device;
-  return at::detail::createCPUGenerator(seed);
+}
+
+at::Generator make_generator(const torch::Device& device, std::uint64_t seed) {
+  const at::Generator& base = at::globalContext().defaultGenerator(device);
+  at::Generator g;
+  {
+    // See LibTorch's note "Acquire lock when using random generators": other threads may be
+    // drawing from the default generator while its state is copied.
+    std::lock_guard<std::mutex> lock(const_cast<at::Generator&>(base).mutex());
+    g = base.clone();
+  }
+  g.set_current_seed(seed);
+  return g;
 }
 
 void synchronize(const torch::Device& device) {
-#ifdef NAS_WITH_CUDA
-  if (device.is_cuda()) c10::cuda::device_synchronize();
-#endif
-  (void)device;
+  if (device.is_cpu()) return;
+  if (device.is_cuda()) {
+    // The device-wide wait: a latency window must also wait for work other trials queued on
+    // their own streams before it started. -1 is LibTorch's "current device".
+    torch::cuda::synchronize(device.has_index() ? device.index() : -1);
+    return;
+  }
+  const c10::impl::VirtualGuardImpl impl(device.type());
+  impl.synchronizeStream(impl.getStream(device));
 }
 
 }  // namespace nas

@@ -49,8 +49,8 @@ RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace&
 
 RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_options,
                       const TrainerOptions& options, const torch::Device& device,
-                      const std::string& out_dir, const RetrainProgress& progress,
-                      const std::atomic<bool>* cancel) {
+                      const ComputeEnvironment& environment, const std::string& out_dir,
+                      const RetrainProgress& progress, const std::atomic<bool>* cancel) {
   SearchSpace space;
   DataBundle data = load_data(data_options);
   const auto t0 = std::chrono::steady_clock::now();
@@ -70,6 +70,7 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   r.macs = count_macs(plan);
   r.dataset = data.info;
   r.device = device_name(device);
+  r.environment = environment;
   r.epochs_planned = options.epochs;
   r.batch_size = options.batch_size;
   r.lr = options.lr;

@@ -52,8 +52,9 @@ double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batc
   return total == 0 ? 0.0 : 100.0 * correct.item<double>() / static_cast<double>(total);
 }
 
-double measure_latency_ms(MobileNetV3& model, const InputShape& shape, const torch::Device& device,
-                          int batch, int warmup, int repeats, bool channels_last) {
+LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
+                             const torch::Device& device, int batch, int warmup, int repeats,
+                             bool channels_last) {
   torch::NoGradGuard no_grad;
   model->eval();
   auto gen = make_generator(device, 7);
@@ -62,15 +63,19 @@ double measure_latency_ms(MobileNetV3& model, const InputShape& shape, const tor
                    channels_last);
   for (int i = 0; i < warmup; ++i) model->forward(x);
   synchronize(device);
-  std::vector<double> times;
+  LatencyStats stats;
   for (int i = 0; i < std::max(1, repeats); ++i) {
     const auto t0 = Clock::now();
     model->forward(x);
     synchronize(device);
-    times.push_back(seconds_since(t0));
+    stats.samples_ms.push_back(seconds_since(t0) * 1000.0 / batch);
   }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2] * 1000.0 / batch;
+  std::vector<double> sorted = stats.samples_ms;
+  std::sort(sorted.begin(), sorted.end());
+  stats.median_ms = sorted[sorted.size() / 2];
+  stats.min_ms = sorted.front();
+  stats.max_ms = sorted.back();
+  return stats;
 }
 
 TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
@@ -121,8 +126,13 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
         if (hooks.on_batch) hooks.on_batch(epoch, i + 1, batches);
         if ((i + 1) % kNanCheckEvery == 0 && !std::isfinite(loss_sum.item<double>())) break;
       }
-      const double train_loss =
-          loss_sum.item<double>() / static_cast<double>(std::max<std::int64_t>(1, batches));
+      double train_loss = 0;
+      {
+        // Reading the sum waits for the device: not inside another trial's latency window.
+        SharedGateHold hold(gate);
+        train_loss =
+            loss_sum.item<double>() / static_cast<double>(std::max<std::int64_t>(1, batches));
+      }
       if (!std::isfinite(train_loss)) {
         outcome.error = "training loss is " +
                         std::string(std::isnan(train_loss) ? "NaN" : "infinite") + " in epoch " +
@@ -139,8 +149,9 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
       if (cancel && cancel->load()) throw Cancelled{};
       {
         ExclusiveGateHold hold(gate);
-        r.latency_ms = measure_latency_ms(model, data.shape, device, o.latency_batch,
-                                          o.latency_warmup, o.latency_repeats, o.channels_last);
+        r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
+                                       o.latency_repeats, o.channels_last)
+                           .median_ms;
       }
       r.metric = compute_metric(r.accuracy, r.latency_ms, o.latency_exponent);
       r.seconds = seconds_since(t0);
@@ -152,10 +163,18 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
     }
   } catch (const Cancelled&) {
     outcome.interrupted = true;
+  } catch (const c10::OutOfMemoryError& e) {
+    outcome.error = e.what_without_backtrace();
+    outcome.failure = FailureKind::kOutOfMemory;
   } catch (const c10::Error& e) {
     outcome.error = e.what_without_backtrace();
+    outcome.failure = classify_failure(*outcome.error);
+  } catch (const std::bad_alloc&) {
+    outcome.error = "out of memory (std::bad_alloc)";
+    outcome.failure = FailureKind::kOutOfMemory;
   } catch (const std::exception& e) {
     outcome.error = e.what();
+    outcome.failure = classify_failure(*outcome.error);
   }
   return outcome;
 }

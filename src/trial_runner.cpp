@@ -1,14 +1,12 @@
 #include "nas/trial_runner.hpp"
 
+#include <c10/core/StreamGuard.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
-#ifdef NAS_WITH_CUDA
-#include <c10/cuda/CUDAGuard.h>
-#include <c10/cuda/CUDAStream.h>
-#endif
-
+#include "nas/error.hpp"
+#include "nas/gpu_runtime.hpp"
 #include "nas/model.hpp"
 #include "nas/random.hpp"
 
@@ -18,12 +16,9 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
                       const TrialContext& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   const torch::Device device(slot.device);
-#ifdef NAS_WITH_CUDA
-  // Each trial thread queues its work on its own stream: on the default stream concurrent
-  // trials on one GPU would run one after another.
-  std::optional<c10::cuda::CUDAStreamGuard> stream_guard;
-  if (device.is_cuda()) stream_guard.emplace(c10::cuda::getStreamFromPool(false, device.index()));
-#endif
+  // All of this trial's device work goes to its slot's stream (restored when the trial ends): on
+  // one shared default stream, concurrent trials on a GPU would run one after another.
+  const c10::StreamGuard stream_guard(ctx.streams.of(slot.index));
   SearchSpace space;
   const DataBundle& data = ctx.data.on(device);
   TrialRecord r;
@@ -53,6 +48,11 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   TrainHooks hooks;
   hooks.gate = slot.gate;
   hooks.cancel = ctx.cancel;
+  if (ctx.on_batch) {
+    hooks.on_batch = [&ctx, id = r.id](int epoch, std::int64_t batch, std::int64_t batches) {
+      ctx.on_batch(id, epoch, batch, batches);
+    };
+  }
   hooks.on_epoch = [&](const EpochRecord& e) {
     EpochRecord rec = e;
     EpochAction action = EpochAction::kContinue;
@@ -86,10 +86,30 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
       model.emplace(build_model(proposal.arch, data.shape, data.classes, train.seed, space));
     }
     outcome = train_and_evaluate(*model, data, device, train, hooks);
+  } catch (const c10::OutOfMemoryError& e) {
+    outcome.error = e.what_without_backtrace();
+    outcome.failure = FailureKind::kOutOfMemory;
   } catch (const c10::Error& e) {
     outcome.error = e.what_without_backtrace();
+    outcome.failure = classify_failure(*outcome.error);
   } catch (const std::bad_alloc&) {
-    outcome.error = "out of memory";
+    outcome.error = "out of memory (std::bad_alloc)";
+    outcome.failure = FailureKind::kOutOfMemory;
+  }
+  // The model and the trial's tensors are gone by now: their blocks can go back to the device.
+  if (outcome.error && outcome.failure == FailureKind::kOutOfMemory) {
+    SharedGateHold hold(slot.gate);
+    release_cached_memory(device);
+  }
+  if (outcome.error && outcome.failure == FailureKind::kDeviceFatal) {
+    // Not this architecture's failure: run it again when the search resumes.
+    r.status = TrialStatus::kInterrupted;
+    r.error = "device failure: " + *outcome.error;
+    r.ended = now_iso8601();
+    r.seconds = elapsed();
+    ctx.store.write_trial(r);
+    throw DeviceFailure(slot.device + " failed in trial " + std::to_string(r.id) + ": " +
+                        *outcome.error);
   }
   if (outcome.error) {
     r.status = TrialStatus::kFailed;

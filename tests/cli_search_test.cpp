@@ -233,6 +233,26 @@ TEST_F(SearchE2E, ResumesAfterKillNineToTheSameTrialCount) {
   EXPECT_EQ(read(exp / "experiment.json")["status"], "completed");
 }
 
+TEST_F(SearchE2E, ComputeSettingsAndTheEnvironmentAreRecordedAndKeptOnResume) {
+  ASSERT_EQ(run(with(tiny_search(root_, 4), {"--deterministic", "--seed", "4"})), 0);
+  const std::string id = only_experiment(root_);
+  const fs::path exp = fs::path(root_) / id;
+  const json e = read(exp / "experiment.json");
+  EXPECT_EQ(e["options"]["deterministic"], true);
+  EXPECT_EQ(e["options"]["tf32"], false);
+  const json& env = e["environment"];
+  ASSERT_TRUE(env.is_object()) << e.dump();
+  EXPECT_EQ(env["cudnn_benchmark"], false);
+  EXPECT_EQ(env["deterministic"], true);
+  EXPECT_EQ(env["tf32"], false);
+  ASSERT_EQ(env["devices"].size(), 1u);
+  EXPECT_EQ(env["devices"][0]["device"], "cpu");
+  EXPECT_FALSE(env["devices"][0]["name"].get<std::string>().empty());
+  EXPECT_TRUE(env["cuda_runtime"].is_null());
+  // TF32 changes the numbers: a resume may not switch it.
+  EXPECT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--tf32"}), 2);
+}
+
 TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--seed", "-1"})), 2);
   EXPECT_TRUE(fs::is_empty(root_));

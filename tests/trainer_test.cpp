@@ -202,9 +202,12 @@ TEST_F(TrainerTest, SameSeedGivesIdenticalEpochRecords) {
 
 TEST_F(TrainerTest, LatencyIsPositivePerImage) {
   MobileNetV3 m = model();
-  const double ms = measure_latency_ms(m, data.shape, cpu, 8, 1, 3, true);
-  EXPECT_GT(ms, 0.0);
-  EXPECT_LT(ms, 1000.0);
+  const LatencyStats l = measure_latency(m, data.shape, cpu, 8, 1, 5, true);
+  ASSERT_EQ(l.samples_ms.size(), 5u);
+  EXPECT_GT(l.min_ms, 0.0);
+  EXPECT_LE(l.min_ms, l.median_ms);
+  EXPECT_LE(l.median_ms, l.max_ms);
+  EXPECT_LT(l.max_ms, 1000.0);
 }
 
 }  // namespace

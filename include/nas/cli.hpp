@@ -45,9 +45,13 @@ struct RunFlags {
   double lr = 1e-3;
   int latency_batch = 64;
   double latency_exponent = 0.07;
+  bool deterministic = false;
+  bool tf32 = false;
   std::string log_level = "info";
 };
 void add_run_flags(CLI::App& app, RunFlags& flags);
+/// --deterministic and --tf32 (ComputeSettings), shared by search, nas-test-model and bench.
+void add_compute_flags(CLI::App& app, bool& deterministic, bool& tf32);
 /// Whether the user gave `--name` on this command line.
 bool flag_given(const CLI::App& app, const std::string& name);
 

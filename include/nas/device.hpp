@@ -1,6 +1,7 @@
 #pragma once
-// Devices: parsing the --device/--no-gpu flags, CUDA availability, seeded generators and
-// synchronisation. CUDA-only calls compile only when NAS_WITH_CUDA is defined.
+// Devices: parsing the --device/--no-gpu flags, per-trial generators and synchronisation. Every
+// line here is device-generic LibTorch, so the CPU build compiles and tests the GPU paths too;
+// the few calls that need the CUDA runtime itself live in gpu_runtime.cpp.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -14,12 +15,17 @@ namespace nas {
 std::vector<torch::Device> resolve_devices(const std::string& spec, bool no_gpu);
 
 std::string device_name(const torch::Device& d);
+/// "cpu" or "cuda:N" back to a device (the form TrialSlot and records carry).
+torch::Device parse_device(const std::string& name);
 
-/// A generator on `device` seeded with `seed`, so every random op of a trial can be drawn from its
-/// own stream (the global generator would be shared between concurrent trials).
+/// A generator of its own for `device`, seeded with `seed`: a clone of the device's default
+/// generator (so it has that device's kind of state) that shares nothing with it, so a trial's
+/// random ops never draw from a stream that concurrent trials also draw from.
 at::Generator make_generator(const torch::Device& device, std::uint64_t seed);
 
-/// Waits for the device's queued work (no-op on CPU).
+/// Waits until every queued operation on `device` has finished, on every stream: on CUDA the
+/// device that was named (the current one for a bare "cuda"); on other accelerators the current
+/// stream; nothing on CPU, where operations run synchronously.
 void synchronize(const torch::Device& device);
 
 }  // namespace nas

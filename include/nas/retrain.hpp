@@ -32,11 +32,13 @@ struct RetrainProgress {
 };
 
 /// Trains and evaluates on the test split for options.epochs; writes retrain.json after every
-/// epoch and model.pt at the end into out_dir. Returns the final record (status completed,
-/// failed or interrupted).
+/// epoch and model.pt at the end into out_dir. `environment` (the device and compute settings
+/// the caller applied) is recorded as it is. Returns the final record (status completed, failed
+/// or interrupted).
 RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_options,
                       const TrainerOptions& options, const torch::Device& device,
-                      const std::string& out_dir, const RetrainProgress& progress = {},
+                      const ComputeEnvironment& environment, const std::string& out_dir,
+                      const RetrainProgress& progress = {},
                       const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace nas

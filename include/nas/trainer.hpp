@@ -13,6 +13,7 @@
 
 #include "nas/data.hpp"
 #include "nas/device_gate.hpp"
+#include "nas/failure_kind.hpp"
 #include "nas/model.hpp"
 #include "nas/records.hpp"
 
@@ -37,9 +38,10 @@ using EpochCallback = std::function<EpochAction(const EpochRecord&)>;
 
 struct TrainOutcome {
   std::vector<EpochRecord> epochs;
-  bool stopped = false;              // the callback asked to stop (culled)
-  bool interrupted = false;          // the cancel flag was raised
-  std::optional<std::string> error;  // NaN loss, out of memory, any LibTorch error
+  bool stopped = false;                       // the callback asked to stop (culled)
+  bool interrupted = false;                   // the cancel flag was raised
+  std::optional<std::string> error;           // NaN loss, out of memory, any LibTorch error
+  FailureKind failure = FailureKind::kTrial;  // what `error` means for the device
 };
 
 /// metric = accuracy * (latency in microseconds per image)^(-exponent).
@@ -62,9 +64,19 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
 double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size,
                          bool channels_last);
 
-/// Inference time in milliseconds per image: eval mode, no grad, a random batch already on the
-/// device, `warmup` untimed runs, then the median of `repeats` timed runs (device synchronised).
-double measure_latency_ms(MobileNetV3& model, const InputShape& shape, const torch::Device& device,
-                          int batch, int warmup, int repeats, bool channels_last);
+/// Inference time per image over repeated timed runs, in milliseconds.
+struct LatencyStats {
+  double median_ms = 0;  // what the metric uses
+  double min_ms = 0;
+  double max_ms = 0;
+  std::vector<double> samples_ms;  // in the order measured
+};
+
+/// Inference time per image: eval mode, no grad, a random batch already on the device, `warmup`
+/// untimed runs, then `repeats` timed runs, each ended by a device-wide synchronisation. The
+/// caller holds the device exclusively, so other trials' queued work has drained before timing.
+LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
+                             const torch::Device& device, int batch, int warmup, int repeats,
+                             bool channels_last);
 
 }  // namespace nas

@@ -3,11 +3,14 @@
 // every epoch, and writes trial.json through the store after every epoch, so a crash loses at
 // most the epoch in progress.
 #include <atomic>
+#include <cstdint>
+#include <functional>
 
 #include "nas/cull_policy.hpp"
 #include "nas/data.hpp"
 #include "nas/executor.hpp"
 #include "nas/experiment_store.hpp"
+#include "nas/slot_streams.hpp"
 #include "nas/trainer.hpp"
 
 namespace nas {
@@ -16,12 +19,17 @@ struct TrialContext {
   const SharedData& data;
   const ExperimentStore& store;
   CullPolicy& cull;
-  TrainerOptions train;  // epochs, recipe, latency; the seed is the search seed
+  TrainerOptions train;        // epochs, recipe, latency; the seed is the search seed
+  const SlotStreams& streams;  // a trial queues all its device work on its slot's stream
   const std::atomic<bool>* cancel = nullptr;
+  /// Called after every training batch (progress displays); may be empty.
+  std::function<void(int trial, int epoch, std::int64_t batch, std::int64_t batches)> on_batch;
 };
 
-/// Never throws for training failures (they are recorded); may throw RuntimeFailure when the
-/// store cannot write.
+/// Never throws for a trial's own failures (they are recorded, and an out-of-memory failure
+/// releases the device's cached memory). Throws DeviceFailure when the device itself failed (the
+/// trial is then recorded as interrupted, to be run again on resume), and RuntimeFailure when
+/// the store cannot write.
 TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
                       const TrialContext& context);
 
