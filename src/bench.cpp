@@ -1,56 +1,120 @@
 #include "nas/bench.hpp"
 
+#include <c10/core/StreamGuard.h>
+
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "nas/adam.hpp"
 #include "nas/device.hpp"
+#include "nas/device_gate.hpp"
+#include "nas/gpu_runtime.hpp"
 #include "nas/model.hpp"
-#include "nas/trainer.hpp"
+#include "nas/slot_streams.hpp"
 
 namespace nas {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// One network with a fixed random batch and its optimizer, as a trial trains it.
+struct Workload {
+  Workload(const Architecture& arch, const torch::Device& device, const BenchOptions& o,
+           std::uint64_t seed)
+      : model(build_model(arch, o.input, o.classes, seed)) {
+    model->to(device);
+    if (o.channels_last) model->use_channels_last();
+    auto gen = make_generator(device, seed);
+    auto opts = torch::TensorOptions().device(device);
+    x = torch::randn({o.batch_size, o.input.channels, o.input.height, o.input.width}, gen, opts);
+    if (o.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    y = torch::randint(o.classes, {o.batch_size}, gen, opts.dtype(torch::kLong));
+    optimizer.emplace(model->parameters());
+  }
+  void step() {
+    optimizer->zero_grad();
+    torch::nn::functional::cross_entropy(model->forward(x), y).backward();
+    optimizer->step();
+  }
+  MobileNetV3 model;
+  torch::Tensor x, y;
+  std::optional<Adam> optimizer;
+};
+
+/// Latency timed under the device gate while `count` other trainings run on the device.
+LatencyStats latency_under_load(const Architecture& arch, const torch::Device& device,
+                                const BenchOptions& o, Workload& timed) {
+  DeviceGate gate;
+  std::atomic<bool> stop{false};
+  std::atomic<int> stepping{0};
+  std::vector<std::thread> trainers;
+  for (int i = 0; i < o.background; ++i) {
+    trainers.emplace_back([&, i] {
+      const c10::StreamGuard guard(stream_for(device));
+      if (o.threads > 0) at::set_num_threads(o.threads);
+      std::optional<Workload> w;
+      {
+        SharedGateHold hold(&gate);
+        w.emplace(arch, device, o, o.seed + 1 + static_cast<std::uint64_t>(i));
+      }
+      bool counted = false;
+      while (!stop.load()) {
+        SharedGateHold hold(&gate);
+        w->step();
+        if (!counted) counted = (++stepping, true);
+      }
+      synchronize(device);
+    });
+  }
+  // Time only once every trainer has work queued, as in a busy search.
+  while (stepping.load() < o.background) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  LatencyStats stats;
+  {
+    ExclusiveGateHold hold(&gate);
+    stats = measure_latency(timed.model, o.input, device, o.latency_batch, o.warmup,
+                            o.latency_repeats, o.channels_last);
+  }
+  stop = true;
+  for (auto& t : trainers) t.join();
+  return stats;
+}
+
+}  // namespace
 
 BenchResult run_bench(const Architecture& arch, const torch::Device& device,
                       const BenchOptions& o) {
-  using Clock = std::chrono::steady_clock;
   if (o.threads > 0) at::set_num_threads(o.threads);
-  auto model = build_model(arch, o.input, o.classes, o.seed);
-  model->to(device);
-  if (o.channels_last) model->use_channels_last();
-  auto gen = make_generator(device, o.seed);
-  auto opts = torch::TensorOptions().device(device);
-  auto x = torch::randn({o.batch_size, o.input.channels, o.input.height, o.input.width}, gen, opts);
-  if (o.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-  auto y = torch::randint(o.classes, {o.batch_size}, gen, opts.dtype(torch::kLong));
-  Adam optimizer(model->parameters());
+  const c10::StreamGuard guard(stream_for(device));
+  Workload w(arch, device, o, o.seed);
 
   BenchResult r;
-  model->train();
-  auto step = [&] {
-    optimizer.zero_grad();
-    torch::nn::functional::cross_entropy(model->forward(x), y).backward();
-    optimizer.step();
-  };
-  for (int i = 0; i < o.warmup; ++i) step();
+  reset_peak_memory(device);
+  w.model->train();
+  for (int i = 0; i < o.warmup; ++i) w.step();
   synchronize(device);
   auto t0 = Clock::now();
-  for (int i = 0; i < o.batches; ++i) step();
+  for (int i = 0; i < o.batches; ++i) w.step();
   synchronize(device);
   r.train_images_per_s =
       o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
+  r.peak_memory_bytes = peak_memory_bytes(device);
 
   {
     torch::NoGradGuard no_grad;
-    model->eval();
-    for (int i = 0; i < o.warmup; ++i) model->forward(x);
+    w.model->eval();
+    for (int i = 0; i < o.warmup; ++i) w.model->forward(w.x);
     synchronize(device);
     t0 = Clock::now();
-    for (int i = 0; i < o.batches; ++i) model->forward(x);
+    for (int i = 0; i < o.batches; ++i) w.model->forward(w.x);
     synchronize(device);
     r.eval_images_per_s =
         o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
   }
-  r.latency_ms =
-      measure_latency_ms(model, o.input, device, o.latency_batch, o.warmup, 10, o.channels_last);
+  r.latency = measure_latency(w.model, o.input, device, o.latency_batch, o.warmup,
+                              o.latency_repeats, o.channels_last);
+  if (o.background > 0) r.latency_loaded = latency_under_load(arch, device, o, w);
   return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include "nas/bench.hpp"
 #include "nas/cli.hpp"
+#include "nas/compute_settings.hpp"
 #include "nas/device.hpp"
 #include "nas/error.hpp"
 
@@ -17,9 +18,13 @@ struct BenchCliOptions {
   std::string arch_file;
   int batches = 20;
   int batch_size = 64;
+  int latency_batch = 64;
+  int background = 0;
   int threads = 1;
   bool nchw = false;
   bool json = false;
+  bool deterministic = false;
+  bool tf32 = false;
   std::string device = "cpu";
   ShapeFlags shape;
   std::string log_level = "warn";
@@ -33,25 +38,51 @@ void run_bench_command(const BenchCliOptions& o) {
   std::tie(b.input, b.classes) = resolve_shape(o.shape);
   b.batches = o.batches;
   b.batch_size = o.batch_size;
-  b.latency_batch = o.batch_size;
+  b.latency_batch = o.latency_batch;
+  b.background = o.background;
   b.threads = o.threads;
   b.channels_last = !o.nchw;
   const auto devices = resolve_devices(o.device, false);
+  ComputeSettings compute;
+  compute.deterministic = o.deterministic;
+  compute.tf32 = o.tf32;
+  apply_compute_settings(compute);
   const BenchResult r = run_bench(arch, devices.front(), b);
+  auto stats_json = [](const LatencyStats& l) {
+    return nlohmann::json{
+        {"median", l.median_ms}, {"min", l.min_ms}, {"max", l.max_ms}, {"samples", l.samples_ms}};
+  };
   if (o.json) {
-    std::cout << nlohmann::json{{"train_images_per_s", r.train_images_per_s},
-                                {"eval_images_per_s", r.eval_images_per_s},
-                                {"latency_ms", r.latency_ms}}
-                     .dump()
-              << "\n";
+    nlohmann::json j{{"device", device_name(devices.front())},
+                     {"train_images_per_s", r.train_images_per_s},
+                     {"eval_images_per_s", r.eval_images_per_s},
+                     {"latency_ms", r.latency.median_ms},
+                     {"latency", stats_json(r.latency)},
+                     {"latency_loaded", nullptr},
+                     {"background", o.background},
+                     {"peak_memory_mib", nullptr}};
+    if (r.latency_loaded) j["latency_loaded"] = stats_json(*r.latency_loaded);
+    if (r.peak_memory_bytes) j["peak_memory_mib"] = *r.peak_memory_bytes / 1048576.0;
+    std::cout << j.dump() << "\n";
   } else {
     const NetworkPlan plan = plan_network(arch, b.input, b.classes, space);
+    auto spread = [](const LatencyStats& l) {
+      return std::to_string(l.median_ms) + " (" + std::to_string(l.min_ms) + " to " +
+             std::to_string(l.max_ms) + " over " + std::to_string(l.samples_ms.size()) + ")";
+    };
     std::cout << "device            " << device_name(devices.front()) << " (threads " << o.threads
               << ")\n"
               << "MACs / params     " << count_macs(plan) << " / " << count_params(plan) << "\n"
               << "train images/s    " << r.train_images_per_s << "\n"
               << "eval images/s     " << r.eval_images_per_s << "\n"
-              << "latency ms/image  " << r.latency_ms << " (batch " << b.latency_batch << ")\n";
+              << "latency ms/image  " << spread(r.latency) << " (batch " << b.latency_batch
+              << ")\n";
+    if (r.latency_loaded) {
+      std::cout << "  with " << o.background << " trainings  " << spread(*r.latency_loaded) << "\n";
+    }
+    if (r.peak_memory_bytes) {
+      std::cout << "peak memory MiB   " << *r.peak_memory_bytes / 1048576.0 << " (training)\n";
+    }
   }
 }
 
@@ -67,6 +98,14 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--batch-size", o->batch_size, "batch size")
       ->capture_default_str()
       ->check(positive());
+  cmd->add_option("--latency-batch", o->latency_batch, "batch size for latency timing")
+      ->capture_default_str()
+      ->check(positive());
+  cmd->add_option("--background", o->background,
+                  "also time latency while N other trainings run on the device (as concurrent "
+                  "trials do)")
+      ->capture_default_str()
+      ->check(non_negative());
   cmd->add_option("--threads", o->threads, "CPU threads (0 = LibTorch default)")
       ->capture_default_str()
       ->check(non_negative());
@@ -74,6 +113,7 @@ void setup_bench(CLI::App& app) {
   cmd->add_flag("--nchw", o->nchw,
                 "use contiguous NCHW tensors (the original's layout) instead of channels-last");
   cmd->add_flag("--json", o->json, "print the figures as JSON");
+  add_compute_flags(*cmd, o->deterministic, o->tf32);
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);
   cmd->callback([o] { run_bench_command(*o); });

@@ -205,6 +205,22 @@ TEST_F(CliTest, BenchJsonOnATinyArchitecture) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_GT(j[key].get<double>(), 0.0) << key;
   }
+  EXPECT_EQ(j["latency"]["samples"].size(), 10u);
+  EXPECT_LE(j["latency"]["min"].get<double>(), j["latency"]["max"].get<double>());
+  EXPECT_TRUE(j["latency_loaded"].is_null());
+  EXPECT_TRUE(j["peak_memory_mib"].is_null());  // CPU
+}
+
+TEST_F(CliTest, BenchTimesLatencyAgainUnderBackgroundTraining) {
+  const Result r = run("nas", "bench --arch " + quote(write_small_arch()) +
+                                  " --batches 2 --batch-size 8 --latency-batch 8 --threads 1 "
+                                  "--background 2 --deterministic --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["background"], 2);
+  ASSERT_TRUE(j["latency_loaded"].is_object()) << r.out;
+  EXPECT_EQ(j["latency_loaded"]["samples"].size(), 10u);
+  EXPECT_GT(j["latency_loaded"]["median"].get<double>(), 0.0);
 }
 
 TEST_F(CliTest, BenchBadInputExits2) {

@@ -4,8 +4,10 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
 
 #include "nas/network_plan.hpp"
+#include "nas/trainer.hpp"
 
 namespace nas {
 
@@ -16,6 +18,11 @@ struct BenchOptions {
   int warmup = 3;    // untimed steps first
   int batch_size = 64;
   int latency_batch = 64;
+  int latency_repeats = 10;  // timed latency runs (the search's count)
+  /// Trainings of the same architecture kept running on the device, each on a stream of its
+  /// own, while latency is timed a second time under the device gate, as concurrent trials in a
+  /// search: shows whether the exclusive latency window holds. 0 skips that measurement.
+  int background = 0;
   int threads = 1;  // 0 leaves LibTorch's default
   bool channels_last = true;
   std::uint64_t seed = 0;
@@ -24,7 +31,9 @@ struct BenchOptions {
 struct BenchResult {
   double train_images_per_s = 0;
   double eval_images_per_s = 0;
-  double latency_ms = 0;  // per image
+  LatencyStats latency;                           // alone on the device
+  std::optional<LatencyStats> latency_loaded;     // with `background` trainings running
+  std::optional<std::int64_t> peak_memory_bytes;  // device memory during training (GPU only)
 };
 
 BenchResult run_bench(const Architecture& arch, const torch::Device& device,
