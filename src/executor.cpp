@@ -1,11 +1,19 @@
 #include "nas/executor.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 
 #include "nas/error.hpp"
 
 namespace nas {
+
+std::string host_name() {
+  char name[256] = {0};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == 0) return "localhost";
+  return name;
+}
 
 TrialRecord failed_trial(const TrialProposal& p, const std::string& device,
                          const std::string& error) {
@@ -47,6 +55,7 @@ ThreadExecutor::ThreadExecutor(TrialFunction run, std::vector<std::string> devic
     // A GPU trial needs a thread or two for its host work, not a whole CPU share.
     s.threads = s.device == "cpu" ? share : std::min(2, share);
     s.gate = gate_of[s.device];
+    s.host = host_name();
     slots_.push_back(s);
   }
   busy_.assign(slots_.size(), false);

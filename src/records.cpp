@@ -151,6 +151,7 @@ nlohmann::json to_json(const TrialRecord& r) {
   j["params"] = r.params;
   j["macs"] = r.macs;
   j["device"] = r.device;
+  j["host"] = json_or_null(r.host);
   j["status"] = to_string(r.status);
   j["started"] = r.started;
   j["ended"] = json_or_null(r.ended);
@@ -177,6 +178,7 @@ TrialRecord trial_record_from_json(const nlohmann::json& j) {
   r.params = f.int64("params");
   r.macs = f.int64("macs");
   r.device = f.str("device");
+  r.host = f.opt_str("host");
   r.status = trial_status_from_string(f.str("status"));
   r.started = f.str("started");
   r.ended = f.opt_str("ended");
@@ -256,6 +258,30 @@ ComputeEnvironment compute_environment_from_json(const nlohmann::json& j) {
   return r;
 }
 
+nlohmann::json to_json(const WorkerInfo& r) {
+  return {{"rank", r.rank},
+          {"host", r.host},
+          {"devices", r.devices},
+          {"slots", r.slots},
+          {"threads", r.threads}};
+}
+
+WorkerInfo worker_info_from_json(const nlohmann::json& j) {
+  const JsonFields f(j, "worker");
+  WorkerInfo r;
+  r.rank = f.integer("rank");
+  r.host = f.str("host");
+  const auto& devices = f.at("devices");
+  if (!devices.is_array()) f.fail("devices", "an array of strings");
+  for (const auto& d : devices) {
+    if (!d.is_string()) f.fail("devices", "an array of strings");
+    r.devices.push_back(d.get<std::string>());
+  }
+  r.slots = f.integer("slots");
+  r.threads = f.integer("threads");
+  return r;
+}
+
 namespace {
 
 std::optional<ComputeEnvironment> environment_from_json(const JsonFields& f) {
@@ -281,6 +307,8 @@ nlohmann::json to_json(const ExperimentRecord& r) {
   j["versions"] = {{"nas", r.nas_version}, {"libtorch", r.libtorch_version}};
   j["search_seconds"] = json_or_null(r.search_seconds);
   j["environment"] = r.environment ? to_json(*r.environment) : nlohmann::json(nullptr);
+  j["workers"] = nlohmann::json::array();
+  for (const auto& w : r.workers) j["workers"].push_back(to_json(w));
   return j;
 }
 
@@ -312,6 +340,11 @@ ExperimentRecord experiment_record_from_json(const nlohmann::json& j) {
   r.libtorch_version = versions.str("libtorch");
   r.search_seconds = f.opt_number("search_seconds");
   r.environment = environment_from_json(f);
+  if (f.has("workers") && !f.at("workers").is_null()) {
+    const auto& workers = f.at("workers");
+    if (!workers.is_array()) f.fail("workers", "an array of objects");
+    for (const auto& w : workers) r.workers.push_back(worker_info_from_json(w));
+  }
   return r;
 }
 

@@ -32,6 +32,7 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   r.params = count_params(plan);
   r.macs = count_macs(plan);
   r.device = slot.device;
+  if (!slot.host.empty()) r.host = slot.host;
   r.status = TrialStatus::kRunning;
   r.started = now_iso8601();
   ctx.store.write_trial(r);

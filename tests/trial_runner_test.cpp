@@ -9,6 +9,7 @@
 #include <random>
 
 #include "nas/error.hpp"
+#include "nas/experiment_store.hpp"
 
 namespace fs = std::filesystem;
 
@@ -64,7 +65,7 @@ class TrialRunnerTest : public ::testing::Test {
   TrainerOptions train_;
   SlotStreams streams_{{torch::Device(torch::kCPU), torch::Device(torch::kCPU)}};
   DeviceGate gate_;
-  TrialSlot slot_{1, "cpu", 1, &gate_};
+  TrialSlot slot_{1, "cpu", "", 1, &gate_};
 };
 
 TEST_F(TrialRunnerTest, ACompletedTrialIsStoredWithEveryEpoch) {

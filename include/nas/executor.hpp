@@ -26,6 +26,7 @@ namespace nas {
 struct TrialSlot {
   int index = 0;
   std::string device = "cpu";
+  std::string host;  // this machine's name, recorded with each trial
   int threads = 1;
   DeviceGate* gate = nullptr;
 };
@@ -74,6 +75,9 @@ class ThreadExecutor : public TrialExecutor {
   std::deque<std::pair<int, TrialRecord>> done_;  // slot, record
   std::exception_ptr device_failure_;             // the first DeviceFailure a trial threw
 };
+
+/// This machine's host name ("localhost" if it has none).
+std::string host_name();
 
 /// A failed record for a trial whose run threw.
 TrialRecord failed_trial(const TrialProposal& proposal, const std::string& device,

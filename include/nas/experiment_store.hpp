@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nas/records.hpp"
+#include "nas/trial_writer.hpp"
 
 namespace nas {
 
@@ -37,7 +38,7 @@ class ExperimentLock {
   int fd_ = -1;
 };
 
-class ExperimentStore {
+class ExperimentStore : public TrialWriter {
  public:
   /// Creates <root>/<record.id>/ (an id YYYYMMDD-HHMMSS-xxxx is made when record.id is empty)
   /// with its trials/ folder, and writes experiment.json.
@@ -49,7 +50,7 @@ class ExperimentStore {
   static std::vector<std::string> list(const std::string& root);
 
   const std::string& dir() const { return dir_; }
-  const std::string& id() const { return id_; }
+  const std::string& id() const override { return id_; }
   std::string trial_dir(int trial_id) const;
   std::string log_path() const;  // <dir>/search.log
 
@@ -59,7 +60,7 @@ class ExperimentStore {
 
   ExperimentRecord read_experiment() const;
   void write_experiment(const ExperimentRecord& record) const;
-  void write_trial(const TrialRecord& record) const;
+  void write_trial(const TrialRecord& record) const override;
 
   struct LoadedTrials {
     std::vector<TrialRecord> trials;    // sorted by id

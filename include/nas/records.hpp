@@ -42,6 +42,7 @@ struct TrialRecord {
   std::int64_t params = 0;
   std::int64_t macs = 0;
   std::string device;
+  std::optional<std::string> host;  // the machine it ran on (null in files of older versions)
   TrialStatus status = TrialStatus::kRunning;
   std::string started;
   std::optional<std::string> ended;
@@ -85,6 +86,15 @@ struct ComputeEnvironment {
   bool tf32 = false;
 };
 
+/// One worker rank of a search spread over MPI ranks: where it ran and what it brought.
+struct WorkerInfo {
+  int rank = 0;
+  std::string host;
+  std::vector<std::string> devices;  // its devices, as its slots name them ("cuda:0")
+  int slots = 0;                     // trials it runs at once
+  int threads = 0;                   // its CPU thread budget (0 = every core)
+};
+
 enum class ExperimentStatus { kRunning, kCompleted, kInterrupted, kFailed };
 std::string to_string(ExperimentStatus s);
 ExperimentStatus experiment_status_from_string(const std::string& s);
@@ -104,6 +114,7 @@ struct ExperimentRecord {
   std::string libtorch_version;
   std::optional<double> search_seconds;
   std::optional<ComputeEnvironment> environment;  // absent in files of older versions
+  std::vector<WorkerInfo> workers;  // the worker ranks of the latest session; empty: one process
 };
 
 /// What nas-test-model writes as retrain.json.
@@ -144,6 +155,7 @@ nlohmann::json to_json(const EpochRecord& r);
 nlohmann::json to_json(const TrialRecord& r);
 nlohmann::json to_json(const DatasetInfo& r);
 nlohmann::json to_json(const ComputeEnvironment& r);
+nlohmann::json to_json(const WorkerInfo& r);
 nlohmann::json to_json(const ExperimentRecord& r);
 nlohmann::json to_json(const RetrainRecord& r);
 /// Each throws InputError naming the field that is missing or of the wrong type.
@@ -151,6 +163,7 @@ EpochRecord epoch_record_from_json(const nlohmann::json& j);
 TrialRecord trial_record_from_json(const nlohmann::json& j);
 DatasetInfo dataset_info_from_json(const nlohmann::json& j);
 ComputeEnvironment compute_environment_from_json(const nlohmann::json& j);
+WorkerInfo worker_info_from_json(const nlohmann::json& j);
 ExperimentRecord experiment_record_from_json(const nlohmann::json& j);
 RetrainRecord retrain_record_from_json(const nlohmann::json& j);
 

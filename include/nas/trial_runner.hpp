@@ -9,15 +9,15 @@
 #include "nas/cull_policy.hpp"
 #include "nas/data.hpp"
 #include "nas/executor.hpp"
-#include "nas/experiment_store.hpp"
 #include "nas/slot_streams.hpp"
 #include "nas/trainer.hpp"
+#include "nas/trial_writer.hpp"
 
 namespace nas {
 
 struct TrialContext {
   const SharedData& data;
-  const ExperimentStore& store;
+  const TrialWriter& store;  // the experiment store, or a worker's stand-in that forwards
   CullPolicy& cull;
   TrainerOptions train;        // epochs, recipe, latency; the seed is the search seed
   const SlotStreams& streams;  // a trial queues all its device work on its slot's stream
