@@ -2,6 +2,7 @@
 # Installs every Debian package nas needs (Debian 12) and builds into build/.
 # Idempotent: packages already present are skipped and a second build only rebuilds what changed.
 # Works as root or through sudo. Set NAS_SKIP_APT=1 to only build.
+# --with-slurm also installs Slurm and munge, for scripts/slurm/local-cluster.sh (CI runs it).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -14,8 +15,17 @@ packages=(
   # reference BLAS, 20x slower on the network's linear layers (docs/PERFORMANCE.md). The OpenMP
   # build follows LibTorch's per-thread thread count.
   libopenblas0-openmp
+  # MPI, so one search can run across machines (mpirun or Slurm's srun); nas builds without it
+  # too, as one process.
+  libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
 )
+for arg in "$@"; do
+  case "$arg" in
+    --with-slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
+    *) echo "usage: $0 [--with-slurm]" >&2; exit 2 ;;
+  esac
+done
 
 if [ "${NAS_SKIP_APT:-0}" != 1 ]; then
   missing=()

@@ -2,11 +2,14 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "nas/cli.hpp"
 #include "nas/compute_settings.hpp"
@@ -14,14 +17,32 @@
 #include "nas/error.hpp"
 #include "nas/gpu_runtime.hpp"
 #include "nas/interrupt.hpp"
+#include "nas/mpi_channel.hpp"
 #include "nas/regularized_evolution.hpp"
+#include "nas/remote_executor.hpp"
 #include "nas/report.hpp"
 #include "nas/search_driver.hpp"
+#include "nas/search_worker.hpp"
 #include "nas/trial_runner.hpp"
 #include "nas/version.hpp"
 
+namespace fs = std::filesystem;
+
 namespace nas {
 namespace {
+
+/// Ids become folder names: letters, digits, '-', '_' and '.', not starting with '.'.
+void check_experiment_id(const std::string& id) {
+  const bool ok =
+      !id.empty() && id.size() <= 128 && id[0] != '.' &&
+      std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      });
+  if (!ok) {
+    throw UsageError("--experiment-id '" + id +
+                     "': use letters, digits, '-', '_' and '.' (not first), at most 128");
+  }
+}
 
 struct SearchCliOptions {
   SearchOptions search;
@@ -31,6 +52,7 @@ struct SearchCliOptions {
   std::string experiment_dir;
   std::string name;
   std::string resume;
+  std::string experiment_id;
   std::string log_level = "info";
   const CLI::App* cmd = nullptr;
 };
@@ -140,11 +162,71 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
     std::printf("  nas search --resume %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
 }
 
-void run_search_command(SearchCliOptions o) {
-  setup_logging(o.log_level);
-  const auto& cancel = install_interrupt_handlers();
+/// Where the trials run: one process (data loaded here, trials on this process's threads), or the
+/// driver of an MPI job (workers hold the data and run the trials).
+struct Ranks {
+  MessageChannel* channel = nullptr;  // null: one process
+  std::vector<ReadyMessage> workers;
+};
+
+/// Loads the data here, or has the workers load theirs and checks they agree. Fills the
+/// experiment's data set, devices and environment either way.
+std::optional<SharedData> prepare_data(const SearchOptions& s, ExperimentRecord& experiment,
+                                       Ranks& ranks, const ComputeSettings& compute,
+                                       const std::atomic<bool>& cancel) {
+  experiment.devices.clear();
+  experiment.workers.clear();
+  if (ranks.channel) {
+    SetupMessage setup;
+    setup.options = s;
+    setup.seed = experiment.seed;
+    spdlog::info("waiting for {} worker ranks to load their data", ranks.channel->size() - 1);
+    ranks.workers = gather_workers(*ranks.channel, setup, cancel);
+    check_same_data(ranks.workers);
+    experiment.dataset = ranks.workers.front().dataset;
+    experiment.environment = ranks.workers.front().environment;
+    std::set<std::string> devices;
+    for (const auto& w : ranks.workers) {
+      experiment.workers.push_back(w.worker);
+      devices.insert(w.worker.devices.begin(), w.worker.devices.end());
+    }
+    experiment.devices.assign(devices.begin(), devices.end());
+    return std::nullopt;
+  }
+  const auto devices = resolve_devices(s.device, false);
+  if (s.latency_batch < 16 && devices.front().is_cpu()) {
+    spdlog::warn(
+        "--latency-batch {} is below 16: LibTorch's CPU convolutions take a much slower path "
+        "there, so latencies (and the metric) mostly measure that path",
+        s.latency_batch);
+  }
+  DataOptions data_options;
+  data_options.name = s.dataset;
+  data_options.dir = s.data_dir;
+  data_options.eval_split = s.eval_split;
+  data_options.train_subset = s.train_subset;
+  data_options.eval_subset = s.eval_subset;
+  data_options.seed = experiment.seed;
+  std::optional<SharedData> shared_data;
+  shared_data.emplace(load_data(data_options), devices);
+  experiment.dataset = shared_data->host().info;
+  for (const auto& d : devices) experiment.devices.push_back(device_name(d));
+  experiment.environment = describe_environment(devices);
+  experiment.environment->deterministic = compute.deterministic;
+  experiment.environment->tf32 = compute.tf32;
+  return shared_data;
+}
+
+void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>& cancel) {
   const std::string root = o.experiment_dir.empty() ? default_experiment_root() : o.experiment_dir;
   const CLI::App& cmd = *o.cmd;
+  if (!o.experiment_id.empty()) {
+    // Requeue-friendly: the same command starts the experiment once and resumes it after.
+    if (!o.resume.empty()) throw UsageError("--experiment-id and --resume: give one of them");
+    check_experiment_id(o.experiment_id);
+    if (fs::exists(fs::path(root) / o.experiment_id / "experiment.json"))
+      o.resume = o.experiment_id;
+  }
 
   std::optional<ExperimentStore> store;
   ExperimentLock held;  // two processes must never run one experiment
@@ -171,53 +253,39 @@ void run_search_command(SearchCliOptions o) {
     o.search.seed = flag_given(cmd, "--seed") ? o.seed : random_seed();
     experiment.options = o.search;
     experiment.seed = *o.search.seed;
+    experiment.id = o.experiment_id;
     if (!o.name.empty()) experiment.name = o.name;
   }
   const SearchOptions& s = experiment.options;
   validate(s);  // new options, or an edited experiment.json on resume
-  const auto devices = resolve_devices(s.device, false);
   ComputeSettings compute;
   compute.deterministic = s.deterministic;
   compute.tf32 = s.tf32;
   apply_compute_settings(compute);
-  if (s.latency_batch < 16 && devices.front().is_cpu()) {
-    spdlog::warn(
-        "--latency-batch {} is below 16: LibTorch's CPU convolutions take a much slower path "
-        "there, so latencies (and the metric) mostly measure that path",
-        s.latency_batch);
-  }
 
-  DataOptions data_options;
-  data_options.name = s.dataset;
-  data_options.dir = s.data_dir;
-  data_options.eval_split = s.eval_split;
-  data_options.train_subset = s.train_subset;
-  data_options.eval_subset = s.eval_subset;
-  data_options.seed = experiment.seed;
-  const SharedData shared_data(load_data(data_options), devices);
-  const DataBundle& data = shared_data.host();
-
-  experiment.dataset = data.info;
-  experiment.devices.clear();
-  for (const auto& d : devices) experiment.devices.push_back(device_name(d));
+  const std::optional<SharedData> shared_data = prepare_data(s, experiment, ranks, compute, cancel);
+  const DatasetInfo& data = experiment.dataset;
   experiment.nas_version = nas_version();
   experiment.libtorch_version = libtorch_version();
-  experiment.environment = describe_environment(devices);
-  experiment.environment->deterministic = compute.deterministic;
-  experiment.environment->tf32 = compute.tf32;
   if (!store) {
     experiment.created = now_iso8601();
     store = ExperimentStore::create(root, experiment);
     held = store->lock();
     experiment = store->read_experiment();
   }
+  if (ranks.channel) send_go(*ranks.channel, experiment.id);
   auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(store->log_path());
   spdlog::default_logger()->sinks().push_back(file_sink);
   spdlog::info(
       "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} on {} ({} train / {} eval), "
       "seed {}",
       experiment.id, o.resume.empty() ? "new" : "resumed", s.n_trials, s.epochs, s.cull_ratio,
-      s.strategy, s.dataset, data.info.train_size, data.info.eval_size, experiment.seed);
+      s.strategy, s.dataset, data.train_size, data.eval_size, experiment.seed);
+  for (const auto& w : experiment.workers) {
+    std::string devices;
+    for (const auto& d : w.devices) devices += (devices.empty() ? "" : ",") + d;
+    spdlog::info("worker rank {} on {}: {} slots on {}", w.rank, w.host, w.slots, devices);
+  }
 
   SearchSpace space;
   EvolutionOptions evo;
@@ -238,17 +306,25 @@ void run_search_command(SearchCliOptions o) {
   // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
   // driver itself fails, so no trial thread outlives the search by a whole training run.
   std::atomic<bool> stop_trials{false};
-  std::vector<std::string> device_names;
-  for (const auto& d : devices) device_names.push_back(device_name(d));
-  // The context needs the executor's slots (for their streams); no trial starts before it is set.
+  // Trials run on this process's threads, or on the workers'.
+  std::unique_ptr<TrialExecutor> executor;
   std::optional<TrialContext> ctx;
-  ThreadExecutor executor(
-      [&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, *ctx); },
-      device_names, s.concurrent_trials, s.threads);
-  std::vector<torch::Device> slot_devices;
-  for (const auto& slot : executor.slots()) slot_devices.push_back(parse_device(slot.device));
-  const SlotStreams streams(slot_devices);
-  ctx.emplace(TrialContext{shared_data, *store, *cull, train, streams, &stop_trials});
+  std::optional<SlotStreams> streams;
+  if (ranks.channel) {
+    executor = std::make_unique<RemoteExecutor>(*ranks.channel, experiment.workers, *store, *cull,
+                                                &stop_trials);
+  } else {
+    // The context needs the executor's slots (for their streams); no trial starts before it is
+    // set.
+    auto threads = std::make_unique<ThreadExecutor>(
+        [&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, *ctx); },
+        experiment.devices, s.concurrent_trials, s.threads);
+    std::vector<torch::Device> slot_devices;
+    for (const auto& slot : threads->slots()) slot_devices.push_back(parse_device(slot.device));
+    streams.emplace(slot_devices);
+    ctx.emplace(TrialContext{*shared_data, *store, *cull, train, *streams, &stop_trials});
+    executor = std::move(threads);
+  }
 
   ProgressLine bar(is_terminal(2));
   SearchObserver observer;
@@ -278,7 +354,7 @@ void run_search_command(SearchCliOptions o) {
 
   SearchOutcome out;
   try {
-    out = run_search(*store, experiment, *strategy, *cull, executor, kept, cancel, observer);
+    out = run_search(*store, experiment, *strategy, *cull, *executor, kept, cancel, observer);
   } catch (const std::exception& e) {
     stop_trials = true;
     // Keep the folder truthful: a search that died is marked failed, and can still be resumed.
@@ -301,8 +377,49 @@ void run_search_command(SearchCliOptions o) {
                experiment.search_seconds.value_or(0));
   print_summary(*store, experiment, out);
   spdlog::default_logger()->flush();
+  if (ranks.channel) shutdown_workers(*ranks.channel, out.interrupted ? kExitInterrupted : kExitOk);
   if (out.interrupted)
     throw Interrupted("interrupted: resume with nas search --resume " + experiment.id);
+}
+
+void run_search_command(SearchCliOptions o) {
+  setup_logging(o.log_level);
+  const auto& cancel = install_interrupt_handlers();
+  // Before any thread starts: MPI wants the thread that initialises it to be its only caller.
+  std::unique_ptr<MpiSession> mpi = MpiSession::start_if_launched();
+  if (mpi && mpi->size() > 1 && mpi->rank() > 0) {
+    // A worker's exit status stays 0 when the driver ended the job in order: the driver's own
+    // status is the job's (mpirun reports the first non-zero one, srun the highest).
+    WorkerFlags flags;
+    const CLI::App& cmd = *o.cmd;
+    flags.device = o.search.device;
+    flags.device_given = flag_given(cmd, "--device");
+    flags.no_gpu = o.no_gpu;
+    flags.concurrent_trials = o.search.concurrent_trials;
+    flags.concurrent_trials_given = flag_given(cmd, "--concurrent-trials");
+    flags.threads = o.search.threads;
+    flags.threads_given = flag_given(cmd, "--threads");
+    flags.data_dir = o.search.data_dir;
+    flags.data_dir_given = flag_given(cmd, "--data-dir");
+    try {
+      run_search_worker(mpi->channel(), flags, cancel);
+    } catch (const std::exception& e) {
+      // The driver records why and ends the job; if it cannot hear, end every rank at once
+      // rather than leave the job hanging.
+      std::fprintf(stderr, "nas: worker rank %d: %s\n", mpi->rank(), e.what());
+      if (!report_worker_failure(mpi->channel(), e)) mpi->abort(exit_code_for(e));
+    }
+    return;
+  }
+  Ranks ranks;
+  if (mpi && mpi->size() > 1) ranks.channel = &mpi->channel();
+  try {
+    run_search_driver(std::move(o), ranks, cancel);
+  } catch (const std::exception& e) {
+    // Workers wait for the driver's word: without it they would wait forever.
+    if (ranks.channel) shutdown_workers(*ranks.channel, exit_code_for(e));
+    throw;
+  }
 }
 
 }  // namespace
@@ -356,6 +473,9 @@ void setup_search(CLI::App& app) {
                   "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
   cmd->add_option("--name", o->name, "a name recorded in experiment.json");
   cmd->add_option("--resume", o->resume, "continue the experiment with this id");
+  cmd->add_option("--experiment-id", o->experiment_id,
+                  "start the experiment with this id, or resume it if it exists (for batch jobs "
+                  "that are requeued)");
   cmd->add_flag("--quick", o->quick,
                 "small budget: 12 trials, population 6, sample 3, subsets 2000/1000, 2 at once");
   add_log_level_flag(*cmd, o->log_level);

@@ -256,6 +256,26 @@ DataBundle load_data(const DataOptions& o) {
   return b;
 }
 
+DataFingerprint fingerprint(const DataBundle& data) {
+  auto hash = [](const torch::Tensor& t) {
+    const torch::Tensor c = t.to(torch::kCPU).contiguous();
+    return hex64(fnv1a(c.data_ptr(), static_cast<std::size_t>(c.nbytes())));
+  };
+  DataFingerprint f;
+  f.dataset = data.info.name;
+  f.split = data.info.split;
+  f.train_size = data.train.size();
+  f.eval_size = data.eval.size();
+  f.shape = std::to_string(data.shape.channels) + "," + std::to_string(data.shape.height) + "," +
+            std::to_string(data.shape.width);
+  f.classes = data.classes;
+  f.train_images = hash(data.train.images);
+  f.train_labels = hash(data.train.labels);
+  f.eval_images = hash(data.eval.images);
+  f.eval_labels = hash(data.eval.labels);
+  return f;
+}
+
 SharedData::SharedData(DataBundle host, const std::vector<torch::Device>& devices)
     : host_(std::move(host)) {
   for (const auto& d : devices) {
@@ -264,6 +284,8 @@ SharedData::SharedData(DataBundle host, const std::vector<torch::Device>& device
     copy.train = {host_.train.images.to(d), host_.train.labels.to(d)};
     copy.eval = {host_.eval.images.to(d), host_.eval.labels.to(d)};
     copies_.emplace_back(d, std::move(copy));
+    // The copies were queued on this thread's stream; trials read them from their own streams.
+    synchronize(d);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "nas/data_fingerprint.hpp"
 #include "nas/network_plan.hpp"
 #include "nas/records.hpp"
 
@@ -57,6 +58,10 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path)
 Dataset read_cifar10(const std::vector<std::string>& files);
 /// Class-dependent smooth patterns plus noise: learnable, seeded.
 Dataset make_synthetic(std::int64_t n, const InputShape& shape, int classes, std::uint64_t seed);
+
+/// The bundle's identity: data set, split, sizes and a hash of every tensor's bytes, for checking
+/// that the ranks of a distributed search hold the same data.
+DataFingerprint fingerprint(const DataBundle& data);
 
 /// One copy of a data set per device, made once and shared read-only by every trial there (on a
 /// GPU each trial would otherwise copy the whole set to the device).
