@@ -11,9 +11,12 @@ namespace nas {
 std::optional<double> cull_threshold(std::vector<double> history, int epoch, int epochs,
                                      int max_population, double cull_ratio) {
   if (epoch < 0 || epoch >= epochs - 1 || max_population < 1) return std::nullopt;
+  // As the original: cut to the newest P values first, then ask for max(P, E - e) of them, so
+  // with P < E - e this epoch never culls.
+  if (history.size() > static_cast<std::size_t>(max_population))
+    history.erase(history.begin(), history.end() - max_population);
   const std::size_t needed = static_cast<std::size_t>(std::max(max_population, epochs - epoch));
   if (history.size() < needed) return std::nullopt;
-  history.erase(history.begin(), history.end() - max_population);
   std::sort(history.begin(), history.end());
   const int n = static_cast<int>(history.size());
   if (n == 1) return history[0];  // P = 1: both positions collapse onto the one value

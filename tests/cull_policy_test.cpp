@@ -41,11 +41,18 @@ TEST(CullThreshold, LastEpochNeverHasOne) {
 TEST(CullThreshold, ActiveOnceHistoryHoldsMaxOfPopulationAndRemainingEpochs) {
   EXPECT_EQ(cull_threshold(scrambled_tens(29), 0, 3, 30, 0.3), std::nullopt);
   EXPECT_TRUE(cull_threshold(scrambled_tens(30), 0, 3, 30, 0.3));
-  // P = 4 < E - e: epoch 0 of 10 needs 10 values, epoch 7 needs max(4, 3) = 4.
-  EXPECT_EQ(cull_threshold(scrambled_tens(9), 0, 10, 4, 0.3), std::nullopt);
-  EXPECT_TRUE(cull_threshold(scrambled_tens(10), 0, 10, 4, 0.3));
+  // Epoch 7 of 10 with P = 4 needs max(4, 3) = 4 values.
   EXPECT_TRUE(cull_threshold(scrambled_tens(4), 7, 10, 4, 0.3));
   EXPECT_EQ(cull_threshold(scrambled_tens(3), 7, 10, 4, 0.3), std::nullopt);
+}
+
+TEST(CullThreshold, AnEpochWithFewerThanEMinusEPopulationNeverCulls) {
+  // As the original: the history is cut to its newest P values before the size check, so with
+  // P = 4 < E - e = 10 epoch 0 never reaches the 10 values it asks for, however many arrive.
+  for (int n : {4, 9, 10, 100})
+    EXPECT_EQ(cull_threshold(scrambled_tens(n), 0, 10, 4, 0.3), std::nullopt) << n;
+  // P < E - 1 in the smallest case: P = 1 with 2 epochs asks for 2 values and keeps 1.
+  EXPECT_EQ(cull_threshold({4.0, 7.0, 9.0}, 0, 2, 1, 0.5), std::nullopt);
 }
 
 TEST(CullThreshold, RankIsClampedToAtLeastOne) {
@@ -63,8 +70,19 @@ TEST(CullThreshold, UsesOnlyTheNewestPopulationValues) {
   EXPECT_EQ(cull_threshold(g, 1, 3, 30, 0.3), 85.0);
 }
 
-TEST(CullThreshold, PopulationOfOneUsesItsValue) {
-  EXPECT_EQ(cull_threshold({4.0, 7.0}, 0, 2, 1, 0.5), 7.0);
+TEST(RatioCullPolicy, PopulationBelowTheRemainingEpochsCullsOnlyLateEpochs) {
+  // E = 5, P = 3: epochs 0 and 1 ask for 5 and 4 values of the newest 3, so they never cull;
+  // epoch 2 asks for max(3, 3) = 3 and culls from its fourth report on.
+  RatioCullPolicy policy(5, 3, 0.45);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_FALSE(policy.report(0, i).threshold) << i;
+    EXPECT_FALSE(policy.report(1, i).threshold) << i;
+  }
+  for (double v : {10.0, 20.0, 30.0}) EXPECT_FALSE(policy.report(2, v).threshold);
+  const CullDecision d = policy.report(2, 12.0);  // r = int(0.45 * 3 * 3 / 4) = 1
+  ASSERT_TRUE(d.threshold);
+  EXPECT_EQ(*d.threshold, 15.0);
+  EXPECT_TRUE(d.cull);
 }
 
 TEST(RatioCullPolicy, CullsBelowTheThresholdOnly) {
@@ -89,11 +107,11 @@ TEST(RatioCullPolicy, DecidesBeforeRecording) {
 }
 
 TEST(RatioCullPolicy, CulledMetricIsCopiedIntoTheEpochsItSkips) {
-  RatioCullPolicy policy(4, 2, 0.5);  // epoch 0 activates at max(2, 4) = 4 values
+  RatioCullPolicy policy(4, 4, 0.5);  // epoch 0 activates at max(4, 4) = 4 values
   for (double v : {10.0, 20.0, 30.0, 40.0}) EXPECT_FALSE(policy.report(0, v).cull);
-  CullDecision d = policy.report(0, 5.0);  // newest two 30, 40; r = int(1/3) -> 1
+  CullDecision d = policy.report(0, 5.0);  // r = int(0.5 * 4 / 3) = 0 -> 1: (10 + 20) / 2
   EXPECT_TRUE(d.cull);
-  EXPECT_EQ(d.threshold, 35.0);
+  EXPECT_EQ(d.threshold, 15.0);
   EXPECT_EQ(policy.history(0), (std::vector<double>{20, 30, 40, 5}));  // newest max(P, E)
   EXPECT_EQ(policy.history(1), (std::vector<double>{5}));
   EXPECT_EQ(policy.history(2), (std::vector<double>{5}));

@@ -4,8 +4,9 @@
 //
 // With E epochs, population P and ratio c, a history per epoch e = 0..E-2 keeps the metrics
 // trials reported at that epoch. At epoch e a trial is culled when its metric is below
-// threshold_e, which is active once the epoch-e history holds at least max(P, E - e) values:
-// sort the newest P values ascending, r = int(c * P * (e + 1) / (E - 1)) clamped to [1, P - 1],
+// threshold_e, which is active once the epoch-e history, cut to its newest P values, holds at
+// least max(P, E - e) values (so with P < E - e epoch e never culls, as in the original):
+// sort those values ascending, r = int(c * P * (e + 1) / (E - 1)) clamped to [1, P - 1],
 // threshold_e = mean of the values at positions r - 1 and r. The last epoch never culls. A
 // culled trial's metric at epoch e also goes into the histories of epochs e+1..E-2, which it
 // will never reach (the original meant to, but wrote the copies under epoch e). Thresholds are
