@@ -77,17 +77,24 @@ std::optional<double> earliest_start(const std::vector<TrialRecord>& trials) {
 FirstTrialsSummary summarize_first(const std::vector<TrialRecord>& trials, int n) {
   FirstTrialsSummary s;
   s.n = n;
-  const auto finished = finished_by_end(trials);
-  s.counted = static_cast<int>(std::min<std::size_t>(finished.size(), std::max(n, 0)));
+  // As read_trial_data.py: only trials that ended with a final metric take a place.
+  std::vector<Finished> scored;
+  for (const auto& f : finished_by_end(trials)) {
+    if (has_result(*f.trial)) scored.push_back(f);
+  }
+  s.counted = static_cast<int>(std::min<std::size_t>(scored.size(), std::max(n, 0)));
+  std::optional<double> start;
   for (int i = 0; i < s.counted; ++i) {
-    const TrialRecord& t = *finished[i].trial;
-    if (has_result(t) && (!s.best_metric || *t.metric > *s.best_metric)) {
+    const TrialRecord& t = *scored[static_cast<std::size_t>(i)].trial;
+    if (!s.best_metric || *t.metric > *s.best_metric) {
       s.best_metric = t.metric;
       s.best_trial = t.id;
     }
+    const auto begun = time_of(t.started);
+    if (begun && (!start || *begun < *start)) start = begun;
   }
-  const auto start = earliest_start(trials);
-  if (s.counted > 0 && start) s.seconds = finished[s.counted - 1].end - *start;
+  if (s.counted > 0 && start)
+    s.seconds = scored[static_cast<std::size_t>(s.counted) - 1].end - *start;
   return s;
 }
 

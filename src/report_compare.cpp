@@ -165,8 +165,8 @@ std::string footnotes(const CompareTable& table, bool markdown) {
     out += item + "~ fewer than " + std::to_string(table.first) +
            " trials finished: time extrapolated to " + std::to_string(table.first) + "\n";
   }
-  out += item + "Search time: earliest start to the end of the first " +
-         std::to_string(table.first) + " finished trials.\n";
+  out += item + "Search time: from the earliest start to the end of the first " +
+         std::to_string(table.first) + " trials that ended with a metric.\n";
   if (table.baseline) {
     out += item + "Inference speedup: baseline " + *table.baseline + " latency (" +
            fixed(table.baseline_latency_ms, 4) + " ms) / the cell's latency.\n";

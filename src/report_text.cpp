@@ -73,7 +73,7 @@ std::string counts_line(const StatusCounts& c) {
 std::string summary_section(const ExperimentReport& r) {
   std::ostringstream out;
   const FirstTrialsSummary& f = r.first;
-  out << "First " << f.n << " finished trials";
+  out << "First " << f.n << " scored trials";
   if (f.counted < f.n) out << " (only " << f.counted << " so far)";
   out << ":\n";
   if (f.best_trial) {

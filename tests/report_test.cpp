@@ -192,22 +192,43 @@ TEST_F(ReportTest, CountsEveryStatus) {
   EXPECT_EQ(r.counts.running, 1);
 }
 
-TEST_F(ReportTest, FirstNIsByEndTimeAndTimedFromTheEarliestStart) {
-  // Ends: 3@50, 2@100, 1@200, 0@300, 5@450, 4@500. The first 4 are 3, 2, 1, 0: best is 1 (35).
+TEST_F(ReportTest, FirstNIsByEndTimeAmongScoredTrialsAndTimedFromTheirEarliestStart) {
+  // Ends: 3@50 (failed: no place), 2@100, 1@200, 0@300, 5@450, 4@500. The first 4 scored are
+  // 2, 1, 0, 5: best is 1 (35); they started at 10, 0, 0, 300 and the 4th ended at 450.
   const auto r = hand_report(4);
   EXPECT_EQ(r.first.n, 4);
   EXPECT_EQ(r.first.counted, 4);
   EXPECT_EQ(r.first.best_trial, 1);
   EXPECT_DOUBLE_EQ(*r.first.best_metric, 35.0);
-  EXPECT_DOUBLE_EQ(*r.first.seconds, 300.0);
+  EXPECT_DOUBLE_EQ(*r.first.seconds, 450.0);
   EXPECT_DOUBLE_EQ(*r.all_seconds, 520.0);  // trial 7 (interrupted) ended last
 }
 
 TEST_F(ReportTest, FirstNCountsWhatFinishedWhenFewerThanN) {
   const auto r = hand_report(250);
-  EXPECT_EQ(r.first.counted, 6);
+  EXPECT_EQ(r.first.counted, 5);  // the failed trial takes no place
   EXPECT_EQ(r.first.best_trial, 4);
   EXPECT_DOUBLE_EQ(*r.first.seconds, 500.0);
+}
+
+TEST_F(ReportTest, FailedTrialsNeitherCountNorStartTheClock) {
+  // As read_trial_data.py: a failed first trial that started before everything else changes
+  // neither the first N nor their time.
+  auto store = ExperimentStore::create(root_, experiment("failing", 3, 0.3));
+  using S = TrialStatus;
+  for (const TrialSpec& s :
+       {TrialSpec{0, S::kFailed, 0, 5, std::nullopt, std::nullopt, std::nullopt, {}},
+        TrialSpec{1, S::kFailed, 1, 6, std::nullopt, std::nullopt, std::nullopt, {}},
+        TrialSpec{2, S::kCompleted, 20, 100, 30, 60, 0.3, {80}},
+        TrialSpec{3, S::kCompleted, 30, 150, 40, 70, 0.3, {120}},
+        TrialSpec{4, S::kCompleted, 40, 160, 35, 65, 0.3, {120}}}) {
+    store.write_trial(make_trial("failing", s));
+  }
+  const auto r = build_report(store, {2, 3});
+  EXPECT_EQ(r.first.counted, 2);
+  EXPECT_EQ(r.first.best_trial, 3);
+  EXPECT_DOUBLE_EQ(*r.first.seconds, 130.0);  // 20 (trial 2's start) to 150 (trial 3's end)
+  EXPECT_DOUBLE_EQ(*r.all_seconds, 160.0);    // all trials: from the failed one's start
 }
 
 TEST_F(ReportTest, CullingSavingsUseTheMeanTrainedEpoch) {
@@ -299,8 +320,8 @@ TEST_F(ReportTest, EmptyExperimentSaysSoEverywhere) {
 TEST_F(ReportTest, TextShowsTheOriginalsSummary) {
   const std::string text = render_text(hand_report(4, 3));
   for (const char* needle :
-       {"Experiment hand: completed", "First 4 finished trials", "best trial   1 (metric 35.0000)",
-        "5m 00s (earliest start to 4th end)", "All trials:    8m 40s",
+       {"Experiment hand: completed", "First 4 scored trials", "best trial   1 (metric 35.0000)",
+        "7m 30s (earliest start to 4th end)", "All trials:    8m 40s",
         "Culling saved: 3 of 17 epochs", "85.50", "2-2-3-4-1", "Pareto front", "Best metric so far",
         "1 failed, 1 interrupted, 1 running"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
@@ -313,7 +334,7 @@ TEST_F(ReportTest, JsonParsesBackWithTheFigures) {
   EXPECT_EQ(j["experiment"]["id"], "hand");
   EXPECT_EQ(j["counts"]["culled"], 2);
   EXPECT_EQ(j["first"]["best_trial"], 1);
-  EXPECT_DOUBLE_EQ(j["first"]["seconds"].get<double>(), 300.0);
+  EXPECT_DOUBLE_EQ(j["first"]["seconds"].get<double>(), 450.0);
   EXPECT_DOUBLE_EQ(j["all_seconds"].get<double>(), 520.0);
   EXPECT_EQ(j["culling"]["epochs_saved"], 3);
   EXPECT_EQ(j["top"][1]["retrained_accuracy"], 85.5);
