@@ -7,6 +7,7 @@
 #include "nas/cli.hpp"
 #include "nas/error.hpp"
 #include "nas/network_plan.hpp"
+#include "nas/nni27_labels.hpp"
 
 namespace nas {
 namespace {
@@ -68,15 +69,18 @@ void run_arch(const ArchOptions& o) {
     return;
   }
   if (o.file.empty()) throw UsageError("an architecture file (or --random) is required");
-  const Architecture arch = load_architecture(o.file, space);
+  const LoadedArchitecture loaded = load_architecture(o.file, space);
+  const Architecture& arch = loaded.arch;
   const auto [input, classes] = resolve_shape(o.shape);
   const NetworkPlan plan = plan_network(arch, input, classes, space);
   if (o.json) {
     nlohmann::json j = {{"params", count_params(plan)},
                         {"macs", count_macs(plan)},
-                        {"arch_key", space.canonical_key(arch)}};
+                        {"arch_key", space.canonical_key(arch)},
+                        {"labels", loaded.nni27 ? "nni-2.7" : "mobilenetv3"}};
     std::cout << j.dump() << "\n";
   } else {
+    if (loaded.nni27) std::cout << kNni27ExpandedNote << "\n";
     print_table(space, arch, plan);
   }
 }

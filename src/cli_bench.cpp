@@ -33,7 +33,7 @@ struct BenchCliOptions {
 void run_bench_command(const BenchCliOptions& o) {
   setup_logging(o.log_level);
   SearchSpace space;
-  const Architecture arch = load_architecture(o.arch_file, space);
+  const Architecture arch = load_architecture(o.arch_file, space).arch;
   BenchOptions b;
   std::tie(b.input, b.classes) = resolve_shape(o.shape);
   b.batches = o.batches;

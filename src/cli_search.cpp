@@ -67,6 +67,7 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--sample-size", "sample_size"},
       {"--n-trials", "n_trials"},
       {"--strategy", "strategy"},
+      {"--space", "space"},
       {"--mutation-prob", "mutation_prob"},
       {"--dataset", "dataset"},
       {"--data-dir", "data_dir"},
@@ -200,15 +201,8 @@ std::optional<SharedData> prepare_data(const SearchOptions& s, ExperimentRecord&
         "there, so latencies (and the metric) mostly measure that path",
         s.latency_batch);
   }
-  DataOptions data_options;
-  data_options.name = s.dataset;
-  data_options.dir = s.data_dir;
-  data_options.eval_split = s.eval_split;
-  data_options.train_subset = s.train_subset;
-  data_options.eval_subset = s.eval_subset;
-  data_options.seed = experiment.seed;
   std::optional<SharedData> shared_data;
-  shared_data.emplace(load_data(data_options), devices);
+  shared_data.emplace(load_data(data_options_for(s, experiment.seed)), devices);
   experiment.dataset = shared_data->host().info;
   for (const auto& d : devices) experiment.devices.push_back(device_name(d));
   experiment.environment = describe_environment(devices);
@@ -244,8 +238,9 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
     if (flag_given(cmd, "--device") || o.no_gpu)
       experiment.options.device = o.no_gpu ? "cpu" : o.search.device;
     auto loaded = store->load_trials();
-    kept = resumable_trials(std::move(loaded.trials), SearchSpace(), experiment.options.epochs,
-                            loaded.problems);
+    kept = resumable_trials(std::move(loaded.trials),
+                            SearchSpace({}, label_set_from_string(experiment.options.space)),
+                            experiment.options.epochs, loaded.problems);
     for (const auto& problem : loaded.problems) spdlog::warn("skipping {}", problem);
   } else {
     if (o.quick) apply_quick(o.search, cmd);
@@ -258,9 +253,7 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   }
   const SearchOptions& s = experiment.options;
   validate(s);  // new options, or an edited experiment.json on resume
-  ComputeSettings compute;
-  compute.deterministic = s.deterministic;
-  compute.tf32 = s.tf32;
+  const ComputeSettings compute = compute_settings_for(s);
   apply_compute_settings(compute);
 
   const std::optional<SharedData> shared_data = prepare_data(s, experiment, ranks, compute, cancel);
@@ -277,17 +270,17 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(store->log_path());
   spdlog::default_logger()->sinks().push_back(file_sink);
   spdlog::info(
-      "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} on {} ({} train / {} eval), "
-      "seed {}",
+      "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} over the {} space on {} ({} "
+      "train / {} eval), seed {}",
       experiment.id, o.resume.empty() ? "new" : "resumed", s.n_trials, s.epochs, s.cull_ratio,
-      s.strategy, s.dataset, data.train_size, data.eval_size, experiment.seed);
+      s.strategy, s.space, s.dataset, data.train_size, data.eval_size, experiment.seed);
   for (const auto& w : experiment.workers) {
     std::string devices;
     for (const auto& d : w.devices) devices += (devices.empty() ? "" : ",") + d;
     spdlog::info("worker rank {} on {}: {} slots on {}", w.rank, w.host, w.slots, devices);
   }
 
-  SearchSpace space;
+  const SearchSpace space({}, label_set_from_string(s.space));
   EvolutionOptions evo;
   evo.max_population = s.max_population;
   evo.sample_size = s.sample_size;
@@ -296,13 +289,7 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   auto strategy = make_strategy(s.strategy, space, evo);
   auto cull = make_cull_policy(s.epochs, s.max_population, s.cull_ratio);
 
-  TrainerOptions train;
-  train.epochs = s.epochs;
-  train.batch_size = s.batch_size;
-  train.lr = s.lr;
-  train.latency_batch = s.latency_batch;
-  train.latency_exponent = s.latency_exponent;
-  train.seed = experiment.seed;
+  const TrainerOptions train = trainer_options_for(s, experiment.seed);
   // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
   // driver itself fails, so no trial thread outlives the search by a whole training run.
   std::atomic<bool> stop_trials{false};
@@ -444,6 +431,10 @@ void setup_search(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "search seed (default: drawn and recorded)")
       ->check(seed_range());
   cmd->add_option("--strategy", s.strategy, "evolution or random")->capture_default_str();
+  cmd->add_option("--space", s.space,
+                  "mobilenetv3 (66 independent choices) or nni-2.7 (the 54 labels the original "
+                  "searched)")
+      ->capture_default_str();
   cmd->add_option("--mutation-prob", s.mutation_prob, "probability of re-drawing each choice")
       ->capture_default_str();
   cmd->add_option("--dataset", s.dataset, "fashion-mnist, mnist, cifar10 or synthetic")

@@ -11,6 +11,7 @@
 #include "nas/error.hpp"
 #include "nas/gpu_runtime.hpp"
 #include "nas/interrupt.hpp"
+#include "nas/nni27_labels.hpp"
 #include "nas/retrain.hpp"
 
 namespace nas {
@@ -58,8 +59,7 @@ void run_test_model(const TestModelOptions& o) {
     train.latency_exponent = e.latency_exponent;
     seed = source.experiment->seed;
     device_spec = e.device;
-    compute.deterministic = e.deterministic;
-    compute.tf32 = e.tf32;
+    compute = compute_settings_for(e);
   }
   if (given("--dataset")) data.name = o.run.dataset;
   if (given("--data-dir")) data.dir = o.run.data_dir;
@@ -86,6 +86,7 @@ void run_test_model(const TestModelOptions& o) {
   environment.tf32 = compute.tf32;
   const std::string out_dir = o.out_dir.empty() ? source.default_out_dir : o.out_dir;
 
+  if (source.nni27) std::printf("%s: %s\n", o.source.c_str(), kNni27ExpandedNote);
   spdlog::info("retraining {} for {} epochs on {} ({}), seed {}", o.source, o.epochs, data.name,
                device_name(device), seed);
   const bool bar = is_terminal(2);

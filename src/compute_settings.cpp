@@ -6,6 +6,13 @@
 
 namespace nas {
 
+ComputeSettings compute_settings_for(const SearchOptions& s) {
+  ComputeSettings c;
+  c.deterministic = s.deterministic;
+  c.tf32 = s.tf32;
+  return c;
+}
+
 void apply_compute_settings(const ComputeSettings& s) {
   at::Context& ctx = at::globalContext();
   if (s.deterministic) {

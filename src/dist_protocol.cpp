@@ -83,11 +83,13 @@ ReadyMessage decode_ready(const std::string& body) {
 }
 
 std::string encode(const TrialProposal& p) {
-  return nlohmann::json{{"id", p.id},
-                        {"arch", p.arch.to_json()},
-                        {"arch_key", p.arch_key},
-                        {"origin", p.origin},
-                        {"parent", json_or_null(p.parent)}}
+  return nlohmann::json{
+      {"id", p.id},
+      {"arch", p.arch.to_json()},
+      {"arch_key", p.arch_key},
+      {"origin", p.origin},
+      {"parent", json_or_null(p.parent)},
+      {"arch_nni27", p.arch_nni27 ? p.arch_nni27->to_json() : nlohmann::json(nullptr)}}
       .dump();
 }
 
@@ -100,6 +102,7 @@ TrialProposal decode_proposal(const std::string& body) {
   p.arch_key = f.str("arch_key");
   p.origin = f.str("origin");
   p.parent = f.opt_integer("parent");
+  if (!f.at("arch_nni27").is_null()) p.arch_nni27 = Architecture::from_json(f.at("arch_nni27"));
   return p;
 }
 

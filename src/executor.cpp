@@ -17,15 +17,9 @@ std::string host_name() {
 
 TrialRecord failed_trial(const TrialProposal& p, const std::string& device,
                          const std::string& error) {
-  TrialRecord r;
-  r.id = p.id;
-  r.arch = p.arch;
-  r.arch_key = p.arch_key;
-  r.origin = p.origin;
-  r.parent = p.parent;
+  TrialRecord r = start_record(p, "");
   r.device = device;
   r.status = TrialStatus::kFailed;
-  r.started = now_iso8601();
   r.ended = r.started;
   r.error = error;
   return r;

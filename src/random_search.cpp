@@ -20,6 +20,7 @@ TrialProposal RandomSearch::ask(int trial_id) {
   }
   Rng rng = rng_for(seed_, static_cast<std::uint64_t>(trial_id));
   TrialProposal p = propose_random(trial_id, space_, rng, ledger_, max_dedup_retries_);
+  add_nni27_form(p, space_);
   ledger_.start(trial_id, p.arch_key);
   return p;
 }

@@ -145,6 +145,7 @@ nlohmann::json to_json(const TrialRecord& r) {
   j["id"] = r.id;
   j["experiment"] = r.experiment;
   j["arch"] = r.arch.to_json();
+  if (r.arch_nni27) j["arch_nni27"] = r.arch_nni27->to_json();
   j["arch_key"] = r.arch_key;
   j["origin"] = r.origin;
   j["parent"] = json_or_null(r.parent);
@@ -172,6 +173,13 @@ TrialRecord trial_record_from_json(const nlohmann::json& j) {
   r.id = f.integer("id");
   r.experiment = f.str("experiment");
   r.arch = arch_from_json(f);
+  if (f.has("arch_nni27") && !f.at("arch_nni27").is_null()) {
+    try {
+      r.arch_nni27 = Architecture::from_json(f.at("arch_nni27"));
+    } catch (const InputError& e) {
+      throw InputError("trial.arch_nni27: " + std::string(e.what()));
+    }
+  }
   r.arch_key = f.str("arch_key");
   r.origin = f.str("origin");
   r.parent = f.opt_integer("parent");

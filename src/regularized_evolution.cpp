@@ -13,8 +13,9 @@ void validate(const EvolutionOptions& o) {
   if (o.max_population < 1) {
     throw UsageError("max population must be at least 1, got " + std::to_string(o.max_population));
   }
-  if (o.sample_size < 1 || o.sample_size > o.max_population) {
-    throw UsageError("sample size must be between 1 and the max population (" +
+  // NNI asserts sample_size < population: a tournament of everyone always picks the best.
+  if (o.sample_size < 1 || o.sample_size >= o.max_population) {
+    throw UsageError("sample size must be at least 1 and smaller than the max population (" +
                      std::to_string(o.max_population) + "), got " + std::to_string(o.sample_size));
   }
   if (!(o.mutation_prob >= 0.0 && o.mutation_prob <= 1.0)) {  // also rejects NaN
@@ -53,8 +54,10 @@ TrialProposal RegularizedEvolution::ask(int trial_id) {
   }
   Rng rng = rng_for(options_.seed, static_cast<std::uint64_t>(trial_id));
   TrialProposal p;
-  const bool initial = trial_id < options_.max_population;
-  if (initial || population_.size() < static_cast<std::size_t>(options_.sample_size)) {
+  // As NNI 2.7: random until the population holds max_population scored members, so a failed
+  // (or, with trials at once, a still running) initial trial is replaced by another random one.
+  const bool initial = population_.size() < static_cast<std::size_t>(options_.max_population);
+  if (initial) {
     p = propose_random(trial_id, space_, rng, ledger_, options_.max_dedup_retries);
   } else {
     const Member& parent = population_[tournament(rng)];
@@ -71,6 +74,7 @@ TrialProposal RegularizedEvolution::ask(int trial_id) {
     // exploring elsewhere beats training the same network twice.
     if (!fresh) p = propose_random(trial_id, space_, rng, ledger_, options_.max_dedup_retries);
   }
+  add_nni27_form(p, space_);
   ledger_.start(trial_id, p.arch_key);
   return p;
 }

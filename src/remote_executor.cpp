@@ -107,15 +107,8 @@ void RemoteExecutor::start(const TrialProposal& proposal) {
   ++running_;
   trial_rank_[proposal.id] = best;
   // Until the worker's first record arrives, what the driver knows of the trial.
-  TrialRecord r;
-  r.id = proposal.id;
-  r.experiment = store_.id();
-  r.arch = proposal.arch;
-  r.arch_key = proposal.arch_key;
-  r.origin = proposal.origin;
-  r.parent = proposal.parent;
+  TrialRecord r = start_record(proposal, store_.id());
   r.host = workers_[best].host;
-  r.started = now_iso8601();
   latest_[proposal.id] = std::move(r);
 }
 

@@ -37,12 +37,16 @@ RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace&
       return s;
     }
     if (fs::exists(dir / "parameter.cfg")) {
-      s.arch = load_architecture((dir / "parameter.cfg").string(), space);
+      const LoadedArchitecture loaded = load_architecture((dir / "parameter.cfg").string(), space);
+      s.arch = loaded.arch;
+      s.nni27 = loaded.nni27;
       return s;
     }
     throw InputError(path + ": neither trial.json nor parameter.cfg in this directory");
   }
-  s.arch = load_architecture(path, space);
+  const LoadedArchitecture loaded = load_architecture(path, space);
+  s.arch = loaded.arch;
+  s.nni27 = loaded.nni27;
   s.default_out_dir = fs::absolute(path).parent_path().string();
   return s;
 }

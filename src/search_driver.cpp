@@ -68,6 +68,7 @@ TrialProposal proposal_of(const TrialRecord& r) {
   TrialProposal p;
   p.id = r.id;
   p.arch = r.arch;
+  p.arch_nni27 = r.arch_nni27;
   p.arch_key = r.arch_key;
   p.origin = r.origin;
   p.parent = r.parent;

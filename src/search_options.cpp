@@ -28,9 +28,10 @@ void validate_counts(const SearchOptions& o) {
   require(o.sample_size >= 1, "sample_size must be at least 1, got " + quoted(o.sample_size));
   require(o.max_population >= 1,
           "max_population must be at least 1, got " + quoted(o.max_population));
-  require(o.sample_size <= o.max_population, "sample_size (" + quoted(o.sample_size) +
-                                                 ") must not exceed max_population (" +
-                                                 quoted(o.max_population) + ")");
+  // NNI asserts it: a tournament of the whole population would always pick the best member.
+  require(o.sample_size < o.max_population, "sample_size (" + quoted(o.sample_size) +
+                                                ") must be smaller than max_population (" +
+                                                quoted(o.max_population) + ")");
   require(o.max_population <= o.n_trials, "max_population (" + quoted(o.max_population) +
                                               ") must not exceed n_trials (" + quoted(o.n_trials) +
                                               ")");
@@ -50,6 +51,8 @@ void validate_rates(const SearchOptions& o) {
 void validate_names_and_sizes(const SearchOptions& o) {
   require(o.strategy == "evolution" || o.strategy == "random",
           "strategy must be 'evolution' or 'random', got '" + o.strategy + "'");
+  require(o.space == "mobilenetv3" || o.space == "nni-2.7",
+          "space must be 'mobilenetv3' or 'nni-2.7', got '" + o.space + "'");
   require(o.eval_split == "validation" || o.eval_split == "test",
           "eval_split must be 'validation' or 'test', got '" + o.eval_split + "'");
   require(o.batch_size >= 1, "batch_size must be at least 1, got " + quoted(o.batch_size));
@@ -77,6 +80,7 @@ void validate(const SearchOptions& o) {
 nlohmann::json to_json(const SearchOptions& o) {
   nlohmann::json j;
   j["strategy"] = o.strategy;
+  j["space"] = o.space;
   j["epochs"] = o.epochs;
   j["cull_ratio"] = o.cull_ratio;
   j["max_population"] = o.max_population;
@@ -118,6 +122,7 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
     if (f.has(key)) out = f.opt_str(key).value_or("");
   };
   read_string("strategy", o.strategy);
+  read_string("space", o.space);
   read_int("concurrent_trials", o.concurrent_trials);
   read_int("epochs", o.epochs);
   read_number("cull_ratio", o.cull_ratio);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "nas/error.hpp"
+#include "nas/nni27_labels.hpp"
 
 namespace nas {
 namespace {
@@ -78,7 +79,19 @@ Architecture Architecture::from_json(const nlohmann::json& j) {
   return arch;
 }
 
-SearchSpace::SearchSpace(SearchSpaceOptions options) : options_(std::move(options)) {
+std::string to_string(LabelSet labels) {
+  return labels == LabelSet::kNni27 ? "nni-2.7" : "mobilenetv3";
+}
+
+LabelSet label_set_from_string(const std::string& name) {
+  if (name == "mobilenetv3") return LabelSet::kIndependent;
+  if (name == "nni-2.7") return LabelSet::kNni27;
+  throw UsageError("space '" + name + "': expected mobilenetv3 (66 independent choices) or " +
+                   "nni-2.7 (the 54 labels the original searched)");
+}
+
+SearchSpace::SearchSpace(SearchSpaceOptions options, LabelSet labels)
+    : options_(std::move(options)), labels_(labels) {
   if (options_.base_widths.size() != kWidths) {
     throw UsageError("search space: base_widths needs " + std::to_string(kWidths) + " entries");
   }
@@ -103,6 +116,11 @@ SearchSpace::SearchSpace(SearchSpaceOptions options) : options_(std::move(option
     }
   }
   for (int s = 1; s <= kStages; ++s) add("depth_" + std::to_string(s), options_.depths);
+  if (labels_ == LabelSet::kNni27) {
+    draws_ = nni27_draws(*this);
+  } else {
+    for (const auto& c : choices_) draws_.push_back({c.label, c.candidates, {c.label}});
+  }
 }
 
 const Choice& SearchSpace::choice(const std::string& label) const {
@@ -132,18 +150,22 @@ Architecture SearchSpace::largest() const {
 
 Architecture SearchSpace::sample(Rng& rng) const {
   Architecture arch;
-  for (const auto& c : choices_)
-    arch.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
+  for (const auto& d : draws_) {
+    const int v = d.candidates[uniform_index(rng, d.candidates.size())];
+    for (const auto& t : d.targets) arch.set(t, v);
+  }
   return arch;
 }
 
 Architecture SearchSpace::mutate(const Architecture& parent, Rng& rng, double prob) const {
   Architecture child = parent;
-  // One uniform draw per choice in canonical order, then the value only where it fires, so the
-  // stream of draws has a fixed shape whatever the outcome.
-  for (const auto& c : choices_) {
-    if (uniform01(rng) < prob)
-      child.set(c.label, c.candidates[uniform_index(rng, c.candidates.size())]);
+  // One uniform draw per label in order, then the value only where it fires, so the stream of
+  // draws has a fixed shape whatever the outcome.
+  for (const auto& d : draws_) {
+    if (uniform01(rng) < prob) {
+      const int v = d.candidates[uniform_index(rng, d.candidates.size())];
+      for (const auto& t : d.targets) child.set(t, v);
+    }
   }
   return child;
 }
@@ -162,6 +184,15 @@ void SearchSpace::validate(const Architecture& arch) const {
     if (!arch.has(c.label)) {
       throw InputError("architecture: missing label '" + c.label + "' (allowed values " +
                        join(c.candidates) + ")");
+    }
+  }
+  for (const auto& d : draws_) {
+    for (const auto& t : d.targets) {
+      if (arch.at(t) != arch.at(d.targets.front())) {
+        throw InputError("architecture: '" + t + "' = " + std::to_string(arch.at(t)) + " but '" +
+                         d.targets.front() + "' = " + std::to_string(arch.at(d.targets.front())) +
+                         ": the nni-2.7 space ties them (one label, '" + d.label + "')");
+      }
     }
   }
 }
@@ -194,7 +225,7 @@ std::string SearchSpace::canonical_key(const Architecture& arch) const {
   return buf;
 }
 
-Architecture load_architecture(const std::string& path, const SearchSpace& space) {
+LoadedArchitecture load_architecture(const std::string& path, const SearchSpace& space) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open architecture file");
   nlohmann::json j;
@@ -204,9 +235,12 @@ Architecture load_architecture(const std::string& path, const SearchSpace& space
     throw InputError(path + ": invalid JSON (" + std::string(e.what()) + ")");
   }
   try {
-    Architecture arch = Architecture::from_json(j);
-    space.validate(arch);
-    return arch;
+    const Architecture raw = Architecture::from_json(j);
+    LoadedArchitecture out;
+    out.nni27 = uses_nni27_labels(raw, space);
+    out.arch = out.nni27 ? expand_nni27(raw, space) : raw;
+    space.validate(out.arch);
+    return out;
   } catch (const InputError& e) {
     throw InputError(path + ": " + e.what());
   }

@@ -66,18 +66,9 @@ int run_search_worker(MessageChannel& channel, const WorkerFlags& flags,
   ReadyMessage ready;
   try {
     devices = resolve_devices(s.device, false);
-    ComputeSettings compute;
-    compute.deterministic = s.deterministic;
-    compute.tf32 = s.tf32;
+    const ComputeSettings compute = compute_settings_for(s);
     apply_compute_settings(compute);
-    DataOptions data_options;
-    data_options.name = s.dataset;
-    data_options.dir = s.data_dir;
-    data_options.eval_split = s.eval_split;
-    data_options.train_subset = s.train_subset;
-    data_options.eval_subset = s.eval_subset;
-    data_options.seed = setup.seed;
-    shared_data.emplace(load_data(data_options), devices);
+    shared_data.emplace(load_data(data_options_for(s, setup.seed)), devices);
     ready.data = fingerprint(shared_data->host());
     ready.dataset = shared_data->host().info;
     ready.environment = describe_environment(devices);
@@ -117,14 +108,8 @@ int run_search_worker(MessageChannel& channel, const WorkerFlags& flags,
   if (!go) return *shutdown;
   writer.emplace(link, decode_field(go->body, "experiment").get<std::string>());
 
-  TrainerOptions train;
-  train.epochs = s.epochs;
-  train.batch_size = s.batch_size;
-  train.lr = s.lr;
-  train.latency_batch = s.latency_batch;
-  train.latency_exponent = s.latency_exponent;
-  train.seed = setup.seed;
-  ctx.emplace(TrialContext{*shared_data, *writer, cull, train, streams, &stop_trials});
+  ctx.emplace(TrialContext{*shared_data, *writer, cull, trainer_options_for(s, setup.seed), streams,
+                           &stop_trials});
   spdlog::debug("worker rank {} on {}: {} slots on {}", channel.rank(), ready.worker.host,
                 executor.capacity(), s.device.empty() ? "default devices" : s.device);
   return run_worker_loop(channel, link, executor, stop_trials, interrupted);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nas/error.hpp"
+#include "nas/nni27_labels.hpp"
 #include "nas/random_search.hpp"
 #include "nas/regularized_evolution.hpp"
 
@@ -52,6 +53,24 @@ void KeyLedger::finish(int trial_id, const std::string& key, TrialStatus status,
   if (status == TrialStatus::kInterrupted) return;  // will be re-run; its key stays free
   finished_ids_.insert(trial_id);
   evaluated_.insert(key);
+}
+
+TrialRecord start_record(const TrialProposal& p, const std::string& experiment_id) {
+  TrialRecord r;
+  r.id = p.id;
+  r.experiment = experiment_id;
+  r.arch = p.arch;
+  r.arch_nni27 = p.arch_nni27;
+  r.arch_key = p.arch_key;
+  r.origin = p.origin;
+  r.parent = p.parent;
+  r.status = TrialStatus::kRunning;
+  r.started = now_iso8601();
+  return r;
+}
+
+void add_nni27_form(TrialProposal& p, const SearchSpace& space) {
+  if (space.labels() == LabelSet::kNni27) p.arch_nni27 = to_nni27(p.arch, space);
 }
 
 TrialProposal propose_random(int trial_id, const SearchSpace& space, Rng& rng,

@@ -12,6 +12,28 @@
 
 namespace nas {
 
+TrainerOptions trainer_options_for(const SearchOptions& s, std::uint64_t seed) {
+  TrainerOptions train;
+  train.epochs = s.epochs;
+  train.batch_size = s.batch_size;
+  train.lr = s.lr;
+  train.latency_batch = s.latency_batch;
+  train.latency_exponent = s.latency_exponent;
+  train.seed = seed;
+  return train;
+}
+
+DataOptions data_options_for(const SearchOptions& s, std::uint64_t seed) {
+  DataOptions d;
+  d.name = s.dataset;
+  d.dir = s.data_dir;
+  d.eval_split = s.eval_split;
+  d.train_subset = s.train_subset;
+  d.eval_subset = s.eval_subset;
+  d.seed = seed;
+  return d;
+}
+
 TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
                       const TrialContext& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -21,20 +43,12 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   const c10::StreamGuard stream_guard(ctx.streams.of(slot.index));
   SearchSpace space;
   const DataBundle& data = ctx.data.on(device);
-  TrialRecord r;
-  r.id = proposal.id;
-  r.experiment = ctx.store.id();
-  r.arch = proposal.arch;
-  r.arch_key = proposal.arch_key;
-  r.origin = proposal.origin;
-  r.parent = proposal.parent;
+  TrialRecord r = start_record(proposal, ctx.store.id());
   const NetworkPlan plan = plan_network(proposal.arch, data.shape, data.classes, space);
   r.params = count_params(plan);
   r.macs = count_macs(plan);
   r.device = slot.device;
   if (!slot.host.empty()) r.host = slot.host;
-  r.status = TrialStatus::kRunning;
-  r.started = now_iso8601();
   ctx.store.write_trial(r);
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -150,6 +150,29 @@ TEST_F(SearchE2E, ComputeSettingsAndTheEnvironmentAreRecordedAndKeptOnResume) {
   EXPECT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--tf32"}), 2);
 }
 
+TEST_F(SearchE2E, TheNni27SpaceSearchesTiedChoicesAndRecordsBothForms) {
+  ASSERT_EQ(run(with(tiny_search(root_, 6),
+                     {"--space", "nni-2.7", "--seed", "8", "--mutation-prob", "0.3"})),
+            0);
+  const std::string id = only_experiment(root_);
+  const fs::path exp = fs::path(root_) / id;
+  EXPECT_EQ(read(exp / "experiment.json")["options"]["space"], "nni-2.7");
+  for (const auto& t : trials(exp)) {
+    ASSERT_TRUE(t.contains("arch_nni27")) << t.dump();
+    const json& a54 = t["arch_nni27"];
+    EXPECT_EQ(a54.size(), 54u);
+    const json& a = t["arch"];
+    EXPECT_EQ(a.size(), 66u);
+    for (const char* d : {"depth_3", "depth_4", "depth_5"}) EXPECT_EQ(a[d], a54["depth_1"]);
+    EXPECT_EQ(a["se_9"], a54["se_10"]);
+    EXPECT_EQ(a["se_21"], a54["se_22"]);
+  }
+  // The space is what is searched: a resume keeps it and refuses another.
+  EXPECT_EQ(
+      run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--space", "mobilenetv3"}),
+      2);
+}
+
 TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--seed", "-1"})), 2);
   EXPECT_TRUE(fs::is_empty(root_));

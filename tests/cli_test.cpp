@@ -90,6 +90,25 @@ class CliTest : public ::testing::Test {
     return write(name, a.to_json().dump(2));
   }
 
+  /// The original's parameter.cfg of the smallest network: NNI 2.7's 54 labels, SE as strings.
+  std::string write_nni27_cfg(const std::string& dir, bool mixed = false) const {
+    nlohmann::json mutation = nlohmann::json::object();
+    const SearchSpace space({}, LabelSet::kNni27);
+    for (const auto& d : space.draws()) {
+      const int v = *std::min_element(d.candidates.begin(), d.candidates.end());
+      if (d.label.rfind("se_", 0) == 0) {
+        mutation[d.label] = std::to_string(v);
+      } else {
+        mutation[d.label] = v;
+      }
+    }
+    if (mixed) mutation["depth_3"] = 1;
+    fs::create_directories(path(dir));
+    return write(
+        dir + "/parameter.cfg",
+        nlohmann::json{{"parameter_id", 0}, {"parameters", {{"mutation", mutation}}}}.dump());
+  }
+
   std::string experiments() const { return "--experiment-dir " + quote(path("experiments")); }
 
   fs::path dir_;
@@ -169,6 +188,36 @@ TEST_F(CliTest, ArchRandomPrintsJsonThatArchJsonAccepts) {
   EXPECT_EQ(info["params"].get<std::int64_t>(), count_params(plan));
   EXPECT_EQ(info["macs"].get<std::int64_t>(), count_macs(plan));
   EXPECT_EQ(info["arch_key"].get<std::string>(), space.canonical_key(a));
+}
+
+TEST_F(CliTest, ArchReadsTheOriginalsParameterCfgAndSaysItWasExpanded) {
+  const std::string cfg = write_nni27_cfg("nni-trial");
+  Result r = run("nas", "arch " + quote(cfg) + " --input 3,32,32 --classes 10");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("NNI 2.7 54-label architecture, expanded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("188490"), std::string::npos) << r.out;  // the smallest network
+  r = run("nas", "arch " + quote(cfg) + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).at("labels"), "nni-2.7");
+}
+
+TEST_F(CliTest, ArchRefusesAMixtureOfTheTwoLabelSets) {
+  const Result r = run("nas", "arch " + quote(write_nni27_cfg("mixed", /*mixed=*/true)));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "'depth_3'");
+}
+
+TEST_F(CliTest, TestModelRetrainsAnNniTrialDirectoryOfTheOriginal) {
+  write_nni27_cfg("nni-trial");
+  const Result r = run("nas-test-model", quote(path("nni-trial")) +
+                                             " --dataset synthetic --train-subset 64 "
+                                             "--eval-subset 32 --epochs 1 --threads 1 --seed 1 "
+                                             "--latency-batch 8 --log-level warn");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("NNI 2.7 54-label architecture, expanded"), std::string::npos) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(slurp(path("nni-trial/retrain.json")));
+  EXPECT_EQ(j.at("params"), 188490);
+  EXPECT_EQ(j.at("arch").size(), 66u);
 }
 
 TEST_F(CliTest, ArchTablePrintsTheFigures) {

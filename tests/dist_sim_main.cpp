@@ -51,16 +51,9 @@ TrialRecord simulated_trial(const TrialProposal& p, const TrialSlot& slot, const
                             CullPolicy& cull, const TrialWriter& writer,
                             const std::atomic<bool>& stop) {
   const auto t0 = std::chrono::steady_clock::now();
-  TrialRecord r;
-  r.id = p.id;
-  r.experiment = writer.id();
-  r.arch = p.arch;
-  r.arch_key = p.arch_key;
-  r.origin = p.origin;
-  r.parent = p.parent;
+  TrialRecord r = start_record(p, writer.id());
   r.device = slot.device;
   r.host = slot.host;
-  r.started = now_iso8601();
   writer.write_trial(r);
   r.status = TrialStatus::kCompleted;
   const double final_metric = score(p.arch);

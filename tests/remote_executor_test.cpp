@@ -34,16 +34,9 @@ double score(const Architecture& a) {
 TrialRecord fake_trial(const TrialProposal& p, const TrialSlot& slot, CullPolicy& cull,
                        const TrialWriter& writer, int epochs, const std::atomic<bool>& stop,
                        std::chrono::milliseconds epoch_time) {
-  TrialRecord r;
-  r.id = p.id;
-  r.experiment = writer.id();
-  r.arch = p.arch;
-  r.arch_key = p.arch_key;
-  r.origin = p.origin;
-  r.parent = p.parent;
+  TrialRecord r = start_record(p, writer.id());
   r.device = slot.device;
   r.host = slot.host;
-  r.started = now_iso8601();
   writer.write_trial(r);
   r.status = TrialStatus::kCompleted;
   for (int e = 0; e < epochs; ++e) {

@@ -25,15 +25,8 @@ class FakeTrials {
       : store_(store), cull_(cull), epochs_(epochs) {}
 
   TrialRecord operator()(const TrialProposal& p, const TrialSlot& slot) {
-    TrialRecord r;
-    r.id = p.id;
-    r.experiment = store_.id();
-    r.arch = p.arch;
-    r.arch_key = p.arch_key;
-    r.origin = p.origin;
-    r.parent = p.parent;
+    TrialRecord r = start_record(p, store_.id());
     r.device = slot.device;
-    r.started = now_iso8601();
     if (fail_ids.count(p.id)) {
       r.status = TrialStatus::kFailed;
       r.error = "injected";
@@ -328,13 +321,8 @@ TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit
         [&](const TrialProposal& p, const TrialSlot& s) {
           if (p.id == 3) {
             // What the trial runner does: record the trial as interrupted, then throw.
-            TrialRecord r;
-            r.id = p.id;
-            r.experiment = store.id();
-            r.arch = p.arch;
-            r.arch_key = p.arch_key;
+            TrialRecord r = start_record(p, store.id());
             r.status = TrialStatus::kInterrupted;
-            r.started = now_iso8601();
             store.write_trial(r);
             throw DeviceFailure("cuda:0 failed in trial 3: CUDA error: an illegal memory access");
           }

@@ -45,10 +45,12 @@ TEST(SearchOptions, CullRatioMustBeBelowOne) {
 
 TEST(SearchOptions, PopulationSizesMustNest) {
   expect_refused(with([](auto& o) { o.sample_size = 31; }), "31");
+  // NNI asserts sample_size < population: equal is refused too.
+  expect_refused(with([](auto& o) { o.sample_size = 30; }), "smaller than max_population");
   expect_refused(with([](auto& o) { o.n_trials = 20; }), "20");
   EXPECT_NO_THROW(validate(with([](auto& o) {
     o.n_trials = 30;
-    o.sample_size = 30;
+    o.sample_size = 29;
   })));
 }
 

@@ -4,6 +4,8 @@
 // with the results. LibTorch keeps them process-wide: set them once, before any trial starts.
 #include <string>
 
+#include "nas/search_options.hpp"
+
 namespace nas {
 
 struct ComputeSettings {
@@ -17,6 +19,9 @@ struct ComputeSettings {
   /// other trials run, and pick kernels by the noise of that moment.
   static constexpr bool kCudnnBenchmark = false;
 };
+
+/// The settings a search's options ask for.
+ComputeSettings compute_settings_for(const SearchOptions& s);
 
 /// Applies `settings` to LibTorch's global context. With `deterministic`, also asks cuBLAS for a
 /// deterministic workspace (CUBLAS_WORKSPACE_CONFIG, unless the user set it) before CUDA starts.

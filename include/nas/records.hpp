@@ -36,6 +36,7 @@ struct TrialRecord {
   int id = 0;
   std::string experiment;
   Architecture arch;
+  std::optional<Architecture> arch_nni27;  // the 54-label form, in the nni-2.7 space
   std::string arch_key;
   std::string origin = "random";  // random | mutation
   std::optional<int> parent;

@@ -2,12 +2,13 @@
 // Regularized evolution (Real et al., "aging evolution"), with the semantics of NNI 2.7's
 // RegularizedEvolution as the original used it, plus a seed and de-duplication:
 //
-// - Trials 0 .. max_population-1 are uniform random architectures.
-// - Later trials run a tournament: sample_size distinct members drawn uniformly from the
-//   population, the one with the best (highest) metric is the parent (the earliest drawn wins a
-//   tie), and the child re-draws each choice with probability mutation_prob. While the
-//   population has fewer than sample_size members (failures, or trials still running) the
-//   trial is a random architecture instead.
+// - Trials are uniform random architectures until the population holds max_population scored
+//   members (NNI 2.7's start): an initial trial that fails is replaced by another random one, and
+//   with several trials at once, random trials go on while the first ones are still running.
+// - Then each trial runs a tournament: sample_size (< max_population) distinct members drawn
+//   uniformly from the population, the one with the best (highest) metric is the parent (the
+//   earliest drawn wins a tie), and the child re-draws each of the space's draws (66 choices, or
+//   NNI 2.7's 54 labels) with probability mutation_prob.
 // - The population is the newest max_population trials told kCompleted or kCulled, in tell
 //   order; the oldest leaves first (aging), whatever its metric. Culled trials enter with their
 //   partial metric, as in the original; failed trials never enter.
@@ -36,7 +37,7 @@ struct EvolutionOptions {
 };
 
 /// Throws UsageError quoting the bad value: max_population < 1, sample_size outside
-/// [1, max_population], mutation_prob outside [0, 1], max_dedup_retries < 0.
+/// [1, max_population), mutation_prob outside [0, 1], max_dedup_retries < 0.
 void validate(const EvolutionOptions& o);
 
 class RegularizedEvolution : public Strategy {

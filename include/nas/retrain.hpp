@@ -21,6 +21,7 @@ struct RetrainSource {
   std::optional<ExperimentRecord> experiment;  // for a trial of nas search: its defaults
   std::optional<int> trial;
   std::string default_out_dir;  // the trial directory, or the architecture file's folder
+  bool nni27 = false;           // the file held NNI 2.7's 54 labels; `arch` is their expansion
 };
 
 /// Throws InputError naming the path when nothing usable is there.

@@ -10,6 +10,7 @@ namespace nas {
 
 struct SearchOptions {
   std::string strategy = "evolution";  // evolution | random
+  std::string space = "mobilenetv3";   // mobilenetv3 (66 choices) | nni-2.7 (the original's 54)
   int concurrent_trials = 4;
   int epochs = 3;
   double cull_ratio = 0.3;  // 0 = no early termination

@@ -30,6 +30,23 @@ struct Choice {
   std::vector<int> candidates;  // duplicates kept: sampling picks an entry uniformly
 };
 
+/// Which choices a search draws on its own. Both build the same networks from the same 66-label
+/// architectures; they differ in what sampling and mutation can vary independently.
+enum class LabelSet {
+  kIndependent,  // "mobilenetv3": all 66 choices, what NNI's space was meant to be
+  kNni27,        // "nni-2.7": the 54 labels NNI 2.7 exposed, which the original searched
+};
+std::string to_string(LabelSet labels);
+/// Throws UsageError naming the known sets.
+LabelSet label_set_from_string(const std::string& name);
+
+/// One draw of sampling and mutation: a label whose value goes to every one of `targets`.
+struct Draw {
+  std::string label;
+  std::vector<int> candidates;
+  std::vector<std::string> targets;  // labels of the 66-choice space
+};
+
 /// label -> value. Plain data; SearchSpace::validate says whether it belongs to a space.
 class Architecture {
  public:
@@ -61,9 +78,13 @@ class SearchSpace {
   static constexpr int kLayersPerStage = 4;
   static constexpr int kWidths = 8;
 
-  explicit SearchSpace(SearchSpaceOptions options = {});
+  explicit SearchSpace(SearchSpaceOptions options = {}, LabelSet labels = LabelSet::kIndependent);
 
   const SearchSpaceOptions& options() const { return options_; }
+  LabelSet labels() const { return labels_; }
+  /// What sampling and mutation draw, in order: the 66 choices one by one, or NNI 2.7's 54
+  /// labels (nni27_labels.hpp).
+  const std::vector<Draw>& draws() const { return draws_; }
   /// Every choice, in canonical order (width_0..7, ks_0, per layer exp/ks/se, depth_1..5).
   const std::vector<Choice>& choices() const { return choices_; }
   /// Throws InputError for an unknown label.
@@ -77,12 +98,13 @@ class SearchSpace {
   Architecture smallest() const;
   Architecture largest() const;
 
-  /// Uniform random architecture: every choice picks an entry of its candidate list.
+  /// Uniform random architecture: every draw picks an entry of its candidate list.
   Architecture sample(Rng& rng) const;
-  /// Re-draws every choice uniformly with probability `prob` (it may draw the same value).
+  /// Re-draws every draw uniformly with probability `prob` (it may draw the same value).
   Architecture mutate(const Architecture& parent, Rng& rng, double prob) const;
   /// Throws InputError naming the label (and the allowed values) for an unknown or missing
-  /// label or a value outside the label's candidates.
+  /// label or a value outside the label's candidates, and, in the NNI 2.7 label set, for tied
+  /// choices that differ.
   void validate(const Architecture& arch) const;
   /// The architecture with only the choices that shape the network (layers beyond each stage's
   /// depth dropped), as text: equal keys build identical networks.
@@ -92,12 +114,22 @@ class SearchSpace {
 
  private:
   SearchSpaceOptions options_;
+  LabelSet labels_;
   std::vector<Choice> choices_;
   std::map<std::string, std::size_t> index_;
+  std::vector<Draw> draws_;
 };
 
-/// Reads an architecture file (our JSON or NNI's parameter.cfg) and validates it against the
-/// space; errors name the file.
-Architecture load_architecture(const std::string& path, const SearchSpace& space);
+/// An architecture as a file held it, always in the 66-label form; `nni27` when the file held NNI
+/// 2.7's 54 labels (a parameter.cfg of the original) and `arch` is their expansion, which builds
+/// the same network.
+struct LoadedArchitecture {
+  Architecture arch;
+  bool nni27 = false;
+};
+
+/// Reads an architecture file (our JSON, a trial.json, or NNI's parameter.cfg with 66 or with NNI
+/// 2.7's 54 labels) and validates it against the space; errors name the file.
+LoadedArchitecture load_architecture(const std::string& path, const SearchSpace& space);
 
 }  // namespace nas

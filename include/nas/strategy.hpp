@@ -26,7 +26,17 @@ struct TrialProposal {
   std::string arch_key;           // SearchSpace::canonical_key(arch)
   std::string origin = "random";  // random | mutation
   std::optional<int> parent;      // the tournament winner, for mutations
+  /// In the nni-2.7 space, the same architecture under NNI 2.7's 54 labels (what the original's
+  /// parameter.cfg held); absent otherwise.
+  std::optional<Architecture> arch_nni27;
 };
+
+/// The record of trial `p` as it starts: its identity and architecture, status running, started
+/// now; the runner fills in the rest.
+TrialRecord start_record(const TrialProposal& p, const std::string& experiment_id);
+
+/// Fills p.arch_nni27 when `space` draws NNI 2.7's labels.
+void add_nni27_form(TrialProposal& p, const SearchSpace& space);
 
 class Strategy {
  public:

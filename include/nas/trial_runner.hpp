@@ -26,6 +26,11 @@ struct TrialContext {
   std::function<void(int trial, int epoch, std::int64_t batch, std::int64_t batches)> on_batch;
 };
 
+/// The training recipe and the data of a search's trials, from its options and seed (the same
+/// in one process and on every worker rank).
+TrainerOptions trainer_options_for(const SearchOptions& s, std::uint64_t seed);
+DataOptions data_options_for(const SearchOptions& s, std::uint64_t seed);
+
 /// Never throws for a trial's own failures (they are recorded, and an out-of-memory failure
 /// releases the device's cached memory). Throws DeviceFailure when the device itself failed (the
 /// trial is then recorded as interrupted, to be run again on resume), and RuntimeFailure when
