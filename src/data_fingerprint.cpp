@@ -1,6 +1,5 @@
 #include "nas/data_fingerprint.hpp"
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "nas/json_fields.hpp"
@@ -33,21 +32,6 @@ std::optional<std::string> describe_difference(const DataFingerprint& a, const D
   if (a.eval_labels != b.eval_labels)
     return differ("evaluation labels (hash)", a.eval_labels, b.eval_labels);
   return std::nullopt;
-}
-
-std::uint64_t fnv1a(const void* data, std::size_t size, std::uint64_t hash) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i) {
-    hash ^= p[i];
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
-}
-
-std::string hex64(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 nlohmann::json to_json(const DataFingerprint& f) {

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "nas/error.hpp"
+#include "nas/fnv1a.hpp"
 #include "nas/nni27_labels.hpp"
 
 namespace nas {
@@ -215,14 +215,8 @@ std::string SearchSpace::canonical_string(const Architecture& arch) const {
 }
 
 std::string SearchSpace::canonical_key(const Architecture& arch) const {
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-  for (unsigned char ch : canonical_string(arch)) {
-    h ^= ch;
-    h *= 0x100000001b3ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  const std::string text = canonical_string(arch);
+  return hex64(fnv1a(text.data(), text.size()));
 }
 
 LoadedArchitecture load_architecture(const std::string& path, const SearchSpace& space) {

@@ -42,13 +42,6 @@ TEST(DataFingerprint, NamesTheFirstDifferenceCoarseFactsFirst) {
   EXPECT_EQ(describe_difference(b, sample()), "data set: 'mnist' vs 'fashion-mnist'");
 }
 
-TEST(DataFingerprint, HashIsFnv1aAndPrintedAs16HexDigits) {
-  EXPECT_EQ(hex64(fnv1a("", 0)), "cbf29ce484222325");
-  EXPECT_EQ(hex64(fnv1a("a", 1)), "af63dc4c8601ec8c");  // the published FNV-1a 64 value
-  // Continuing a hash equals hashing the concatenation.
-  EXPECT_EQ(fnv1a("bc", 2, fnv1a("a", 1)), fnv1a("abc", 3));
-}
-
 TEST(DataFingerprint, JsonRoundTripsAndNamesBadFields) {
   const auto j = to_json(sample());
   EXPECT_FALSE(describe_difference(data_fingerprint_from_json(j), sample()));

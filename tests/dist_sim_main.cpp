@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "fake_trial.hpp"
 #include "nas/error.hpp"
 #include "nas/mpi_channel.hpp"
 #include "nas/regularized_evolution.hpp"
@@ -40,56 +41,6 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-/// A metric from the architecture alone: wider, deeper networks score higher, with a spread.
-double score(const Architecture& a) {
-  double s = 0;
-  for (const auto& [label, v] : a.values()) s += (label.rfind("width", 0) == 0 ? v / 64.0 : v);
-  return s;
-}
-
-TrialRecord simulated_trial(const TrialProposal& p, const TrialSlot& slot, const SimOptions& o,
-                            CullPolicy& cull, const TrialWriter& writer,
-                            const std::atomic<bool>& stop) {
-  const auto t0 = std::chrono::steady_clock::now();
-  TrialRecord r = start_record(p, writer.id());
-  r.device = slot.device;
-  r.host = slot.host;
-  writer.write_trial(r);
-  r.status = TrialStatus::kCompleted;
-  const double final_metric = score(p.arch);
-  for (int e = 0; e < o.epochs; ++e) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(o.epoch_seconds));
-    if (stop.load()) {
-      r.status = TrialStatus::kInterrupted;
-      break;
-    }
-    EpochRecord rec;
-    rec.epoch = e + 1;
-    rec.metric = final_metric * (e + 1) / o.epochs;
-    rec.accuracy = rec.metric;
-    rec.seconds = o.epoch_seconds;
-    bool culled = false;
-    if (e + 1 < o.epochs) {
-      const CullDecision d = cull.report(e, rec.metric);
-      rec.threshold = d.threshold;
-      culled = d.cull;
-    }
-    r.epochs.push_back(rec);
-    r.metric = rec.metric;
-    r.accuracy = rec.accuracy;
-    if (culled) {
-      r.status = TrialStatus::kCulled;
-      r.culled_at_epoch = e + 1;
-      break;
-    }
-    writer.write_trial(r);
-  }
-  r.ended = now_iso8601();
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  writer.write_trial(r);
-  return r;
-}
-
 void run_worker(MessageChannel& channel, const SimOptions& o) {
   auto setup = channel.receive(std::chrono::seconds(600));
   if (!setup || setup->tag != kTagSetup) return;
@@ -111,8 +62,10 @@ void run_worker(MessageChannel& channel, const SimOptions& o) {
   std::atomic<bool> stop{false}, interrupted{false};
   ThreadExecutor executor(with_decision_stats(link,
                                               [&](const TrialProposal& p, const TrialSlot& slot) {
-                                                return simulated_trial(p, slot, o, cull, writer,
-                                                                       stop);
+                                                return testing::curve_trial(
+                                                    p, slot, cull, writer, o.epochs,
+                                                    std::chrono::duration<double>(o.epoch_seconds),
+                                                    stop);
                                               }),
                           {"sim"}, o.slots, o.slots);
   run_worker_loop(channel, link, executor, stop, interrupted);

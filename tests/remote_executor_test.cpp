@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "fake_trial.hpp"
 #include "nas/error.hpp"
 #include "nas/experiment_store.hpp"
 #include "nas/regularized_evolution.hpp"
@@ -23,51 +24,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-double score(const Architecture& a) {
-  double s = 0;
-  for (const auto& [label, v] : a.values()) s += (label.rfind("width", 0) == 0 ? v / 64.0 : v);
-  return s;
-}
-
-/// A trial as a worker runs it: a learning curve from the architecture, every epoch asked of
-/// the cull policy and written through the writer, as run_trial does.
+/// A trial as a worker runs it (fake_trial.hpp), with the test's epoch time.
 TrialRecord fake_trial(const TrialProposal& p, const TrialSlot& slot, CullPolicy& cull,
                        const TrialWriter& writer, int epochs, const std::atomic<bool>& stop,
                        std::chrono::milliseconds epoch_time) {
-  TrialRecord r = start_record(p, writer.id());
-  r.device = slot.device;
-  r.host = slot.host;
-  writer.write_trial(r);
-  r.status = TrialStatus::kCompleted;
-  for (int e = 0; e < epochs; ++e) {
-    std::this_thread::sleep_for(epoch_time);
-    if (stop.load()) {
-      r.status = TrialStatus::kInterrupted;
-      break;
-    }
-    EpochRecord rec;
-    rec.epoch = e + 1;
-    rec.metric = score(p.arch) * (e + 1) / epochs;
-    rec.accuracy = rec.metric;
-    bool culled = false;
-    if (e + 1 < epochs) {
-      const CullDecision d = cull.report(e, rec.metric);
-      rec.threshold = d.threshold;
-      culled = d.cull;
-    }
-    r.epochs.push_back(rec);
-    r.metric = rec.metric;
-    r.accuracy = rec.metric;
-    if (culled) {
-      r.status = TrialStatus::kCulled;
-      r.culled_at_epoch = e + 1;
-      break;
-    }
-  }
-  r.ended = now_iso8601();
-  r.seconds = 0.01;
-  writer.write_trial(r);
-  return r;
+  return testing::curve_trial(p, slot, cull, writer, epochs, epoch_time, stop);
 }
 
 struct WorkerSetup {

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "nas/fnv1a.hpp"
+
 namespace nas {
 
 struct DataFingerprint {
@@ -25,10 +27,6 @@ struct DataFingerprint {
 
 /// The first difference, as "<what>: <a> vs <b>", or nullopt when they are equal.
 std::optional<std::string> describe_difference(const DataFingerprint& a, const DataFingerprint& b);
-
-/// 64-bit FNV-1a over `size` bytes, continuing from `hash`.
-std::uint64_t fnv1a(const void* data, std::size_t size, std::uint64_t hash = 0xcbf29ce484222325ull);
-std::string hex64(std::uint64_t v);
 
 nlohmann::json to_json(const DataFingerprint& f);
 /// Throws InputError naming a missing or mistyped field.
