@@ -1,4 +1,6 @@
 #include <c10/util/Exception.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -39,7 +41,70 @@ void setup_logging(const std::string& level) {
                      "': expected trace, debug, info, warn, error or off");
   }
   spdlog::set_level(l);
+  // The console shows what --log-level asks; other sinks (search.log) may show more.
+  for (auto& sink : spdlog::default_logger()->sinks()) sink->set_level(l);
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
+}
+
+void add_log_file(const std::string& path, const std::string& session) {
+  auto logger = spdlog::default_logger();
+  const auto file_level = std::min(logger->level(), spdlog::level::info);
+  std::shared_ptr<spdlog::sinks::sink> file;
+  try {
+    file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
+  } catch (const spdlog::spdlog_ex& e) {
+    throw RuntimeFailure(path + ": cannot write the log: " + e.what());
+  }
+  file->set_level(file_level);
+  file->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+  logger->sinks().push_back(file);
+  logger->set_level(std::min(logger->level(), file_level));
+  logger->flush_on(spdlog::level::info);
+  if (!session.empty()) {
+    file->log(
+        spdlog::details::log_msg(logger->name(), spdlog::level::info,
+                                 "==================== " + session + " ===================="));
+    file->flush();
+  }
+}
+
+namespace {
+
+/// A console sink that prints through a progress block.
+class BlockSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit BlockSink(ProgressBlock& block) : block_(block) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t text;
+    formatter_->format(msg, text);
+    block_.print_above(fmt::to_string(text), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+
+ private:
+  ProgressBlock& block_;
+};
+
+}  // namespace
+
+ConsoleThroughBlock::ConsoleThroughBlock(ProgressBlock& block) {
+  auto& sinks = spdlog::default_logger()->sinks();
+  if (!block.enabled() || sinks.empty()) return;
+  replaced_ = sinks.front();
+  installed_ = std::make_shared<BlockSink>(block);
+  installed_->set_level(replaced_->level());
+  installed_->set_pattern("[%H:%M:%S] [%l] %v");
+  sinks.front() = installed_;
+}
+
+ConsoleThroughBlock::~ConsoleThroughBlock() {
+  if (!replaced_) return;
+  auto& sinks = spdlog::default_logger()->sinks();
+  for (auto& s : sinks) {
+    if (s == installed_) s = replaced_;
+  }
 }
 
 void add_log_level_flag(CLI::App& app, std::string& level) {

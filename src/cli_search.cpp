@@ -22,6 +22,7 @@
 #include "nas/remote_executor.hpp"
 #include "nas/report.hpp"
 #include "nas/search_driver.hpp"
+#include "nas/search_monitor.hpp"
 #include "nas/search_worker.hpp"
 #include "nas/trial_runner.hpp"
 #include "nas/version.hpp"
@@ -65,7 +66,6 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--cull-ratio", "cull_ratio"},
       {"--max-population", "max_population"},
       {"--sample-size", "sample_size"},
-      {"--n-trials", "n_trials"},
       {"--strategy", "strategy"},
       {"--space", "space"},
       {"--mutation-prob", "mutation_prob"},
@@ -98,35 +98,6 @@ void apply_quick(SearchOptions& s, const CLI::App& cmd) {
   set("--latency-batch", s.latency_batch, 32);
 }
 
-/// One status line on a terminal (rewritten in place), nothing otherwise.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
-  void show(const SearchProgress& p) {
-    if (!enabled_) return;
-    constexpr int kWidth = 24;
-    const int filled = p.n_trials ? kWidth * p.finished / p.n_trials : 0;
-    std::string eta = "-";
-    if (p.finished > started_with_ && p.finished < p.n_trials) {
-      eta = format_duration(p.elapsed_seconds / (p.finished - started_with_) *
-                            (p.n_trials - p.finished));
-    }
-    std::fprintf(stderr, "\r\033[K[%.*s%*s] %d/%d trials, %d running, best %s, elapsed %s, ETA %s",
-                 filled, "########################", kWidth - filled, "", p.finished, p.n_trials,
-                 p.running, p.best ? std::to_string(*p.best->metric).substr(0, 6).c_str() : "-",
-                 format_duration(p.elapsed_seconds).c_str(), eta.c_str());
-    std::fflush(stderr);
-  }
-  void clear() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
-  void set_start(int finished) { started_with_ = finished; }
-
- private:
-  bool enabled_;
-  int started_with_ = 0;
-};
-
 void check_resume_flags(const SearchCliOptions& o, const SearchOptions& stored,
                         std::uint64_t stored_seed) {
   nlohmann::json given = to_json(o.search);
@@ -156,9 +127,12 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
         b.id, b.metric.value_or(0), b.accuracy.value_or(0), b.latency_ms.value_or(0),
         static_cast<long long>(b.params), static_cast<long long>(b.macs));
   }
-  const std::string root = std::filesystem::path(store.dir()).parent_path().string();
+  // Absolute paths, so the commands work as printed from any folder.
+  const fs::path dir = fs::absolute(store.dir()).lexically_normal();
+  const std::string root = dir.parent_path().string();
   std::printf("next:\n  nas-report %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
-  if (p.best) std::printf("  nas-test-model %s\n", store.trial_dir(p.best->id).c_str());
+  if (p.best)
+    std::printf("  nas-test-model %s\n", (dir / "trials" / std::to_string(p.best->id)).c_str());
   if (out.interrupted)
     std::printf("  nas search --resume %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
 }
@@ -231,6 +205,16 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
     held = store->lock();
     experiment = store->read_experiment();
     check_resume_flags(o, experiment.options, experiment.seed);
+    // A search can be extended (as NNI, Optuna and W&B allow), not shortened.
+    if (flag_given(cmd, "--n-trials")) {
+      if (o.search.n_trials < experiment.options.n_trials) {
+        throw UsageError("--n-trials " + std::to_string(o.search.n_trials) +
+                         " is smaller than the experiment's " +
+                         std::to_string(experiment.options.n_trials) +
+                         ": a search can be extended, not shortened");
+      }
+      experiment.options.n_trials = o.search.n_trials;
+    }
     // Where and how fast it runs may change between sessions; what it searches may not.
     if (flag_given(cmd, "--concurrent-trials"))
       experiment.options.concurrent_trials = o.search.concurrent_trials;
@@ -242,6 +226,17 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
                             SearchSpace({}, label_set_from_string(experiment.options.space)),
                             experiment.options.epochs, loaded.problems);
     for (const auto& problem : loaded.problems) spdlog::warn("skipping {}", problem);
+    int finished = 0;
+    for (const auto& t : kept) finished += is_finished(t.status);
+    if (experiment.status == ExperimentStatus::kCompleted &&
+        finished >= experiment.options.n_trials) {
+      // Nothing to run: leave the folder exactly as it is (no new session, no log line).
+      std::printf(
+          "experiment %s is complete (%d trials): nothing to do; extend it with "
+          "--n-trials N\n",
+          experiment.id.c_str(), finished);
+      return;
+    }
   } else {
     if (o.quick) apply_quick(o.search, cmd);
     if (o.no_gpu) o.search.device = "cpu";
@@ -267,8 +262,7 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
     experiment = store->read_experiment();
   }
   if (ranks.channel) send_go(*ranks.channel, experiment.id);
-  auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(store->log_path());
-  spdlog::default_logger()->sinks().push_back(file_sink);
+  add_log_file(store->log_path(), o.resume.empty() ? "" : "resumed");
   spdlog::info(
       "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} over the {} space on {} ({} "
       "train / {} eval), seed {}",
@@ -293,12 +287,23 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
   // driver itself fails, so no trial thread outlives the search by a whole training run.
   std::atomic<bool> stop_trials{false};
+  // What the user watches: every record a trial writes passes the monitor (running trials,
+  // per-epoch log lines, the ETA) on its way to the store.
+  int slots = s.concurrent_trials;
+  if (ranks.channel) {
+    slots = 0;
+    for (const auto& w : experiment.workers) slots += w.slots;
+  }
+  SearchMonitor monitor(s.epochs, slots, /*show_hosts=*/ranks.channel != nullptr);
+  const MonitoredTrialWriter writer(*store, monitor);
+  ProgressBlock block(stderr, is_terminal(2));
+  const ConsoleThroughBlock console(block);
   // Trials run on this process's threads, or on the workers'.
   std::unique_ptr<TrialExecutor> executor;
   std::optional<TrialContext> ctx;
   std::optional<SlotStreams> streams;
   if (ranks.channel) {
-    executor = std::make_unique<RemoteExecutor>(*ranks.channel, experiment.workers, *store, *cull,
+    executor = std::make_unique<RemoteExecutor>(*ranks.channel, experiment.workers, writer, *cull,
                                                 &stop_trials);
   } else {
     // The context needs the executor's slots (for their streams); no trial starts before it is
@@ -309,19 +314,21 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
     std::vector<torch::Device> slot_devices;
     for (const auto& slot : threads->slots()) slot_devices.push_back(parse_device(slot.device));
     streams.emplace(slot_devices);
-    ctx.emplace(TrialContext{*shared_data, *store, *cull, train, *streams, &stop_trials});
+    ctx.emplace(TrialContext{*shared_data, writer, *cull, train, *streams, &stop_trials});
     executor = std::move(threads);
   }
 
-  ProgressLine bar(is_terminal(2));
+  auto draw = [&](const SearchProgress& p) {
+    block.draw(render_search_progress(monitor.view(p), terminal_width(2)));
+  };
   SearchObserver observer;
   observer.on_tick = [&](const SearchProgress& p) {
     if (cancel.load()) stop_trials = true;
-    bar.show(p);
+    draw(p);
   };
   observer.on_trial_finished = [&](const TrialRecord& r, const SearchProgress& p) {
     if (cancel.load()) stop_trials = true;
-    bar.clear();
+    monitor.on_finished(r);
     if (r.status == TrialStatus::kFailed) {
       spdlog::warn("trial {} failed: {}", r.id, r.error.value_or("unknown error"));
     } else if (r.status == TrialStatus::kInterrupted) {
@@ -333,11 +340,8 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
           r.id, to_string(r.status), r.metric.value_or(0), r.accuracy.value_or(0),
           r.latency_ms.value_or(0), r.params, r.seconds.value_or(0), p.finished, p.n_trials);
     }
-    bar.show(p);
+    draw(p);
   };
-  int already = 0;
-  for (const auto& t : kept) already += is_finished(t.status);
-  bar.set_start(already);
 
   SearchOutcome out;
   try {
@@ -359,7 +363,7 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
     }
     throw;
   }
-  bar.clear();
+  block.clear();
   spdlog::info("search {} after {:.1f} s", out.interrupted ? "interrupted" : "finished",
                experiment.search_seconds.value_or(0));
   print_summary(*store, experiment, out);

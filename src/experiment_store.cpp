@@ -148,6 +148,41 @@ ExperimentStore ExperimentStore::create(const std::string& root, ExperimentRecor
   throw RuntimeFailure("cannot find a free experiment id under " + root);
 }
 
+std::string ExperimentStore::resolve_id(const std::string& root, const std::string& text) {
+  const auto ids = list(root);
+  if (std::find(ids.begin(), ids.end(), text) != ids.end()) return text;
+  if (text == "latest") {
+    if (ids.empty()) throw UsageError("no experiments exist under " + root);
+    // Newest by creation time; ids made by nas sort by time too, named ones need not.
+    std::string best;
+    std::string best_created;
+    for (const auto& id : ids) {
+      std::string created;
+      try {
+        created = read_json_file((fs::path(root) / id / kExperimentFile).string())
+                      .value("created", std::string());
+      } catch (const std::exception&) {
+      }
+      if (best.empty() || created > best_created || (created == best_created && id > best)) {
+        best = id;
+        best_created = created;
+      }
+    }
+    return best;
+  }
+  std::vector<std::string> matches;
+  for (const auto& id : ids) {
+    if (!text.empty() && id.rfind(text, 0) == 0) matches.push_back(id);
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.size() > 1) {
+    std::string all;
+    for (const auto& m : matches) all += " " + m;
+    throw UsageError("experiment '" + text + "' is ambiguous: it could be" + all);
+  }
+  throw UsageError("unknown experiment '" + text + "'; " + known_experiments_text(root));
+}
+
 ExperimentStore ExperimentStore::open(const std::string& root, const std::string& id_or_path) {
   std::error_code ec;
   const fs::path under_root = fs::path(root) / id_or_path;
@@ -157,6 +192,10 @@ ExperimentStore ExperimentStore::open(const std::string& root, const std::string
   const fs::path as_path(id_or_path);
   if (!id_or_path.empty() && fs::is_regular_file(as_path / kExperimentFile, ec)) {
     return ExperimentStore(as_path.string(), folder_name(as_path));
+  }
+  if (!id_or_path.empty() && id_or_path.find('/') == std::string::npos) {
+    const std::string id = resolve_id(root, id_or_path);
+    return ExperimentStore((fs::path(root) / id).string(), id);
   }
   if (!id_or_path.empty() && fs::is_directory(as_path, ec)) {
     throw UsageError(id_or_path + " is not an experiment folder (it has no experiment.json)");
@@ -262,6 +301,15 @@ ExperimentLock& ExperimentLock::operator=(ExperimentLock&& o) noexcept {
 
 ExperimentLock::~ExperimentLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+bool ExperimentStore::in_use() const {
+  const std::string path = (fs::path(dir_) / ".lock").string();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // never locked
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return held;
 }
 
 ExperimentLock ExperimentStore::lock() const {

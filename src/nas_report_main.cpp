@@ -24,6 +24,7 @@ struct ReportCliOptions {
   ReportOptions report;
   bool json = false;
   std::string csv;
+  std::string epochs_csv;
   std::string html;
   std::string baseline;
   bool markdown = false;
@@ -31,7 +32,9 @@ struct ReportCliOptions {
 };
 
 void setup_report(CLI::App& app, ReportCliOptions& o) {
-  app.add_option("experiment", o.experiment, "experiment id (under --experiment-dir) or folder");
+  app.add_option("experiment", o.experiment,
+                 "experiment id (under --experiment-dir), latest, the start of an id, or a "
+                 "folder; none: list the experiments");
   app.add_option("--compare", o.compare,
                  "build the results table (epochs x cull ratio) from these experiments")
       ->expected(1, -1);
@@ -44,7 +47,10 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
       ->check(CLI::Range(0, 100000000))
       ->capture_default_str();
   app.add_flag("--json", o.json, "print one JSON document instead of text");
-  app.add_option("--csv", o.csv, "write one row per trial to this CSV file");
+  app.add_option("--csv", o.csv, "write one row per trial to this CSV file (- for stdout)");
+  app.add_option("--epochs-csv", o.epochs_csv,
+                 "write every epoch record (trial, epoch, loss, accuracy, latency, metric, "
+                 "threshold, seconds) to this CSV file (- for stdout)");
   app.add_option("--html", o.html, "write a self-contained HTML page with charts to this file");
   app.add_option(
       "--baseline", o.baseline,
@@ -60,10 +66,13 @@ void check_combinations(const ReportCliOptions& o) {
   if (comparing && !o.experiment.empty()) {
     throw UsageError("give one experiment or --compare with several, not both");
   }
-  if (!comparing && o.experiment.empty()) {
-    throw UsageError("name an experiment (id or folder), or use --compare <id> <id> ...");
+  if (!comparing && o.experiment.empty() &&
+      (o.json || !o.csv.empty() || !o.epochs_csv.empty() || !o.html.empty())) {
+    throw UsageError(
+        "--json, --csv and --html describe one experiment: name it (id, latest or "
+        "folder)");
   }
-  if (comparing && (!o.csv.empty() || !o.html.empty())) {
+  if (comparing && (!o.csv.empty() || !o.epochs_csv.empty() || !o.html.empty())) {
     throw UsageError(
         "--csv and --html describe one experiment; they do not combine with --compare");
   }
@@ -71,6 +80,9 @@ void check_combinations(const ReportCliOptions& o) {
     throw UsageError("--markdown and --baseline only apply to --compare");
   }
   if (o.json && o.markdown) throw UsageError("choose --json or --markdown, not both");
+  const int to_stdout = (o.csv == "-") + (o.epochs_csv == "-") + o.json;
+  if (to_stdout > 1)
+    throw UsageError("--json, --csv - and --epochs-csv - each write to stdout: choose one");
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -88,12 +100,25 @@ int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   if (o.json) {
     for (const auto& p : report.problems) log.warn("skipped corrupt trial file {}", p);
   }
-  if (!o.csv.empty()) {
-    std::ofstream out(o.csv, std::ios::binary | std::ios::trunc);
-    write_csv(report, out);
+  // "-": the data alone on stdout, so it can be piped; messages go to stderr.
+  auto export_csv = [&](const std::string& path,
+                        void (*write)(const ExperimentReport&, std::ostream&)) {
+    if (path.empty() || path == "-") return;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    write(report, out);
     out.close();
-    if (!out) throw RuntimeFailure(o.csv + ": cannot write");
-    log.info("wrote {}", o.csv);
+    if (!out) throw RuntimeFailure(path + ": cannot write");
+    log.info("wrote {}", path);
+  };
+  export_csv(o.csv, write_csv);
+  export_csv(o.epochs_csv, write_epochs_csv);
+  if (o.csv == "-" || o.epochs_csv == "-") {
+    if (!o.html.empty()) {
+      write_file(o.html, render_html(report));
+      log.info("wrote {}", o.html);
+    }
+    (o.csv == "-" ? write_csv : write_epochs_csv)(report, std::cout);
+    return kExitOk;
   }
   if (!o.html.empty()) {
     write_file(o.html, render_html(report));
@@ -125,6 +150,10 @@ int run_report(ReportCliOptions o) {
   log->set_level(spdlog::level::from_str(o.log_level));
   if (o.root.empty()) o.root = default_experiment_root();
   check_combinations(o);
+  if (o.compare.empty() && o.experiment.empty()) {
+    std::cout << render_listing(list_experiments(o.root), o.root);
+    return kExitOk;
+  }
   return o.compare.empty() ? run_single(o, *log) : run_compare(o);
 }
 

@@ -1,5 +1,6 @@
 #include "nas/records.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -317,6 +318,9 @@ nlohmann::json to_json(const ExperimentRecord& r) {
   j["environment"] = r.environment ? to_json(*r.environment) : nlohmann::json(nullptr);
   j["workers"] = nlohmann::json::array();
   for (const auto& w : r.workers) j["workers"].push_back(to_json(w));
+  j["sessions"] = nlohmann::json::array();
+  for (const auto& s : r.sessions)
+    j["sessions"].push_back({{"started", s.started}, {"ended", json_or_null(s.ended)}});
   return j;
 }
 
@@ -352,6 +356,14 @@ ExperimentRecord experiment_record_from_json(const nlohmann::json& j) {
     const auto& workers = f.at("workers");
     if (!workers.is_array()) f.fail("workers", "an array of objects");
     for (const auto& w : workers) r.workers.push_back(worker_info_from_json(w));
+  }
+  if (f.has("sessions") && !f.at("sessions").is_null()) {
+    const auto& sessions = f.at("sessions");
+    if (!sessions.is_array()) f.fail("sessions", "an array of {started, ended}");
+    for (const auto& s : sessions) {
+      const JsonFields g(s, f.path("sessions"));
+      r.sessions.push_back({g.str("started"), g.opt_str("ended")});
+    }
   }
   return r;
 }
@@ -424,6 +436,23 @@ RetrainRecord retrain_record_from_json(const nlohmann::json& j) {
   r.started = f.str("started");
   r.ended = f.opt_str("ended");
   return r;
+}
+
+double active_seconds(double from, double to, const std::vector<SearchSession>& sessions) {
+  if (to <= from) return 0;
+  if (sessions.empty()) return to - from;
+  double total = 0;
+  for (const auto& s : sessions) {
+    double start = 0, end = to;
+    try {
+      start = parse_iso8601(s.started);
+      if (s.ended) end = parse_iso8601(*s.ended);
+    } catch (const InputError&) {
+      continue;  // an unreadable span counts for nothing
+    }
+    total += std::max(0.0, std::min(end, to) - std::max(start, from));
+  }
+  return total;
 }
 
 std::string now_iso8601() {

@@ -74,7 +74,8 @@ std::optional<double> earliest_start(const std::vector<TrialRecord>& trials) {
   return best;
 }
 
-FirstTrialsSummary summarize_first(const std::vector<TrialRecord>& trials, int n) {
+FirstTrialsSummary summarize_first(const std::vector<TrialRecord>& trials, int n,
+                                   const std::vector<SearchSession>& sessions) {
   FirstTrialsSummary s;
   s.n = n;
   // As read_trial_data.py: only trials that ended with a final metric take a place.
@@ -93,12 +94,15 @@ FirstTrialsSummary summarize_first(const std::vector<TrialRecord>& trials, int n
     const auto begun = time_of(t.started);
     if (begun && (!start || *begun < *start)) start = begun;
   }
+  // Only while the search ran: a night between a stop and a resume is no search time.
   if (s.counted > 0 && start)
-    s.seconds = scored[static_cast<std::size_t>(s.counted) - 1].end - *start;
+    s.seconds =
+        active_seconds(*start, scored[static_cast<std::size_t>(s.counted) - 1].end, sessions);
   return s;
 }
 
-std::optional<double> all_trials_seconds(const std::vector<TrialRecord>& trials) {
+std::optional<double> all_trials_seconds(const std::vector<TrialRecord>& trials,
+                                         const std::vector<SearchSession>& sessions) {
   const auto start = earliest_start(trials);
   std::optional<double> last;
   for (const auto& t : trials) {
@@ -106,7 +110,7 @@ std::optional<double> all_trials_seconds(const std::vector<TrialRecord>& trials)
     if (e && (!last || *e > *last)) last = e;
   }
   if (!start || !last) return std::nullopt;
-  return *last - *start;
+  return active_seconds(*start, *last, sessions);
 }
 
 CullSavings cull_savings(const std::vector<TrialRecord>& trials, int planned_epochs) {
@@ -201,10 +205,53 @@ std::vector<ParetoPoint> pareto_front(const std::vector<TrialRecord>& trials) {
   return front;
 }
 
+std::string shown_status(const ExperimentRecord& e, bool in_use) {
+  if (e.status == ExperimentStatus::kRunning && !in_use) return "stopped";
+  return to_string(e.status);
+}
+
+std::string status_hint(const ExperimentRecord& e, bool in_use) {
+  if (e.status == ExperimentStatus::kRunning && !in_use)
+    return "not running; resume with nas search --resume " + e.id;
+  if (e.status == ExperimentStatus::kInterrupted || e.status == ExperimentStatus::kFailed)
+    return "resume with nas search --resume " + e.id;
+  return "";
+}
+
+std::vector<ExperimentListing> list_experiments(const std::string& root) {
+  std::vector<ExperimentListing> rows;
+  for (const auto& id : ExperimentStore::list(root)) {
+    ExperimentListing row;
+    row.id = id;
+    try {
+      const ExperimentStore store = ExperimentStore::open(root, id);
+      const ExperimentRecord e = store.read_experiment();
+      row.name = e.name;
+      row.status = shown_status(e, store.in_use());
+      row.created = e.created;
+      const auto trials = store.load_trials().trials;
+      row.trials = static_cast<int>(trials.size());
+      for (const auto& t : trials) {
+        if (has_result(t) && (!row.best_metric || *t.metric > *row.best_metric))
+          row.best_metric = t.metric;
+      }
+    } catch (const Error& e) {
+      row.status = "unreadable";
+      row.problem = e.what();
+    }
+    rows.push_back(std::move(row));
+  }
+  std::stable_sort(
+      rows.begin(), rows.end(),
+      [](const ExperimentListing& a, const ExperimentListing& b) { return a.created < b.created; });
+  return rows;
+}
+
 ExperimentReport build_report(const ExperimentStore& store, const ReportOptions& options) {
   ExperimentReport r;
   r.dir = store.dir();
   r.experiment = store.read_experiment();
+  r.in_use = store.in_use();
   auto loaded = store.load_trials();
   r.trials = std::move(loaded.trials);
   r.problems = std::move(loaded.problems);
@@ -213,8 +260,8 @@ ExperimentReport build_report(const ExperimentStore& store, const ReportOptions&
       r.retrains.emplace(t.id, std::move(*retrain));
   }
   r.counts = count_statuses(r.trials);
-  r.first = summarize_first(r.trials, options.first);
-  r.all_seconds = all_trials_seconds(r.trials);
+  r.first = summarize_first(r.trials, options.first, r.experiment.sessions);
+  r.all_seconds = all_trials_seconds(r.trials, r.experiment.sessions);
   r.culling = cull_savings(r.trials, r.experiment.options.epochs);
   r.top = top_trials(r, options.top);
   r.pareto = pareto_front(r.trials);

@@ -165,4 +165,16 @@ void write_csv(const ExperimentReport& r, std::ostream& out) {
   }
 }
 
+void write_epochs_csv(const ExperimentReport& r, std::ostream& out) {
+  write_csv_row(out, {"trial", "epoch", "train_loss", "accuracy", "latency_ms", "metric",
+                      "threshold", "seconds"});
+  for (const auto& t : r.trials) {
+    for (const auto& e : t.epochs) {
+      write_csv_row(out, {std::to_string(t.id), std::to_string(e.epoch), csv_number(e.train_loss),
+                          csv_number(e.accuracy), csv_number(e.latency_ms), csv_number(e.metric),
+                          csv_number(e.threshold), csv_number(e.seconds)});
+    }
+  }
+}
+
 }  // namespace nas

@@ -143,7 +143,7 @@ std::string summary_table(const ExperimentReport& r) {
   const ExperimentRecord& e = r.experiment;
   const SearchOptions& o = e.options;
   std::vector<std::pair<std::string, std::string>> rows = {
-      {"status", to_string(e.status)},
+      {"status", shown_status(e, r.in_use)},
       {"created", e.created},
       {"finished", e.finished.value_or("-")},
       {"folder", r.dir},

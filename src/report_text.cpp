@@ -60,7 +60,9 @@ std::string header_section(const ExperimentReport& r) {
   if (e.search_seconds) t.add_row({"search time", format_duration(*e.search_seconds)});
   std::string title = "Experiment " + e.id;
   if (e.name) title += " \"" + *e.name + "\"";
-  return title + ": " + to_string(e.status) + "\n" + t.render("  ", false);
+  const std::string hint = status_hint(e, r.in_use);
+  return title + ": " + shown_status(e, r.in_use) + (hint.empty() ? "" : " (" + hint + ")") + "\n" +
+         t.render("  ", false);
 }
 
 std::string counts_line(const StatusCounts& c) {
@@ -149,6 +151,22 @@ std::string render_text(const ExperimentReport& r) {
   if (!r.pareto.empty()) out += "\n" + pareto_section(r);
   if (!r.best_so_far.empty()) out += "\n" + best_so_far_section(r);
   return out;
+}
+
+std::string render_listing(const std::vector<ExperimentListing>& rows, const std::string& root) {
+  if (rows.empty()) return "no experiments under " + root + "\n";
+  TextTable t(
+      {Align::kLeft, Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kLeft});
+  t.add_row({"id", "name", "status", "trials", "best metric", "created"});
+  for (const auto& r : rows) {
+    t.add_row({r.id, r.name.value_or("-"), r.status, std::to_string(r.trials),
+               r.best_metric ? fixed(r.best_metric, 4) : "-", r.created.empty() ? "-" : r.created});
+  }
+  std::string out = "Experiments under " + root + ":\n" + t.render("  ");
+  for (const auto& r : rows) {
+    if (r.problem) out += "  " + r.id + ": " + *r.problem + "\n";
+  }
+  return out + "Details: nas-report <id> (or latest, or the start of an id)\n";
 }
 
 }  // namespace nas

@@ -95,6 +95,7 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   TrainHooks hooks;
   hooks.cancel = cancel;
   hooks.on_batch = progress.on_batch;
+  hooks.on_loss = progress.on_loss;
   hooks.on_epoch = [&](const EpochRecord& e) {
     r.epochs.push_back(e);
     r.seconds = elapsed();

@@ -147,6 +147,7 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   }
 
   const double earlier_seconds = experiment.search_seconds.value_or(0.0);
+  experiment.sessions.push_back({now_iso8601(), std::nullopt});
   experiment.status = ExperimentStatus::kRunning;
   experiment.finished.reset();
   experiment.error.reset();  // a resumed failed search starts clean
@@ -188,6 +189,7 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     p.elapsed_seconds = elapsed();
     // Kept current so a search killed with -9 still accounts for the time it ran.
     experiment.search_seconds = earlier_seconds + p.elapsed_seconds;
+    experiment.sessions.back().ended = now_iso8601();
     store.write_experiment(experiment);
     if (observer.on_trial_finished) observer.on_trial_finished(*record, p);
   }
@@ -198,6 +200,7 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
       out.interrupted ? ExperimentStatus::kInterrupted : ExperimentStatus::kCompleted;
   experiment.finished = now_iso8601();
   experiment.search_seconds = earlier_seconds + elapsed();
+  experiment.sessions.back().ended = experiment.finished;
   store.write_experiment(experiment);
   return out;
 }

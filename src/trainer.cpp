@@ -124,7 +124,11 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
         optimizer.step();
         loss_sum += loss.detach();
         if (hooks.on_batch) hooks.on_batch(epoch, i + 1, batches);
-        if ((i + 1) % kNanCheckEvery == 0 && !std::isfinite(loss_sum.item<double>())) break;
+        if ((i + 1) % kNanCheckEvery == 0) {
+          const double sum = loss_sum.item<double>();
+          if (!std::isfinite(sum)) break;
+          if (hooks.on_loss) hooks.on_loss(epoch, sum / static_cast<double>(i + 1));
+        }
       }
       double train_loss = 0;
       {

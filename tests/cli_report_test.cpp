@@ -1,6 +1,7 @@
 // nas-report as a user runs it: exit codes, messages and outputs on folders the test writes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,20 @@ Result run(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+/// stdout alone (stderr dropped): what a pipe would get.
+Result run_stdout(const std::string& args) {
+  Result r{0, ""};
+  FILE* p = popen((kReport + " " + args + " 2>/dev/null").c_str(), "r");
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 class ReportCli : public ::testing::Test {
  protected:
@@ -108,6 +123,73 @@ TEST_F(ReportCli, ACorruptRetrainFileIsNamed) {
   const Result r = run("exp-a --experiment-dir " + root_);
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find(bad.string()), std::string::npos) << r.out;
+}
+
+TEST_F(ReportCli, WithoutAnIdListsTheExperiments) {
+  ExperimentRecord b;
+  b.id = "exp-b";
+  b.name = "second";
+  b.created = "2026-11-28T02:00:00.000Z";
+  b.status = ExperimentStatus::kCompleted;
+  ExperimentStore::create(root_, b);
+  const Result r = run("--experiment-dir " + root_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* needle :
+       {"exp-a", "exp-b", "second", "completed", "2026-11-28T02:00:00", "42.0000"}) {
+    EXPECT_NE(r.out.find(needle), std::string::npos) << needle << "\n" << r.out;
+  }
+  // exp-a says running, but no process holds it: it stopped.
+  EXPECT_NE(r.out.find("stopped"), std::string::npos) << r.out;
+  EXPECT_LT(r.out.find("exp-a"), r.out.find("exp-b"));  // oldest first
+}
+
+TEST_F(ReportCli, LatestAndTheStartOfAnIdSelectAnExperiment) {
+  ExperimentRecord b;
+  b.id = "exp-b";
+  b.created = "2026-11-28T02:00:00.000Z";
+  ExperimentStore::create(root_, b);
+  Result r = run("latest --json --experiment-dir " + root_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["experiment"]["id"], "exp-b");
+  r = run("exp-a --json --experiment-dir " + root_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["experiment"]["id"], "exp-a");
+  r = run("exp --experiment-dir " + root_);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("ambiguous"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("exp-a exp-b"), std::string::npos) << r.out;
+}
+
+TEST_F(ReportCli, ARunningExperimentThatNobodyRunsShowsAsStopped) {
+  const Result r = run("exp-a --experiment-dir " + root_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("Experiment exp-a: stopped (not running; resume with nas search --resume "
+                       "exp-a)"),
+            std::string::npos)
+      << r.out;
+  // While a process holds the lock, it is running.
+  const auto store = ExperimentStore::open(root_, "exp-a");
+  const ExperimentLock held = store.lock();
+  EXPECT_NE(run("exp-a --experiment-dir " + root_).out.find("Experiment exp-a: running"),
+            std::string::npos);
+}
+
+TEST_F(ReportCli, CsvAndEpochCsvToStdoutAreTheDataAlone) {
+  Result r = run_stdout("exp-a --csv - --experiment-dir " + root_);
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("id,status,origin,", 0), 0u) << r.out;
+  EXPECT_EQ(lines(r.out), 4);
+  r = run_stdout("exp-a --epochs-csv - --experiment-dir " + root_);
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("trial,epoch,train_loss,accuracy,latency_ms,metric,threshold,seconds\n", 0),
+            0u)
+      << r.out;
+  EXPECT_EQ(lines(r.out), 4);  // one epoch record per trial
+  EXPECT_NE(r.out.find("\n1,1,1,51,0.2,41,,10\n"), std::string::npos) << r.out;
+  const std::string file = root_ + "/epochs.csv";
+  ASSERT_EQ(run("exp-a --epochs-csv " + file + " --experiment-dir " + root_).code, 0);
+  EXPECT_TRUE(fs::exists(file));
+  EXPECT_EQ(run("exp-a --csv - --json --experiment-dir " + root_).code, 2);
 }
 
 TEST_F(ReportCli, BadFlagIsAUsageError) {

@@ -1,6 +1,8 @@
 // End-to-end tests of `nas search`: tiny searches on synthetic data through the real executable.
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "e2e_helpers.hpp"
@@ -171,6 +174,123 @@ TEST_F(SearchE2E, TheNni27SpaceSearchesTiedChoicesAndRecordsBothForms) {
   EXPECT_EQ(
       run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--space", "mobilenetv3"}),
       2);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST_F(SearchE2E, SearchLogIsWrittenAsTheSearchGoesAndAResumeAppendsToIt) {
+  const auto args = with(tiny_search(root_, 8), {"--concurrent-trials", "1", "--seed", "5"});
+  const pid_t pid = spawn(args);
+  const std::string id = wait_for_finished_trials(root_, 2);
+  ASSERT_FALSE(id.empty());
+  const fs::path log = fs::path(root_) / id / "search.log";
+  // Written line by line while it runs (the console shows only warnings here).
+  const std::string live = slurp(log);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_NE(live.find("trial 0 epoch 1/3: accuracy"), std::string::npos) << live;
+  EXPECT_NE(live.find("trial 0 completed"), std::string::npos) << live;
+  ASSERT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--log-level", "warn"}),
+            0);
+  const std::string after = slurp(log);
+  EXPECT_EQ(after.rfind(live, 0), 0u) << "the first session's lines were replaced";
+  const auto mark = after.find("==================== resumed ====================");
+  ASSERT_NE(mark, std::string::npos) << after;
+  EXPECT_NE(after.find("search finished", mark), std::string::npos) << after;
+}
+
+TEST_F(SearchE2E, ResumingACompleteSearchChangesNothingAndNTrialsCanOnlyGrow) {
+  ASSERT_EQ(run(with(tiny_search(root_, 4), {"--seed", "6"})), 0);
+  const std::string id = only_experiment(root_);
+  const fs::path exp = fs::path(root_) / id;
+  const std::string experiment = slurp(exp / "experiment.json");
+  const std::string log = slurp(exp / "search.log");
+  const std::string trial = slurp(exp / "trials" / "0" / "trial.json");
+  EXPECT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_}), 0);
+  EXPECT_EQ(slurp(exp / "experiment.json"), experiment);
+  EXPECT_EQ(slurp(exp / "search.log"), log);
+  EXPECT_EQ(slurp(exp / "trials" / "0" / "trial.json"), trial);
+  // Shortening is refused; extending runs the extra trials after a pause that is no search time.
+  EXPECT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--n-trials", "3"}), 2);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--n-trials", "6",
+                 "--log-level", "warn"}),
+            0);
+  const json e = read(exp / "experiment.json");
+  EXPECT_EQ(e["status"], "completed");
+  EXPECT_EQ(e["options"]["n_trials"], 6);
+  EXPECT_EQ(trials(exp).size(), 6u);
+  ASSERT_EQ(e["sessions"].size(), 2u);
+  // The report's times leave out the pause between the sessions.
+  const std::string report = std::string(NAS_BIN_DIR) + "/nas-report " + id +
+                             " --json --experiment-dir " + root_ + " 2>/dev/null";
+  FILE* p = popen(report.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  const json r = json::parse(out);
+  const double all = r["all_seconds"].get<double>();
+  const double search = e["search_seconds"].get<double>();
+  EXPECT_LE(all, search + 0.5);  // within the sessions, not across the pause
+}
+
+/// Runs argv on a pseudo-terminal `columns` wide and returns everything it drew.
+std::string run_on_terminal(const std::vector<std::string>& args, int columns) {
+  winsize size{};
+  size.ws_col = static_cast<unsigned short>(columns);
+  size.ws_row = 40;
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, &size);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(master, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(master);
+  return out;
+}
+
+TEST_F(SearchE2E, TheProgressBlockFitsANarrowTerminalAndStaysOutOfPipes) {
+  const std::string drawn =
+      run_on_terminal(with(tiny_search(root_ + "/tty", 6), {"--seed", "2"}), 60);
+  EXPECT_NE(drawn.find("\033[J"), std::string::npos) << "no progress block was drawn";
+  EXPECT_NE(drawn.find("6/6 trials"), std::string::npos);
+  // Strip the escapes; no piece between line starts may be wider than the terminal.
+  std::string plain;
+  for (std::size_t i = 0; i < drawn.size(); ++i) {
+    if (drawn[i] == '\033') {
+      while (i < drawn.size() && !std::isalpha(static_cast<unsigned char>(drawn[i]))) ++i;
+      plain += '\n';
+      continue;
+    }
+    plain += drawn[i] == '\r' ? '\n' : drawn[i];
+  }
+  std::istringstream lines(plain);
+  for (std::string line; std::getline(lines, line);) {
+    // The log lines and the summary are the program's, and may be long; the block may not.
+    if (line.find("trials,") != std::string::npos || line.rfind("  trial ", 0) == 0)
+      EXPECT_LE(line.size(), 60u) << line;
+  }
+  // Into a pipe (or a file): no block, no escapes.
+  const auto [code, out] = run_captured(with(tiny_search(root_ + "/pipe", 4), {"--seed", "2"}),
+                                        fs::path(root_) / "pipe.log");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(out.find('\033'), std::string::npos) << out;
+  EXPECT_NE(out.find("4/4 trials finished"), std::string::npos) << out;
 }
 
 TEST_F(SearchE2E, NegativeSeedIsAUsageError) {

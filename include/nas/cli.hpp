@@ -2,11 +2,15 @@
 // Command-line layer: one subcommand per file (cli_arch.cpp, cli_bench.cpp, cli_search.cpp,
 // cli_test_model.cpp), each with an options struct, a setup_x that binds flags and a run_x that
 // tests can call without argv. main() only wires them through run_cli.
+#include <spdlog/sinks/sink.h>
+
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "nas/network_plan.hpp"
+#include "nas/progress_display.hpp"
 
 namespace nas {
 
@@ -16,6 +20,25 @@ int run_cli(CLI::App& app, int argc, char** argv);
 
 /// Console logging at `level` (trace, debug, info, warn, error, off); throws UsageError otherwise.
 void setup_logging(const std::string& level);
+/// Also writes the log to `path` (appending), at info level or finer whatever the console shows,
+/// each line flushed as it is written (so `tail -f` follows it and a crash loses nothing). A
+/// non-empty `session` starts with a marked separator line naming it (e.g. "resumed").
+void add_log_file(const std::string& path, const std::string& session);
+
+/// While it lives, console log lines are printed through `block` (above the progress block,
+/// never mixed with it).
+class ConsoleThroughBlock {
+ public:
+  explicit ConsoleThroughBlock(ProgressBlock& block);
+  ~ConsoleThroughBlock();
+  ConsoleThroughBlock(const ConsoleThroughBlock&) = delete;
+  ConsoleThroughBlock& operator=(const ConsoleThroughBlock&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> replaced_;
+  std::shared_ptr<spdlog::sinks::sink> installed_;
+};
+
 /// Adds --log-level to a command and applies it before the command runs.
 void add_log_level_flag(CLI::App& app, std::string& level);
 

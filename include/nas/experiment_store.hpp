@@ -43,9 +43,12 @@ class ExperimentStore : public TrialWriter {
   /// Creates <root>/<record.id>/ (an id YYYYMMDD-HHMMSS-xxxx is made when record.id is empty)
   /// with its trials/ folder, and writes experiment.json.
   static ExperimentStore create(const std::string& root, ExperimentRecord record);
-  /// Opens an experiment by id (a folder under root) or by a path to its folder. An unknown id
-  /// throws UsageError whose message lists the experiments present under root.
+  /// Opens an experiment by id (a folder under root; see resolve_id) or by a path to its folder.
+  /// An unknown id throws UsageError whose message lists the experiments present under root.
   static ExperimentStore open(const std::string& root, const std::string& id_or_path);
+  /// The id `text` names under root: an exact id, "latest" (the most recently created), or the
+  /// start of exactly one id. Throws UsageError listing the experiments, or the ids it could mean.
+  static std::string resolve_id(const std::string& root, const std::string& text);
   /// Ids of the experiments under root (folders holding an experiment.json), sorted.
   static std::vector<std::string> list(const std::string& root);
 
@@ -57,6 +60,9 @@ class ExperimentStore : public TrialWriter {
   /// Takes the folder for this process; throws UsageError when another process (a search or a
   /// resume still running) holds it.
   ExperimentLock lock() const;
+  /// Whether some process holds the folder's lock now: a search whose experiment.json says
+  /// "running" but that nobody holds has stopped (a crash, kill -9, a lost node).
+  bool in_use() const;
 
   ExperimentRecord read_experiment() const;
   void write_experiment(const ExperimentRecord& record) const;

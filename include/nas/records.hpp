@@ -96,6 +96,12 @@ struct WorkerInfo {
   int threads = 0;                   // its CPU thread budget (0 = every core)
 };
 
+/// One span during which a search ran (a first run, then each resume).
+struct SearchSession {
+  std::string started;
+  std::optional<std::string> ended;  // null while it runs (or after a crash: see the trials)
+};
+
 enum class ExperimentStatus { kRunning, kCompleted, kInterrupted, kFailed };
 std::string to_string(ExperimentStatus s);
 ExperimentStatus experiment_status_from_string(const std::string& s);
@@ -116,7 +122,14 @@ struct ExperimentRecord {
   std::optional<double> search_seconds;
   std::optional<ComputeEnvironment> environment;  // absent in files of older versions
   std::vector<WorkerInfo> workers;  // the worker ranks of the latest session; empty: one process
+  /// The spans the search ran, oldest first; times between them (a night's pause) are not
+  /// search time. Empty in files of older versions.
+  std::vector<SearchSession> sessions;
 };
+
+/// Seconds of [from, to] (epoch seconds) that fall inside the sessions; a session without an end
+/// counts up to `to`. With no sessions recorded, to - from.
+double active_seconds(double from, double to, const std::vector<SearchSession>& sessions);
 
 /// What nas-test-model writes as retrain.json.
 struct RetrainRecord {

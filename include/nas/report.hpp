@@ -80,6 +80,7 @@ struct BestSoFarPoint {
 struct ExperimentReport {
   std::string dir;
   ExperimentRecord experiment;
+  bool in_use = false;  // a process holds the experiment's lock (a search is running on it)
   std::vector<std::string> problems;  // "<path>: <reason>" for files that were skipped
   std::vector<TrialRecord> trials;    // sorted by id
   std::map<int, RetrainRecord> retrains;
@@ -96,6 +97,27 @@ struct ExperimentReport {
 /// Reads the whole experiment and computes every figure. Corrupt trial files land in problems.
 ExperimentReport build_report(const ExperimentStore& store, const ReportOptions& options);
 
+/// The status to show: experiment.json's, except "stopped" for a search marked running that no
+/// process holds (it crashed or was killed; resume it).
+std::string shown_status(const ExperimentRecord& e, bool in_use);
+/// The one-line explanation that goes with a status, e.g. "not running; resume with nas search
+/// --resume <id>"; empty when there is nothing to add.
+std::string status_hint(const ExperimentRecord& e, bool in_use);
+
+/// One line of `nas-report` without an experiment: what is under the experiments folder.
+struct ExperimentListing {
+  std::string id;
+  std::optional<std::string> name;
+  std::string status;  // as shown_status
+  int trials = 0;
+  std::optional<double> best_metric;
+  std::string created;
+  std::optional<std::string> problem;  // why experiment.json could not be read
+};
+/// Every experiment under root, oldest first; unreadable ones are listed with their problem.
+std::vector<ExperimentListing> list_experiments(const std::string& root);
+std::string render_listing(const std::vector<ExperimentListing>& rows, const std::string& root);
+
 /// The accuracy of a finished retrain, if the trial has one.
 std::optional<double> retrained_accuracy(const ExperimentReport& report, int trial_id);
 
@@ -108,6 +130,9 @@ std::string render_text(const ExperimentReport& report);
 nlohmann::json report_to_json(const ExperimentReport& report);
 /// One row per trial: every scalar field, then the architecture, one column per label.
 void write_csv(const ExperimentReport& report, std::ostream& out);
+/// One row per epoch record of every trial: trial, epoch, train_loss, accuracy, latency_ms,
+/// metric, threshold, seconds.
+void write_epochs_csv(const ExperimentReport& report, std::ostream& out);
 /// A self-contained HTML page (inline CSS and SVG; no scripts, no network).
 std::string render_html(const ExperimentReport& report);
 

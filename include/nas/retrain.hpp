@@ -30,6 +30,7 @@ RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace&
 struct RetrainProgress {
   std::function<void(const EpochRecord&, int epochs)> on_epoch;
   std::function<void(int epoch, std::int64_t batch, std::int64_t batches)> on_batch;
+  std::function<void(int epoch, double mean_loss)> on_loss;
 };
 
 /// Trains and evaluates on the test split for options.epochs; writes retrain.json after every

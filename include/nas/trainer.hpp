@@ -51,6 +51,9 @@ double compute_metric(double accuracy, double latency_ms, double exponent);
 struct TrainHooks {
   EpochCallback on_epoch;  // answers continue or stop (culling) after each epoch
   std::function<void(int epoch, std::int64_t batch, std::int64_t batches)> on_batch;  // progress
+  /// The epoch's mean training loss so far, every few dozen batches (when the trainer reads it
+  /// anyway to catch a diverging loss; reading it every batch would stall a GPU).
+  std::function<void(int epoch, double mean_loss)> on_loss;
   DeviceGate* gate = nullptr;  // held shared while working, exclusively while timing latency
   const std::atomic<bool>* cancel = nullptr;  // polled every batch
 };

@@ -1,0 +1,90 @@
+#include "nas/search_monitor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace nas {
+
+std::optional<double> estimate_eta(std::optional<double> mean, int not_started,
+                                   const std::vector<double>& running_seconds, int slots) {
+  if (!mean) return std::nullopt;
+  double work = std::max(0, not_started) * *mean;
+  for (double s : running_seconds) work += std::max(0.0, *mean - s);
+  return work / std::max(1, slots);
+}
+
+std::optional<std::string> SearchMonitor::on_record(const TrialRecord& r) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (r.status != TrialStatus::kRunning) return std::nullopt;
+  auto [it, fresh] = running_.try_emplace(r.id);
+  Running& run = it->second;
+  if (fresh) {
+    run.started = Clock::now();
+    run.view.id = r.id;
+    run.view.epochs = epochs_;
+    run.view.where = r.device + (show_hosts_ && r.host ? "@" + *r.host : "");
+  }
+  const int done = static_cast<int>(r.epochs.size());
+  if (done <= run.view.epochs_done) return std::nullopt;
+  run.view.epochs_done = done;
+  const EpochRecord& e = r.epochs.back();
+  run.view.accuracy = e.accuracy;
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "trial %d epoch %d/%d: accuracy %.2f%%, latency %.4f ms, metric %.4f", r.id,
+                e.epoch, epochs_, e.accuracy, e.latency_ms, e.metric);
+  std::string out = line;
+  if (e.threshold) {
+    std::snprintf(line, sizeof line, ", cull threshold %.4f", *e.threshold);
+    out += line;
+  }
+  return out;
+}
+
+void SearchMonitor::on_finished(const TrialRecord& r) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  running_.erase(r.id);
+  // Interrupted and failed-before-training trials say little about how long a trial takes.
+  if ((r.status == TrialStatus::kCompleted || r.status == TrialStatus::kCulled) && r.seconds) {
+    finished_seconds_ += *r.seconds;
+    ++finished_count_;
+  }
+}
+
+SearchProgressView SearchMonitor::view(const SearchProgress& p) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SearchProgressView v;
+  v.finished = p.finished;
+  v.n_trials = p.n_trials;
+  v.completed = p.completed;
+  v.culled = p.culled;
+  v.failed = p.failed;
+  if (p.best) {
+    v.best_id = p.best->id;
+    v.best_metric = p.best->metric;
+  }
+  v.elapsed_seconds = p.elapsed_seconds;
+  std::vector<double> running_seconds;
+  const auto now = Clock::now();
+  for (const auto& [id, run] : running_) {
+    RunningTrialView t = run.view;
+    t.seconds = std::chrono::duration<double>(now - run.started).count();
+    running_seconds.push_back(t.seconds);
+    v.running.push_back(t);
+  }
+  const std::optional<double> mean =
+      finished_count_ > 0 ? std::optional<double>(finished_seconds_ / finished_count_)
+                          : std::nullopt;
+  const int not_started = p.n_trials - p.finished - static_cast<int>(v.running.size());
+  v.eta_seconds = estimate_eta(mean, not_started, running_seconds, slots_);
+  return v;
+}
+
+void MonitoredTrialWriter::write_trial(const TrialRecord& record) const {
+  inner_.write_trial(record);
+  if (auto line = monitor_.on_record(record)) spdlog::info("{}", *line);
+}
+
+}  // namespace nas
