@@ -8,4 +8,5 @@ if [ ! -f build/build.ninja ]; then
 fi
 cmake --build build -j"${NAS_BUILD_JOBS:-$(nproc)}"
 cd build
-ctest --output-on-failure -j"${NAS_TEST_JOBS:-2}" "$@"
+# --timeout: any test without a limit of its own fails after ten minutes rather than hanging CI.
+ctest --output-on-failure --timeout 600 -j"${NAS_TEST_JOBS:-2}" "$@"

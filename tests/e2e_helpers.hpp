@@ -143,10 +143,11 @@ inline std::string make_temp_root(const std::string& prefix) {
 }
 
 /// Runs argv to its end with stdout and stderr together in `log`; returns the exit code and
-/// what it printed.
+/// what it printed. A run that hangs is killed after four minutes and answers 124, so a hang
+/// fails its test instead of stalling the suite.
 inline std::pair<int, std::string> run_captured(const std::vector<std::string>& args,
                                                 const fs::path& log) {
-  std::string cmd;
+  std::string cmd = "timeout -k 10 240 ";
   for (const auto& a : args) {
     cmd += "'";
     for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
