@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "nas/error.hpp"
+
 namespace nas {
 namespace {
 
@@ -24,6 +26,24 @@ Adam::Adam(std::vector<torch::Tensor> params, AdamOptions options)
     exp_avg_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
     exp_avg_sq_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
   }
+}
+
+void Adam::load_state(const AdamState& s) {
+  if (s.exp_avg.size() != params_.size() || s.exp_avg_sq.size() != params_.size()) {
+    throw InputError("optimizer state: " + std::to_string(s.exp_avg.size()) + " moments for " +
+                     std::to_string(params_.size()) + " parameters");
+  }
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (!s.exp_avg[i].sizes().equals(params_[i].sizes()) ||
+        !s.exp_avg_sq[i].sizes().equals(params_[i].sizes())) {
+      throw InputError("optimizer state: moment " + std::to_string(i) +
+                       " does not match its parameter's shape");
+    }
+    exp_avg_[i].copy_(s.exp_avg[i]);
+    exp_avg_sq_[i].copy_(s.exp_avg_sq[i]);
+  }
+  step_ = s.step;
 }
 
 void Adam::zero_grad() {

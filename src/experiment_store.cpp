@@ -276,18 +276,31 @@ ExperimentStore::LoadedTrials ExperimentStore::load_trials() const {
   return out;
 }
 
-std::optional<RetrainRecord> ExperimentStore::load_retrain(
+std::vector<RetrainRecord> ExperimentStore::load_retrains(
     int trial_id, std::vector<std::string>* problems) const {
-  const std::string path = (fs::path(trial_dir(trial_id)) / kRetrainFile).string();
+  std::vector<std::string> paths;
   std::error_code ec;
-  if (!fs::exists(path, ec)) return std::nullopt;
-  try {
-    return retrain_record_from_json(read_json_file(path));
-  } catch (const InputError& e) {
-    const std::string what = e.what();
-    if (problems) problems->push_back(what.rfind(path, 0) == 0 ? what : path + ": " + what);
-    return std::nullopt;
+  const fs::path trial = trial_dir(trial_id);
+  if (fs::exists(trial / kRetrainFile, ec)) paths.push_back((trial / kRetrainFile).string());
+  fs::directory_iterator it(trial / "retrain", ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::error_code entry_ec;
+    if (it->is_directory(entry_ec) && fs::exists(it->path() / kRetrainFile, entry_ec))
+      paths.push_back((it->path() / kRetrainFile).string());
   }
+  std::vector<RetrainRecord> out;
+  for (const auto& path : paths) {
+    try {
+      out.push_back(retrain_record_from_json(read_json_file(path)));
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      if (problems) problems->push_back(what.rfind(path, 0) == 0 ? what : path + ": " + what);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const RetrainRecord& a, const RetrainRecord& b) {
+    return a.started < b.started;
+  });
+  return out;
 }
 
 ExperimentLock& ExperimentLock::operator=(ExperimentLock&& o) noexcept {

@@ -389,7 +389,8 @@ nlohmann::json to_json(const RetrainRecord& r) {
                   {"latency_exponent", r.latency_exponent},
                   {"threads", r.threads},
                   {"train_subset", r.train_subset},
-                  {"eval_subset", r.eval_subset}};
+                  {"eval_subset", r.eval_subset},
+                  {"weights", json_or_null(r.initial_weights)}};
   j["status"] = to_string(r.status);
   j["error"] = json_or_null(r.error);
   j["epochs"] = epochs_to_json(r.epochs, /*with_threshold=*/false);
@@ -426,6 +427,7 @@ RetrainRecord retrain_record_from_json(const nlohmann::json& j) {
   r.threads = o.integer("threads");
   r.train_subset = o.int64("train_subset");
   r.eval_subset = o.int64("eval_subset");
+  r.initial_weights = o.opt_str("weights");
   r.status = trial_status_from_string(f.str("status"));
   r.error = f.opt_str("error");
   r.epochs = epochs_from_json(f);

@@ -1,9 +1,13 @@
 #include "nas/retrain.hpp"
 
 #include <chrono>
+#include <cmath>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "nas/adam.hpp"
 #include "nas/device.hpp"
 #include "nas/error.hpp"
 #include "nas/experiment_store.hpp"
@@ -51,13 +55,134 @@ RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace&
   return s;
 }
 
+namespace {
+
+constexpr const char* kCheckpoint = "checkpoint.pt";
+
+/// Writes through `save(tmp)` then renames, so a reader (or a resume) never meets half a file.
+/// A failure (a full disk) is a RuntimeFailure naming the file.
+template <typename Save>
+void save_atomically(const fs::path& path, Save save) {
+  const fs::path tmp = path.string() + ".tmp";
+  try {
+    save(tmp.string());
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) throw RuntimeFailure(ec.message());
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    std::string why = e.what();
+    if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) why = c10->what_without_backtrace();
+    throw RuntimeFailure(path.string() + ": cannot write: " + why);
+  }
+}
+
+void save_checkpoint(const fs::path& path, MobileNetV3& model, const Adam& optimizer,
+                     int epochs_done) {
+  save_atomically(path, [&](const std::string& tmp) {
+    torch::serialize::OutputArchive archive;
+    torch::serialize::OutputArchive weights;
+    model->save(weights);
+    archive.write("model", weights);
+    const AdamState s = optimizer.state();
+    archive.write("epochs_done", torch::tensor(static_cast<std::int64_t>(epochs_done)));
+    archive.write("adam_step", torch::tensor(s.step));
+    for (std::size_t i = 0; i < s.exp_avg.size(); ++i) {
+      archive.write("adam_m_" + std::to_string(i), s.exp_avg[i].to(torch::kCPU));
+      archive.write("adam_v_" + std::to_string(i), s.exp_avg_sq[i].to(torch::kCPU));
+    }
+    archive.save_to(tmp);
+  });
+}
+
+/// Loads the checkpoint's weights into `model`; returns its epoch count and optimizer state.
+std::pair<int, AdamState> load_checkpoint(const fs::path& path, MobileNetV3& model,
+                                          std::size_t parameters) {
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.string());
+    torch::serialize::InputArchive weights;
+    archive.read("model", weights);
+    model->load(weights);
+    torch::Tensor t;
+    archive.read("epochs_done", t);
+    const int epochs_done = static_cast<int>(t.item<std::int64_t>());
+    AdamState s;
+    archive.read("adam_step", t);
+    s.step = t.item<std::int64_t>();
+    for (std::size_t i = 0; i < parameters; ++i) {
+      torch::Tensor m, v;
+      archive.read("adam_m_" + std::to_string(i), m);
+      archive.read("adam_v_" + std::to_string(i), v);
+      s.exp_avg.push_back(m);
+      s.exp_avg_sq.push_back(v);
+    }
+    return {epochs_done, s};
+  } catch (const c10::Error& e) {
+    throw InputError(path.string() + ": unreadable checkpoint: " + e.what_without_backtrace());
+  }
+}
+
+/// The weights as a dict of named tensors, which Python's torch.load reads directly.
+void save_state_dict(const fs::path& path, MobileNetV3& model) {
+  save_atomically(path, [&](const std::string& tmp) {
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& p : model->named_parameters()) dict.insert(p.key(), p.value().detach().cpu());
+    for (const auto& b : model->named_buffers()) dict.insert(b.key(), b.value().detach().cpu());
+    const std::vector<char> bytes = torch::pickle_save(dict);
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) throw RuntimeFailure("write failed (disk full?)");
+  });
+}
+
+}  // namespace
+
+std::string new_retrain_dir(const std::string& dir) {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[20];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  const fs::path base = fs::path(dir) / "retrain";
+  for (int n = 1;; ++n) {
+    const fs::path candidate =
+        base / (n == 1 ? std::string(stamp) : std::string(stamp) + "-" + std::to_string(n));
+    if (!fs::exists(candidate)) return candidate.string();
+  }
+}
+
+RetrainSettings settings_of(const RetrainRecord& r) {
+  RetrainSettings s;
+  s.source.path = r.source;
+  s.source.arch = r.arch;
+  s.source.trial = r.trial;
+  s.data.name = r.dataset.name;
+  s.data.dir = r.dataset.dir.value_or("");
+  s.data.eval_split = r.dataset.split;
+  s.data.train_subset = r.train_subset;
+  s.data.eval_subset = r.eval_subset;
+  s.data.seed = r.seed;
+  s.train.epochs = r.epochs_planned;
+  s.train.batch_size = r.batch_size;
+  s.train.lr = r.lr;
+  s.train.seed = r.seed;
+  s.train.latency_batch = r.latency_batch;
+  s.train.latency_exponent = r.latency_exponent;
+  s.train.threads = r.threads;
+  return s;
+}
+
 RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_options,
                       const TrainerOptions& options, const torch::Device& device,
-                      const ComputeEnvironment& environment, const std::string& out_dir,
+                      const ComputeEnvironment& environment, const RetrainRun& run,
                       const RetrainProgress& progress, const std::atomic<bool>* cancel) {
   SearchSpace space;
   DataBundle data = load_data(data_options);
   const auto t0 = std::chrono::steady_clock::now();
+  const std::string& out_dir = run.out_dir;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (!fs::is_directory(out_dir))
@@ -84,18 +209,53 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   r.threads = options.threads;
   r.train_subset = data_options.train_subset;
   r.eval_subset = data_options.eval_subset;
+  r.initial_weights =
+      run.initial_weights.empty() ? std::nullopt : std::optional<std::string>(run.initial_weights);
   r.started = now_iso8601();
+  double earlier_seconds = 0;
+  if (run.resume) {
+    // The same record, continued: its identity, start time and epochs so far.
+    r.experiment = run.resume->experiment;
+    r.trial = run.resume->trial;
+    r.started = run.resume->started;
+    r.initial_weights = run.resume->initial_weights;
+    r.epochs = run.resume->epochs;
+    earlier_seconds = std::isfinite(run.resume->seconds) ? run.resume->seconds : 0.0;
+  }
+  r.status = TrialStatus::kRunning;
   const std::string json_path = (fs::path(out_dir) / "retrain.json").string();
   auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return earlier_seconds +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
-  write_json_atomic(json_path, to_json(r));
 
   MobileNetV3 model = build_model(source.arch, data.shape, data.classes, options.seed, space);
+  TrainerOptions train = options;
+  std::optional<AdamState> resumed_optimizer;
+  if (run.resume) {
+    auto [epochs_done, state] =
+        load_checkpoint(fs::path(out_dir) / kCheckpoint, model, model->parameters().size());
+    // A crash between an epoch's record and its checkpoint: redo that epoch.
+    if (static_cast<int>(r.epochs.size()) > epochs_done) r.epochs.resize(epochs_done);
+    train.start_epoch = epochs_done;
+    resumed_optimizer = std::move(state);
+  } else if (!run.initial_weights.empty()) {
+    try {
+      torch::load(model, run.initial_weights);
+    } catch (const c10::Error& e) {
+      throw InputError(run.initial_weights + ": cannot load weights for this architecture: " +
+                       e.what_without_backtrace());
+    }
+  }
+  write_json_atomic(json_path, to_json(r));
+
   TrainHooks hooks;
   hooks.cancel = cancel;
   hooks.on_batch = progress.on_batch;
   hooks.on_loss = progress.on_loss;
+  hooks.on_optimizer = [&](Adam& adam) {
+    if (resumed_optimizer) adam.load_state(*resumed_optimizer);
+  };
   hooks.on_epoch = [&](const EpochRecord& e) {
     r.epochs.push_back(e);
     r.seconds = elapsed();
@@ -103,7 +263,25 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
     if (progress.on_epoch) progress.on_epoch(e, options.epochs);
     return EpochAction::kContinue;
   };
-  const TrainOutcome outcome = train_and_evaluate(model, data, device, options, hooks);
+  hooks.on_checkpoint = [&](int epochs_done, MobileNetV3& m, const Adam& adam) {
+    save_checkpoint(fs::path(out_dir) / kCheckpoint, m, adam, epochs_done);
+  };
+  TrainOutcome outcome;
+  if (train.epochs == 0) {
+    // Evaluation of the given weights only.
+    try {
+      model->to(device);
+      if (train.channels_last) model->use_channels_last();
+      const EpochRecord e = evaluate_model(model, data, device, train);
+      r.accuracy = e.accuracy;
+      r.latency_ms = e.latency_ms;
+      r.metric = e.metric;
+    } catch (const c10::Error& e) {
+      outcome.error = e.what_without_backtrace();
+    }
+  } else {
+    outcome = train_and_evaluate(model, data, device, train, hooks);
+  }
   if (!r.epochs.empty()) {
     r.accuracy = r.epochs.back().accuracy;
     r.latency_ms = r.epochs.back().latency_ms;
@@ -113,13 +291,23 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   r.status = outcome.error         ? TrialStatus::kFailed
              : outcome.interrupted ? TrialStatus::kInterrupted
                                    : TrialStatus::kCompleted;
-  if (r.status == TrialStatus::kCompleted) {
-    const std::string weights = (fs::path(out_dir) / "model.pt").string();
+  if (r.status == TrialStatus::kCompleted && train.epochs > 0) {
     try {
       model->to(torch::kCPU);
-      torch::save(model, weights);
-    } catch (const c10::Error& e) {
-      throw RuntimeFailure(weights + ": cannot save weights: " + e.what_without_backtrace());
+      save_atomically(fs::path(out_dir) / "model.pt",
+                      [&](const std::string& tmp) { torch::save(model, tmp); });
+      save_state_dict(fs::path(out_dir) / "model_state_dict.pt", model);
+    } catch (const RuntimeFailure& e) {
+      // The weights are lost; the record must not claim a finished retrain.
+      r.status = TrialStatus::kFailed;
+      r.error = e.what();
+      r.seconds = elapsed();
+      r.ended = now_iso8601();
+      try {
+        write_json_atomic(json_path, to_json(r));
+      } catch (const std::exception&) {
+      }
+      throw;
     }
   }
   r.seconds = elapsed();

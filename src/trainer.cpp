@@ -78,6 +78,19 @@ LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
   return stats;
 }
 
+EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const torch::Device& device,
+                           const TrainerOptions& o) {
+  if (o.threads > 0) at::set_num_threads(o.threads);
+  const BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
+  EpochRecord r;
+  r.accuracy = evaluate_accuracy(model, loader, o.eval_batch_size, o.channels_last);
+  r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
+                                 o.latency_repeats, o.channels_last)
+                     .median_ms;
+  r.metric = compute_metric(r.accuracy, r.latency_ms, o.latency_exponent);
+  return r;
+}
+
 TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
                                 const torch::Device& device, const TrainerOptions& o,
                                 const TrainHooks& hooks) {
@@ -96,19 +109,23 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
       SharedGateHold hold(gate);
       model->to(device);
       if (o.channels_last) model->use_channels_last();
-      model->set_dropout_generator(make_generator(device, mix_seed(o.seed, 0xd0)));
       loader_holder.emplace(data, device, mix_seed(o.seed, 0xba));
       optimizer_holder.emplace(model->parameters(), AdamOptions{o.lr});
+      if (hooks.on_optimizer) hooks.on_optimizer(*optimizer_holder);
     }
     BatchLoader& loader = *loader_holder;
     Adam& optimizer = *optimizer_holder;
 
-    for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    for (int epoch = std::max(0, o.start_epoch); epoch < o.epochs; ++epoch) {
       const auto t0 = Clock::now();
       model->train();
       torch::Tensor loss_sum;
       {
         SharedGateHold hold(gate);
+        // A stream per epoch (like the shuffle's), so a run resumed at an epoch draws the same
+        // dropout masks as one that never stopped.
+        model->set_dropout_generator(make_generator(
+            device, mix_seed(mix_seed(o.seed, 0xd0), static_cast<std::uint64_t>(epoch))));
         loader.start_epoch(epoch);
         loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
       }
@@ -160,7 +177,15 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
       r.metric = compute_metric(r.accuracy, r.latency_ms, o.latency_exponent);
       r.seconds = seconds_since(t0);
       outcome.epochs.push_back(r);
-      if (hooks.on_epoch && hooks.on_epoch(outcome.epochs.back()) == EpochAction::kStop) {
+      const bool stop =
+          hooks.on_epoch && hooks.on_epoch(outcome.epochs.back()) == EpochAction::kStop;
+      // After the epoch's record: a crash between the two redoes the epoch from the previous
+      // checkpoint (the same epoch again, from the same streams), never skips one.
+      if (hooks.on_checkpoint) {
+        SharedGateHold hold(gate);
+        hooks.on_checkpoint(epoch + 1, model, optimizer);
+      }
+      if (stop) {
         outcome.stopped = epoch + 1 < o.epochs;
         return outcome;
       }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include "nas/error.hpp"
 
@@ -190,22 +191,37 @@ TEST_F(ExperimentStoreTest, ThreadsWritingDifferentTrialsAtOnce) {
     EXPECT_EQ(t.epochs.size(), static_cast<std::size_t>(kRewrites));
 }
 
-TEST_F(ExperimentStoreTest, RetrainIsLoadedWhenPresentAndParsable) {
+TEST_F(ExperimentStoreTest, EveryRetrainOfATrialIsLoadedOldestFirst) {
   auto store = ExperimentStore::create(root_, record("e"));
   store.write_trial(trial(0));
   store.write_trial(trial(1));
-  EXPECT_FALSE(store.load_retrain(0));
+  EXPECT_TRUE(store.load_retrains(0).empty());
   RetrainRecord r;
   r.source = store.trial_dir(0);
   r.trial = 0;
   r.status = TrialStatus::kCompleted;
   r.accuracy = 91.5;
   r.started = "2026-11-28T06:55:00Z";
+  // An older layout's file beside the trial, and two runs in their own folders.
   write_json_atomic(store.trial_dir(0) + "/retrain.json", to_json(r));
+  for (const auto& [run, started, accuracy] :
+       {std::tuple{"20261128-090000", "2026-11-28T09:00:00Z", 93.0},
+        std::tuple{"20261128-080000", "2026-11-28T08:00:00Z", 92.0}}) {
+    fs::create_directories(fs::path(store.trial_dir(0)) / "retrain" / run);
+    r.started = started;
+    r.accuracy = accuracy;
+    write_json_atomic(store.trial_dir(0) + "/retrain/" + run + "/retrain.json", to_json(r));
+  }
   write_text(fs::path(store.trial_dir(1)) / "retrain.json", "{");
-  ASSERT_TRUE(store.load_retrain(0));
-  EXPECT_EQ(store.load_retrain(0)->accuracy, 91.5);
-  EXPECT_FALSE(store.load_retrain(1));
+  const auto runs = store.load_retrains(0);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].accuracy, 91.5);
+  EXPECT_EQ(runs[1].accuracy, 92.0);
+  EXPECT_EQ(runs[2].accuracy, 93.0);
+  std::vector<std::string> problems;
+  EXPECT_TRUE(store.load_retrains(1, &problems).empty());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("retrain.json"), std::string::npos);
 }
 
 TEST_F(ExperimentStoreTest, ReadJsonFileNamesThePath) {

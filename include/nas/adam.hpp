@@ -18,12 +18,23 @@ struct AdamOptions {
   double eps = 1e-8;
 };
 
+/// What Adam carries from step to step: enough to continue a training exactly.
+struct AdamState {
+  std::int64_t step = 0;
+  std::vector<torch::Tensor> exp_avg;
+  std::vector<torch::Tensor> exp_avg_sq;
+};
+
 class Adam {
  public:
   Adam(std::vector<torch::Tensor> params, AdamOptions options = {});
   void zero_grad();
   void step();
   std::int64_t steps() const { return step_; }
+  /// The moments (as they are, not copies) and the step count.
+  AdamState state() const { return {step_, exp_avg_, exp_avg_sq_}; }
+  /// Continues from `state`; throws InputError when it does not match the parameters.
+  void load_state(const AdamState& state);
 
  private:
   std::vector<torch::Tensor> params_;

@@ -74,10 +74,11 @@ class ExperimentStore : public TrialWriter {
   };
   /// Every trials/<n>/trial.json; corrupt ones are reported in `problems` and skipped.
   LoadedTrials load_trials() const;
-  /// retrain.json of a trial, if one exists and parses; a corrupt one is described in
-  /// `problems` ("<path>: <reason>") when given.
-  std::optional<RetrainRecord> load_retrain(int trial_id,
-                                            std::vector<std::string>* problems = nullptr) const;
+  /// Every retrain of a trial (trials/<n>/retrain/<run>/retrain.json, and the older
+  /// trials/<n>/retrain.json), oldest first; a corrupt one is described in `problems`
+  /// ("<path>: <reason>") when given.
+  std::vector<RetrainRecord> load_retrains(int trial_id,
+                                           std::vector<std::string>* problems = nullptr) const;
 
  private:
   ExperimentStore(std::string dir, std::string id) : dir_(std::move(dir)), id_(std::move(id)) {}

@@ -153,6 +153,7 @@ struct RetrainRecord {
   int threads = 0;
   std::int64_t train_subset = 0;
   std::int64_t eval_subset = 0;
+  std::optional<std::string> initial_weights;  // --weights: the model.pt it started from
   // outcome
   TrialStatus status = TrialStatus::kRunning;  // completed | failed | interrupted
   std::optional<std::string> error;

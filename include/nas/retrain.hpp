@@ -33,14 +33,40 @@ struct RetrainProgress {
   std::function<void(int epoch, double mean_loss)> on_loss;
 };
 
-/// Trains and evaluates on the test split for options.epochs; writes retrain.json after every
-/// epoch and model.pt at the end into out_dir. `environment` (the device and compute settings
-/// the caller applied) is recorded as it is. Returns the final record (status completed, failed
-/// or interrupted).
+/// A folder of its own for a new retrain of a trial: <dir>/retrain/<YYYYMMDD-HHMMSS>[-N], so no
+/// retrain ever replaces another.
+std::string new_retrain_dir(const std::string& dir);
+
+/// Where a retrain writes, and where it starts from.
+struct RetrainRun {
+  std::string out_dir;  // retrain.json, checkpoint.pt, model.pt, model_state_dict.pt
+  /// Weights to start from (model.pt of an earlier retrain); with 0 epochs the run only
+  /// evaluates them.
+  std::string initial_weights;
+  /// The interrupted retrain in out_dir to continue from its last completed epoch (the record
+  /// and the options come from its retrain.json, the weights and optimizer from checkpoint.pt).
+  std::optional<RetrainRecord> resume;
+};
+
+/// Trains and evaluates on the test split for options.epochs; writes retrain.json and a
+/// checkpoint (weights and optimizer state) after every epoch, and at the end model.pt (LibTorch's
+/// format, for nas-test-model --weights) and model_state_dict.pt (a dict of named tensors that
+/// Python's torch.load reads). Every file is written to a temporary name and renamed. A save that
+/// fails marks the record failed with the reason and throws RuntimeFailure. `environment` is
+/// recorded as it is. Returns the final record (completed, failed or interrupted).
 RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_options,
                       const TrainerOptions& options, const torch::Device& device,
-                      const ComputeEnvironment& environment, const std::string& out_dir,
+                      const ComputeEnvironment& environment, const RetrainRun& run,
                       const RetrainProgress& progress = {},
                       const std::atomic<bool>* cancel = nullptr);
+
+/// The source, data and training options a retrain was started with, from its retrain.json (for
+/// --resume). The seed and subsets are those recorded.
+struct RetrainSettings {
+  RetrainSource source;
+  DataOptions data;
+  TrainerOptions train;
+};
+RetrainSettings settings_of(const RetrainRecord& record);
 
 }  // namespace nas

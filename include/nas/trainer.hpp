@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "nas/adam.hpp"
 #include "nas/data.hpp"
 #include "nas/device_gate.hpp"
 #include "nas/failure_kind.hpp"
@@ -31,6 +32,10 @@ struct TrainerOptions {
   std::uint64_t seed = 0;     // augmentation, shuffling and dropout streams
   int threads = 0;            // intra-op CPU threads for this run's thread; 0 leaves the default
   bool channels_last = true;  // about 2x faster on CPU (docs/PERFORMANCE.md)
+  /// Epochs already trained (a resumed retrain): training continues with epoch start_epoch + 1,
+  /// with that epoch's shuffle, augmentation and dropout streams, so the result is the one an
+  /// uninterrupted run gives.
+  int start_epoch = 0;
 };
 
 enum class EpochAction { kContinue, kStop };
@@ -54,6 +59,10 @@ struct TrainHooks {
   /// The epoch's mean training loss so far, every few dozen batches (when the trainer reads it
   /// anyway to catch a diverging loss; reading it every batch would stall a GPU).
   std::function<void(int epoch, double mean_loss)> on_loss;
+  /// Called once the optimizer exists, before the first step (a resume loads its state here).
+  std::function<void(Adam&)> on_optimizer;
+  /// After each epoch's record: the model and optimizer, for a checkpoint.
+  std::function<void(int epochs_done, MobileNetV3&, const Adam&)> on_checkpoint;
   DeviceGate* gate = nullptr;  // held shared while working, exclusively while timing latency
   const std::atomic<bool>* cancel = nullptr;  // polled every batch
 };
@@ -62,6 +71,11 @@ struct TrainHooks {
 TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
                                 const torch::Device& device, const TrainerOptions& options,
                                 const TrainHooks& hooks = {});
+
+/// One evaluation of the model as it is (no training): accuracy on the evaluation set, latency
+/// and metric, as an epoch record numbered 0. The model must already be on `device`.
+EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const torch::Device& device,
+                           const TrainerOptions& options);
 
 /// Accuracy in percent on the evaluation set.
 double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size,
