@@ -158,7 +158,8 @@ std::vector<TopRow> top_trials(const ExperimentReport& r, int k) {
   std::vector<TopRow> rows;
   for (const TrialRecord* t : ranked) {
     rows.push_back({t->id, *t->metric, t->accuracy, t->latency_ms, t->params, t->macs,
-                    depths_of(t->arch), t->status, retrained_accuracy(r, t->id)});
+                    depths_of(t->arch), t->status, retrained_accuracy(r, t->id),
+                    retrain_is_partial(r, t->id)});
   }
   return rows;
 }
@@ -176,6 +177,16 @@ std::vector<BestSoFarPoint> best_so_far(const std::vector<TrialRecord>& trials) 
 }
 
 }  // namespace
+
+bool is_full_retrain(const RetrainRecord& r) {
+  return r.status == TrialStatus::kCompleted && r.train_subset == 0 && r.epochs_planned > 0 &&
+         static_cast<int>(r.epochs.size()) >= r.epochs_planned;
+}
+
+bool retrain_is_partial(const ExperimentReport& report, int trial_id) {
+  auto it = report.retrains.find(trial_id);
+  return it != report.retrains.end() && !is_full_retrain(it->second);
+}
 
 std::optional<double> retrained_accuracy(const ExperimentReport& report, int trial_id) {
   auto it = report.retrains.find(trial_id);
@@ -256,8 +267,13 @@ ExperimentReport build_report(const ExperimentStore& store, const ReportOptions&
   r.trials = std::move(loaded.trials);
   r.problems = std::move(loaded.problems);
   for (const auto& t : r.trials) {
-    if (auto retrain = store.load_retrain(t.id, &r.problems))
-      r.retrains.emplace(t.id, std::move(*retrain));
+    // The latest full retrain wins; without one, the latest completed partial one.
+    std::optional<RetrainRecord> chosen;
+    for (auto& retrain : store.load_retrains(t.id, &r.problems)) {
+      if (retrain.status != TrialStatus::kCompleted) continue;
+      if (is_full_retrain(retrain) || !chosen || !is_full_retrain(*chosen)) chosen = retrain;
+    }
+    if (chosen) r.retrains.emplace(t.id, std::move(*chosen));
   }
   r.counts = count_statuses(r.trials);
   r.first = summarize_first(r.trials, options.first, r.experiment.sessions);

@@ -24,6 +24,9 @@ CompareCell cell_for(const ExperimentStore& store, const ReportOptions& options,
   c.experiment = store.id();
   c.epochs = r.experiment.options.epochs;
   c.cull_ratio = r.experiment.options.cull_ratio;
+  c.strategy = r.experiment.options.strategy;
+  c.dataset =
+      r.experiment.dataset.name.empty() ? r.experiment.options.dataset : r.experiment.dataset.name;
   c.best_trial = r.first.best_trial;
   c.search_seconds = r.first.seconds;
   c.trials_counted = r.first.counted;
@@ -42,26 +45,13 @@ CompareCell cell_for(const ExperimentStore& store, const ReportOptions& options,
   c.accuracy = it->accuracy;
   c.latency_ms = it->latency_ms;
   const auto retrain = r.retrains.find(*c.best_trial);
-  if (retrain != r.retrains.end() && retrain->second.status == TrialStatus::kCompleted &&
-      retrain->second.accuracy) {
+  // The results table is about 50-epoch retrains: a partial one does not stand in for it.
+  if (retrain != r.retrains.end() && is_full_retrain(retrain->second) && retrain->second.accuracy) {
     c.retrained = true;
     c.accuracy = retrain->second.accuracy;
     if (retrain->second.latency_ms) c.latency_ms = retrain->second.latency_ms;
   }
   return c;
-}
-
-void place(CompareTable& table, CompareCell cell) {
-  for (auto& existing : table.cells) {
-    if (existing.epochs == cell.epochs && same_cull(existing.cull_ratio, cell.cull_ratio)) {
-      table.notes.push_back(cell.experiment + " replaces " + existing.experiment + " (both " +
-                            std::to_string(cell.epochs) + " epochs, cull ratio " +
-                            shortest(cell.cull_ratio) + ")");
-      existing = std::move(cell);
-      return;
-    }
-  }
-  table.cells.push_back(std::move(cell));
 }
 
 void set_axes(CompareTable& table) {
@@ -73,36 +63,66 @@ void set_axes(CompareTable& table) {
                      [&](double v) { return same_cull(v, c.cull_ratio); })) {
       table.cull_ratios.push_back(c.cull_ratio);
     }
+    if (std::none_of(table.columns.begin(), table.columns.end(), [&](const CompareColumn& col) {
+          return same_cull(col.cull_ratio, c.cull_ratio) && col.strategy == c.strategy;
+        })) {
+      table.columns.push_back({c.cull_ratio, c.strategy});
+    }
+    table.several_strategies = table.several_strategies || c.strategy != table.cells[0].strategy;
   }
   std::sort(table.epochs.begin(), table.epochs.end());
   std::sort(table.cull_ratios.begin(), table.cull_ratios.end());
+  std::sort(table.columns.begin(), table.columns.end(),
+            [](const CompareColumn& a, const CompareColumn& b) {
+              return same_cull(a.cull_ratio, b.cull_ratio) ? a.strategy < b.strategy
+                                                           : a.cull_ratio < b.cull_ratio;
+            });
 }
 
 void set_baseline(CompareTable& table, const std::string& root, const std::string& baseline,
                   const ReportOptions& options) {
-  std::optional<CompareCell> base;
+  std::vector<CompareCell> base;
   if (!baseline.empty()) {
     const auto store = ExperimentStore::open(root, baseline);
     for (const auto& c : table.cells) {
-      if (c.experiment == store.id()) base = c;
+      if (c.experiment == store.id()) base.push_back(c);
     }
-    if (!base) base = cell_for(store, options, table.notes);
-  } else if (const CompareCell* c = table.cell(kDefaultBaselineEpochs, kDefaultBaselineCull)) {
-    base = *c;
+    if (base.empty()) base.push_back(cell_for(store, options, table.notes));
+    if (base.front().dataset != table.dataset) {
+      table.notes.push_back("no speedups: baseline " + base.front().experiment + " is on " +
+                            base.front().dataset + ", the table on " + table.dataset);
+      return;
+    }
   } else {
-    table.notes.push_back(
-        "no speedups: no experiment has 3 epochs and cull ratio 0.3 (the original's baseline); "
-        "name one with --baseline");
+    // The original's baseline is an evolution search; other strategies only stand in for it.
+    auto cells = table.cells_at(kDefaultBaselineEpochs, kDefaultBaselineCull, "evolution");
+    if (cells.empty()) cells = table.cells_at(kDefaultBaselineEpochs, kDefaultBaselineCull);
+    for (const CompareCell* c : cells) base.push_back(*c);
+    if (base.empty()) {
+      table.notes.push_back(
+          "no speedups: no experiment has 3 epochs and cull ratio 0.3 (the original's "
+          "baseline); name one with --baseline");
+      return;
+    }
+  }
+  std::string names;
+  double sum = 0;
+  int n = 0;
+  for (const auto& b : base) {
+    names += (names.empty() ? "" : "+") + b.experiment;
+    if (b.latency_ms && *b.latency_ms > 0) {
+      sum += *b.latency_ms;
+      ++n;
+    }
+  }
+  table.baseline = names;
+  if (n == 0) {
+    table.notes.push_back("no speedups: baseline " + names + " has no latency yet");
     return;
   }
-  table.baseline = base->experiment;
-  table.baseline_latency_ms = base->latency_ms;
-  if (!base->latency_ms || *base->latency_ms <= 0) {
-    table.notes.push_back("no speedups: baseline " + base->experiment + " has no latency yet");
-    return;
-  }
+  table.baseline_latency_ms = sum / n;
   for (auto& c : table.cells) {
-    if (c.latency_ms && *c.latency_ms > 0) c.speedup = *base->latency_ms / *c.latency_ms;
+    if (c.latency_ms && *c.latency_ms > 0) c.speedup = *table.baseline_latency_ms / *c.latency_ms;
   }
 }
 
@@ -116,28 +136,58 @@ struct CellTexts {
   std::string accuracy, time, speedup;
 };
 
-CellTexts texts(const CompareCell* c, const std::string& unretrained_mark) {
-  if (!c) return {"-", "-", "-"};
+/// One value, or the mean with its range and count: "83.73 (82.10-85.02, n=3)".
+std::string summary(const std::vector<double>& values, int decimals,
+                    std::string (*format)(double, int)) {
+  if (values.empty()) return "-";
+  if (values.size() == 1) return format(values[0], decimals);
+  double sum = 0;
+  for (double v : values) sum += v;
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  return format(sum / static_cast<double>(values.size()), decimals) + " (" + format(*lo, decimals) +
+         "-" + format(*hi, decimals) + ", n=" + std::to_string(values.size()) + ")";
+}
+
+std::string number(double v, int decimals) { return fixed(v, decimals); }
+std::string duration(double v, int) { return format_duration(v); }
+
+CellTexts texts(const std::vector<const CompareCell*>& cells, const std::string& unretrained_mark) {
+  if (cells.empty()) return {"-", "-", "-"};
+  std::vector<double> accuracy, time, speedup;
+  bool unretrained = false, extrapolated = false;
+  for (const CompareCell* c : cells) {
+    if (c->accuracy) accuracy.push_back(*c->accuracy);
+    unretrained = unretrained || (c->accuracy && !c->retrained);
+    if (c->search_seconds) time.push_back(*c->search_seconds);
+    extrapolated = extrapolated || c->extrapolated;
+    if (c->speedup) speedup.push_back(*c->speedup);
+  }
   CellTexts t;
-  t.accuracy = fixed(c->accuracy, 2);
-  if (c->accuracy && !c->retrained) t.accuracy += unretrained_mark;
-  t.time = c->search_seconds ? format_duration(*c->search_seconds) : "-";
-  if (c->extrapolated) t.time = "~" + t.time;
-  t.speedup = fixed(c->speedup, 2);
+  t.accuracy =
+      summary(accuracy, 2, number) + (unretrained && !accuracy.empty() ? unretrained_mark : "");
+  t.time = summary(time, 0, duration);
+  if (extrapolated && !time.empty()) t.time = "~" + t.time;
+  t.speedup = summary(speedup, 2, number);
   return t;
+}
+
+std::string column_label(const CompareTable& table, const CompareColumn& col) {
+  std::string label = cull_label(col.cull_ratio);
+  if (table.several_strategies) label += " (" + col.strategy + ")";
+  return label;
 }
 
 std::vector<std::vector<std::string>> grid(const CompareTable& table, const std::string& mark) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {"", ""};
-  for (double cull : table.cull_ratios) header.push_back(cull_label(cull));
+  for (const auto& col : table.columns) header.push_back(column_label(table, col));
   rows.push_back(header);
   for (int epochs : table.epochs) {
     std::vector<std::string> acc = {epochs_label(epochs), "Accuracy"};
     std::vector<std::string> time = {"", "Search time"};
     std::vector<std::string> speed = {"", "Inference speedup"};
-    for (double cull : table.cull_ratios) {
-      const CellTexts t = texts(table.cell(epochs, cull), mark);
+    for (const auto& col : table.columns) {
+      const CellTexts t = texts(table.cells_at(epochs, col.cull_ratio, col.strategy), mark);
       acc.push_back(t.accuracy);
       time.push_back(t.time);
       speed.push_back(t.speedup);
@@ -159,11 +209,16 @@ std::string footnotes(const CompareTable& table, bool markdown) {
                                       [](const auto& c) { return c.accuracy && !c.retrained; });
   const bool any_extrapolated = std::any_of(table.cells.begin(), table.cells.end(),
                                             [](const auto& c) { return c.extrapolated; });
-  if (any_search)
-    out += item + star + " search accuracy: the best trial has no finished retrain.json\n";
+  if (any_search) out += item + star + " search accuracy: the best trial has no full retrain\n";
   if (any_extrapolated) {
     out += item + "~ fewer than " + std::to_string(table.first) +
            " trials finished: time extrapolated to " + std::to_string(table.first) + "\n";
+  }
+  const bool several = std::any_of(table.cells.begin(), table.cells.end(), [&](const auto& c) {
+    return table.cells_at(c.epochs, c.cull_ratio, c.strategy).size() > 1;
+  });
+  if (several) {
+    out += item + "Cells with several experiments show their mean (min-max, n=count).\n";
   }
   out += item + "Search time: from the earliest start to the end of the first " +
          std::to_string(table.first) + " trials that ended with a metric.\n";
@@ -171,10 +226,10 @@ std::string footnotes(const CompareTable& table, bool markdown) {
     out += item + "Inference speedup: baseline " + *table.baseline + " latency (" +
            fixed(table.baseline_latency_ms, 4) + " ms) / the cell's latency.\n";
   }
-  out += item + "Experiments:";
+  out += item + "Experiments (" + table.dataset + "):";
   for (const auto& c : table.cells) {
-    out +=
-        " " + c.experiment + " (" + std::to_string(c.epochs) + "/" + shortest(c.cull_ratio) + ")";
+    out += " " + c.experiment + " (" + std::to_string(c.epochs) + "/" + shortest(c.cull_ratio) +
+           (table.several_strategies ? "/" + c.strategy : "") + ")";
   }
   out += "\n";
   for (const auto& n : table.notes) out += item + "Note: " + n + "\n";
@@ -183,11 +238,20 @@ std::string footnotes(const CompareTable& table, bool markdown) {
 
 }  // namespace
 
-const CompareCell* CompareTable::cell(int e, double cull) const {
+std::vector<const CompareCell*> CompareTable::cells_at(int e, double cull,
+                                                       const std::string& strategy) const {
+  std::vector<const CompareCell*> out;
   for (const auto& c : cells) {
-    if (c.epochs == e && same_cull(c.cull_ratio, cull)) return &c;
+    if (c.epochs == e && same_cull(c.cull_ratio, cull) &&
+        (strategy.empty() || c.strategy == strategy))
+      out.push_back(&c);
   }
-  return nullptr;
+  return out;
+}
+
+const CompareCell* CompareTable::cell(int e, double cull) const {
+  const auto all = cells_at(e, cull);
+  return all.empty() ? nullptr : all.front();
 }
 
 CompareTable build_compare(const std::string& root, const std::vector<std::string>& ids,
@@ -196,7 +260,16 @@ CompareTable build_compare(const std::string& root, const std::vector<std::strin
   CompareTable table;
   table.first = options.first;
   for (const auto& id : ids) {
-    place(table, cell_for(ExperimentStore::open(root, id), options, table.notes));
+    table.cells.push_back(cell_for(ExperimentStore::open(root, id), options, table.notes));
+  }
+  // Accuracies on different data sets are not one table.
+  table.dataset = table.cells.front().dataset;
+  for (const auto& c : table.cells) {
+    if (c.dataset != table.dataset) {
+      throw UsageError("--compare mixes data sets: " + table.cells.front().experiment + " is on " +
+                       table.dataset + ", " + c.experiment + " on " + c.dataset +
+                       "; compare each data set's experiments separately");
+    }
   }
   set_axes(table);
   set_baseline(table, root, baseline, options);
@@ -231,6 +304,8 @@ nlohmann::json compare_to_json(const CompareTable& table) {
     cells.push_back({{"experiment", c.experiment},
                      {"epochs", c.epochs},
                      {"cull_ratio", c.cull_ratio},
+                     {"strategy", c.strategy},
+                     {"dataset", c.dataset},
                      {"best_trial", json_or_null(c.best_trial)},
                      {"accuracy", json_or_null(c.accuracy)},
                      {"retrained", c.retrained},
@@ -242,6 +317,7 @@ nlohmann::json compare_to_json(const CompareTable& table) {
   }
   return {{"format", "nas-compare/1"},
           {"first", table.first},
+          {"dataset", table.dataset},
           {"baseline", json_or_null(table.baseline)},
           {"baseline_latency_ms", json_or_null(table.baseline_latency_ms)},
           {"epochs", table.epochs},

@@ -46,7 +46,8 @@ nlohmann::json top_json(const std::vector<TopRow>& rows) {
                    {"macs", r.macs},
                    {"depths", r.depths},
                    {"status", to_string(r.status)},
-                   {"retrained_accuracy", json_or_null(r.retrained_accuracy)}});
+                   {"retrained_accuracy", json_or_null(r.retrained_accuracy)},
+                   {"retrained_partial", r.retrained_partial}});
   }
   return out;
 }

@@ -105,9 +105,14 @@ std::string top_section(const ExperimentReport& r) {
   for (const auto& row : r.top) {
     t.add_row({std::to_string(row.id), fixed(row.metric, 4), fixed(row.accuracy, 2),
                fixed(row.latency_ms, 4), human_count(row.params), human_count(row.macs),
-               join_depths(row.depths), to_string(row.status), fixed(row.retrained_accuracy, 2)});
+               join_depths(row.depths), to_string(row.status),
+               fixed(row.retrained_accuracy, 2) + (row.retrained_partial ? "*" : "")});
   }
-  return "Top " + std::to_string(r.top.size()) + " trials by metric:\n" + t.render("  ");
+  bool partial = false;
+  for (const auto& row : r.top) partial = partial || row.retrained_partial;
+  return "Top " + std::to_string(r.top.size()) + " trials by metric:\n" + t.render("  ") +
+         (partial ? "  * a partial retrain (a subset of the data, or fewer epochs than asked)\n"
+                  : "");
 }
 
 std::string pareto_section(const ExperimentReport& r) {

@@ -50,6 +50,16 @@ std::string shortest(double v) {
   return std::string(buf, result.ptr);
 }
 
+std::string grouped(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (n < 0 ? "-" : "") + out;
+}
+
 std::string human_count(std::int64_t n) {
   char buf[32];
   const double v = static_cast<double>(n);

@@ -96,17 +96,23 @@ TrialRecord make_trial(const std::string& exp, const TrialSpec& s) {
   return t;
 }
 
-void write_retrain(const ExperimentStore& store, int trial, double accuracy, double latency) {
+/// A full retrain (every epoch it asked for, the whole training set), or a partial one.
+void write_retrain(const ExperimentStore& store, int trial, double accuracy, double latency,
+                   bool full = true, const std::string& run = "20261128-000000") {
   RetrainRecord r;
   r.source = store.trial_dir(trial);
   r.experiment = store.id();
   r.trial = trial;
   r.status = TrialStatus::kCompleted;
+  r.epochs_planned = 2;
+  r.epochs.resize(full ? 2 : 1);
   r.accuracy = accuracy;
   r.latency_ms = latency;
-  r.started = at(0);
+  r.started = at(run == "20261128-000000" ? 0 : 10);
   r.ended = at(1000);
-  write_json_atomic(store.trial_dir(trial) + "/retrain.json", to_json(r));
+  const fs::path dir = fs::path(store.trial_dir(trial)) / "retrain" / run;
+  fs::create_directories(dir);
+  write_json_atomic((dir / "retrain.json").string(), to_json(r));
 }
 
 // The hand-computed experiment (figures in the tests below): 3 epochs, cull 0.3.
@@ -238,6 +244,24 @@ TEST_F(ReportTest, CullingSavingsUseTheMeanTrainedEpoch) {
   EXPECT_EQ(r.culling.epochs_trained, 14);  // 3+3+1+0+3+2+1+1
   EXPECT_NEAR(*r.culling.seconds_per_epoch, 1110.0 / 14, 1e-9);
   EXPECT_NEAR(*r.culling.seconds_saved, 3 * 1110.0 / 14, 1e-9);
+}
+
+TEST_F(ReportTest, TheLatestFullRetrainCountsAndAPartialOneIsMarked) {
+  auto store = write_hand_fixture(root_, "runs");
+  // Trial 4: a full retrain, then a later partial one: the full one counts.
+  write_retrain(store, 4, 88.0, 0.4, /*full=*/true);
+  write_retrain(store, 4, 60.0, 0.4, /*full=*/false, "20261128-010000");
+  // Trial 5: only a partial retrain: shown, marked.
+  write_retrain(store, 5, 55.0, 0.3, /*full=*/false);
+  const auto r = build_report(store, {4, 5});
+  EXPECT_EQ(retrained_accuracy(r, 4), 88.0);
+  EXPECT_FALSE(retrain_is_partial(r, 4));
+  EXPECT_EQ(retrained_accuracy(r, 5), 55.0);
+  EXPECT_TRUE(retrain_is_partial(r, 5));
+  const std::string text = render_text(r);
+  EXPECT_NE(text.find("55.00*"), std::string::npos) << text;
+  EXPECT_NE(text.find("* a partial retrain"), std::string::npos) << text;
+  EXPECT_EQ(text.find("88.00*"), std::string::npos) << text;
 }
 
 TEST_F(ReportTest, TopTableRanksByMetricWithRetrainedAccuracy) {
@@ -551,6 +575,41 @@ TEST_F(ReportCompareTest, JsonParsesBack) {
   ASSERT_EQ(j["cells"].size(), 2u);
   EXPECT_EQ(j["cells"][0]["experiment"], "e1c0");
   EXPECT_EQ(j["cells"][0]["extrapolated"], true);
+}
+
+TEST_F(ReportCompareTest, EveryExperimentIsKeptAndACellOfSeveralShowsMeanRangeAndCount) {
+  using S = TrialStatus;
+  // A second seed of the baseline, and a random-search run of the same cell.
+  auto seed2 = ExperimentStore::create(root_, experiment("e3c30-seed2", 3, 0.3));
+  seed2.write_trial(make_trial("e3c30-seed2", {0, S::kCompleted, 0, 300, 30, 76, 0.40, {30}}));
+  seed2.write_trial(make_trial("e3c30-seed2", {1, S::kCompleted, 0, 400, 20, 70, 0.20, {30}}));
+  write_retrain(seed2, 0, 81.73, 0.40);
+  ExperimentRecord random = experiment("random", 3, 0.3);
+  random.options.strategy = "random";
+  auto r = ExperimentStore::create(root_, random);
+  r.write_trial(make_trial("random", {0, S::kCompleted, 0, 100, 25, 70, 0.30, {30}}));
+  const auto table = build_compare(root_, {"e3c30", "e3c30-seed2", "random", "e1c0"}, "", options_);
+  EXPECT_EQ(table.cells.size(), 4u);  // nothing dropped
+  EXPECT_EQ(table.cells_at(3, 0.3, "evolution").size(), 2u);
+  EXPECT_TRUE(table.several_strategies);
+  EXPECT_EQ(table.baseline, "e3c30+e3c30-seed2");
+  const std::string text = render_compare_text(table);
+  for (const char* needle : {"30% cull (evolution)", "30% cull (random)",
+                             "82.73 (81.73-83.73, n=2)", "mean (min-max, n=count)"}) {
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  }
+}
+
+TEST_F(ReportCompareTest, ExperimentsOnDifferentDataSetsAreRefused) {
+  ExperimentRecord other = experiment("fmnist", 3, 0.3);
+  other.dataset.name = "fashion-mnist";
+  ExperimentStore::create(root_, other);
+  try {
+    build_compare(root_, {"e3c30", "fmnist"}, "", options_);
+    FAIL() << "no UsageError";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("mixes data sets"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(ReportCompareTest, UnknownIdListsThoseThatExist) {

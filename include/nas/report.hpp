@@ -61,6 +61,7 @@ struct TopRow {
   std::vector<int> depths;  // depth_1..depth_5 (absent labels skipped)
   TrialStatus status = TrialStatus::kCompleted;
   std::optional<double> retrained_accuracy;
+  bool retrained_partial = false;  // only a partial retrain has finished (see is_full_retrain)
 };
 
 struct ParetoPoint {
@@ -83,6 +84,8 @@ struct ExperimentReport {
   bool in_use = false;  // a process holds the experiment's lock (a search is running on it)
   std::vector<std::string> problems;  // "<path>: <reason>" for files that were skipped
   std::vector<TrialRecord> trials;    // sorted by id
+  /// Per trial, the retrain the report uses: the latest full one, else the latest completed
+  /// partial one (a subset of the data, or stopped before its epochs).
   std::map<int, RetrainRecord> retrains;
   StatusCounts counts;
   FirstTrialsSummary first;
@@ -120,6 +123,10 @@ std::string render_listing(const std::vector<ExperimentListing>& rows, const std
 
 /// The accuracy of a finished retrain, if the trial has one.
 std::optional<double> retrained_accuracy(const ExperimentReport& report, int trial_id);
+/// A retrain on the full training set that reached the epochs it was asked for.
+bool is_full_retrain(const RetrainRecord& r);
+/// Whether the retrain the report uses for the trial is a partial one.
+bool retrain_is_partial(const ExperimentReport& report, int trial_id);
 
 /// Non-dominated points (higher accuracy, lower latency) among completed and culled trials.
 std::vector<ParetoPoint> pareto_front(const std::vector<TrialRecord>& trials);
@@ -142,6 +149,8 @@ struct CompareCell {
   std::string experiment;
   int epochs = 0;
   double cull_ratio = 0;
+  std::string strategy;  // evolution | random: a column of its own when both are compared
+  std::string dataset;
   std::optional<int> best_trial;
   std::optional<double> accuracy;  // retrained if `retrained`, else the search accuracy
   bool retrained = false;
@@ -152,21 +161,35 @@ struct CompareCell {
   std::optional<double> speedup;  // baseline latency / this latency
 };
 
+/// A column of the table: a cull ratio, and the strategy when the experiments use several.
+struct CompareColumn {
+  double cull_ratio = 0;
+  std::string strategy;
+};
+
 struct CompareTable {
   int first = 250;
-  std::optional<std::string> baseline;  // the experiment whose latency is 1.0x
+  std::string dataset;                  // every experiment's (a table never mixes data sets)
+  std::optional<std::string> baseline;  // the experiment(s) whose latency is 1.0x
   std::optional<double> baseline_latency_ms;
-  std::vector<int> epochs;          // rows, ascending
-  std::vector<double> cull_ratios;  // columns, ascending
-  std::vector<CompareCell> cells;
-  std::vector<std::string> notes;  // duplicates replaced, missing baseline, skipped files, ...
+  std::vector<int> epochs;             // rows, ascending
+  std::vector<double> cull_ratios;     // ascending
+  std::vector<CompareColumn> columns;  // by cull ratio, then strategy
+  bool several_strategies = false;
+  std::vector<CompareCell> cells;  // every experiment given, none dropped
+  std::vector<std::string> notes;  // missing baseline, skipped files, ...
 
-  /// The cell for (epochs, cull ratio), if an experiment filled it.
+  /// The experiments of (epochs, cull ratio[, strategy]); empty when none.
+  std::vector<const CompareCell*> cells_at(int epochs, double cull_ratio,
+                                           const std::string& strategy = "") const;
+  /// The first of them, or null.
   const CompareCell* cell(int epochs, double cull_ratio) const;
 };
 
-/// `baseline` empty: the experiment with 3 epochs and cull ratio 0.3, as the original.
-/// Throws UsageError for an unknown id (listing those present).
+/// `baseline` empty: the experiment(s) with 3 epochs and cull ratio 0.3, as the original (their
+/// mean latency when there are several). Every experiment is kept: several in one cell (seeds,
+/// say) show their mean, range and count. Throws UsageError for an unknown id (listing those
+/// present) and for experiments on different data sets.
 CompareTable build_compare(const std::string& root, const std::vector<std::string>& ids,
                            const std::string& baseline, const ReportOptions& options);
 

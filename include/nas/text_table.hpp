@@ -29,5 +29,7 @@ std::string fixed(std::optional<double> v, int precision);
 std::string shortest(double v);
 /// 1234 -> "1.2k", 5600000 -> "5.60M": for parameter and MAC counts.
 std::string human_count(std::int64_t n);
+/// 12345678 -> "12,345,678".
+std::string grouped(std::int64_t n);
 
 }  // namespace nas
