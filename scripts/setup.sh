@@ -3,6 +3,8 @@
 # Idempotent: packages already present are skipped and a second build only rebuilds what changed.
 # Works as root or through sudo. Set NAS_SKIP_APT=1 to only build.
 # --with-slurm also installs Slurm and munge, for scripts/slurm/local-cluster.sh (CI runs it).
+# --prefix DIR installs nas, nas-report and nas-test-model into DIR/bin (default ~/.local, or
+# $NAS_PREFIX), so the commands work from any folder once DIR/bin is on PATH.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -20,10 +22,12 @@ packages=(
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
 )
-for arg in "$@"; do
-  case "$arg" in
-    --with-slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
-    *) echo "usage: $0 [--with-slurm]" >&2; exit 2 ;;
+prefix=${NAS_PREFIX:-$HOME/.local}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --with-slurm) packages+=(slurmctld slurmd slurm-client munge); shift ;;
+    --prefix) prefix=$2; shift 2 ;;
+    *) echo "usage: $0 [--with-slurm] [--prefix DIR]" >&2; exit 2 ;;
   esac
 done
 
@@ -50,3 +54,9 @@ if [ ! -f build/build.ninja ]; then
 fi
 cmake --build build -j"$jobs"
 echo "setup: built build/nas, build/nas-test-model, build/nas-report"
+cmake --install build --prefix "$prefix" >/dev/null
+echo "setup: installed nas, nas-report and nas-test-model into $prefix/bin"
+case ":$PATH:" in
+  *":$prefix/bin:"*) ;;
+  *) echo "setup: add it to PATH, e.g. in ~/.profile: export PATH=\"$prefix/bin:\$PATH\"" ;;
+esac

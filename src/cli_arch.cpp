@@ -1,4 +1,5 @@
 // `nas arch`: describe an architecture, or draw a random one.
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -6,8 +7,12 @@
 
 #include "nas/cli.hpp"
 #include "nas/error.hpp"
+#include "nas/experiment_store.hpp"
 #include "nas/network_plan.hpp"
 #include "nas/nni27_labels.hpp"
+#include "nas/text_table.hpp"
+
+namespace fs = std::filesystem;
 
 namespace nas {
 namespace {
@@ -19,6 +24,7 @@ struct ArchOptions {
   bool seed_given = false;
   bool json = false;
   ShapeFlags shape;
+  bool shape_given = false;  // --dataset, --input or --classes on the command line
   std::string log_level = "warn";
 };
 
@@ -54,8 +60,10 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
       << " ch, dropout " << plan.dropout << ", linear -> " << plan.classes << "\n";
   out << "input     " << plan.input.channels << "x" << plan.input.height << "x" << plan.input.width
       << "\n";
-  out << "params    " << count_params(plan) << "\n";
-  out << "MACs      " << count_macs(plan) << "\n";
+  out << "params    " << grouped(count_params(plan)) << " (" << human_count(count_params(plan))
+      << ")\n";
+  out << "MACs      " << grouped(count_macs(plan)) << " (" << human_count(count_macs(plan))
+      << ")\n";
   out << "arch_key  " << space.canonical_key(arch) << "\n";
 }
 
@@ -69,9 +77,31 @@ void run_arch(const ArchOptions& o) {
     return;
   }
   if (o.file.empty()) throw UsageError("an architecture file (or --random) is required");
-  const LoadedArchitecture loaded = load_architecture(o.file, space);
+  // A trial folder of nas search: its trial.json, with its experiment's input shape; an NNI
+  // trial folder: its parameter.cfg.
+  std::string file = o.file;
+  std::optional<DatasetInfo> dataset;
+  if (fs::is_directory(file)) {
+    const fs::path dir(file);
+    if (fs::is_regular_file(dir / "trial.json")) {
+      file = (dir / "trial.json").string();
+      const fs::path exp =
+          fs::absolute(dir).lexically_normal().parent_path().parent_path() / "experiment.json";
+      if (fs::is_regular_file(exp))
+        dataset = experiment_record_from_json(read_json_file(exp.string())).dataset;
+    } else if (fs::is_regular_file(dir / "parameter.cfg")) {
+      file = (dir / "parameter.cfg").string();
+    } else {
+      throw InputError(o.file + " is a directory without trial.json or parameter.cfg");
+    }
+  }
+  const LoadedArchitecture loaded = load_architecture(file, space);
   const Architecture& arch = loaded.arch;
-  const auto [input, classes] = resolve_shape(o.shape);
+  auto [input, classes] = resolve_shape(o.shape);
+  if (dataset && !o.shape_given && dataset->shape[0] > 0) {
+    input = InputShape{dataset->shape[0], dataset->shape[1], dataset->shape[2]};
+    classes = dataset->classes;
+  }
   const NetworkPlan plan = plan_network(arch, input, classes, space);
   if (o.json) {
     nlohmann::json j = {{"params", count_params(plan)},
@@ -91,7 +121,9 @@ void setup_arch(CLI::App& app) {
   auto o = std::make_shared<ArchOptions>();
   auto* cmd =
       app.add_subcommand("arch", "describe an architecture (our JSON or NNI's parameter.cfg)");
-  cmd->add_option("file", o->file, "architecture file");
+  cmd->add_option("file", o->file,
+                  "architecture file, trial folder (its trial.json) or NNI trial folder")
+      ->type_name("PATH");
   cmd->add_flag("--random", o->random, "print a random architecture as JSON");
   cmd->add_option("--seed", o->seed, "seed for --random")->each([o](const std::string&) {
     o->seed_given = true;
@@ -99,7 +131,11 @@ void setup_arch(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print {\"params\", \"macs\", \"arch_key\"} as JSON");
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);
-  cmd->callback([o] { run_arch(*o); });
+  cmd->callback([o, cmd] {
+    o->shape_given = flag_given(*cmd, "--dataset") || flag_given(*cmd, "--input") ||
+                     flag_given(*cmd, "--classes");
+    run_arch(*o);
+  });
 }
 
 }  // namespace nas

@@ -10,12 +10,14 @@
 #include "nas/compute_settings.hpp"
 #include "nas/device.hpp"
 #include "nas/error.hpp"
+#include "nas/text_table.hpp"
 
 namespace nas {
 namespace {
 
 struct BenchCliOptions {
   std::string arch_file;
+  std::string arch_flag;  // --arch, the older spelling of the positional
   int batches = 20;
   int batch_size = 64;
   int latency_batch = 64;
@@ -32,8 +34,12 @@ struct BenchCliOptions {
 
 void run_bench_command(const BenchCliOptions& o) {
   setup_logging(o.log_level);
+  if (!o.arch_file.empty() && !o.arch_flag.empty())
+    throw UsageError("give the architecture once: as the argument or as --arch, not both");
+  const std::string& file = o.arch_file.empty() ? o.arch_flag : o.arch_file;
+  if (file.empty()) throw UsageError("an architecture file is required: nas bench <file>");
   SearchSpace space;
-  const Architecture arch = load_architecture(o.arch_file, space).arch;
+  const Architecture arch = load_architecture(file, space).arch;
   BenchOptions b;
   std::tie(b.input, b.classes) = resolve_shape(o.shape);
   b.batches = o.batches;
@@ -72,7 +78,8 @@ void run_bench_command(const BenchCliOptions& o) {
     };
     std::cout << "device            " << device_name(devices.front()) << " (threads " << o.threads
               << ")\n"
-              << "MACs / params     " << count_macs(plan) << " / " << count_params(plan) << "\n"
+              << "MACs / params     " << human_count(count_macs(plan)) << " / "
+              << human_count(count_params(plan)) << "\n"
               << "train images/s    " << r.train_images_per_s << "\n"
               << "eval images/s     " << r.eval_images_per_s << "\n"
               << "latency ms/image  " << spread(r.latency) << " (batch " << b.latency_batch
@@ -91,7 +98,9 @@ void run_bench_command(const BenchCliOptions& o) {
 void setup_bench(CLI::App& app) {
   auto o = std::make_shared<BenchCliOptions>();
   auto* cmd = app.add_subcommand("bench", "measure training/evaluation throughput and latency");
-  cmd->add_option("--arch", o->arch_file, "architecture file")->required();
+  cmd->add_option("arch", o->arch_file, "architecture file (JSON or parameter.cfg)")
+      ->type_name("FILE");
+  cmd->add_option("--arch", o->arch_flag, "the architecture file, as a flag")->type_name("FILE");
   cmd->add_option("--batches", o->batches, "timed batches")
       ->capture_default_str()
       ->check(positive());

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "nas/cli.hpp"
+#include "nas/cli_suggest.hpp"
 #include "nas/error.hpp"
 
 namespace nas {
@@ -23,7 +24,8 @@ int run_cli(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << app.get_name() << ": error: " << e.what() << "\n";
+    std::cerr << app.get_name() << ": error: "
+              << with_suggestion(app, e, std::vector<std::string>(argv + 1, argv + argc)) << "\n";
     return kExitUsage;
   } catch (const c10::Error& e) {
     std::cerr << app.get_name() << ": error: " << e.what_without_backtrace() << "\n";

@@ -24,6 +24,7 @@
 #include "nas/search_driver.hpp"
 #include "nas/search_monitor.hpp"
 #include "nas/search_worker.hpp"
+#include "nas/text_table.hpp"
 #include "nas/trial_runner.hpp"
 #include "nas/version.hpp"
 
@@ -85,9 +86,13 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
 }
 
 /// The small-budget run of the README: a few minutes on 2 CPU cores on Fashion-MNIST.
-void apply_quick(SearchOptions& s, const CLI::App& cmd) {
+/// The small-budget run of the README. Returns what it set, for messages ("--n-trials 12").
+std::string apply_quick(SearchOptions& s, const CLI::App& cmd) {
+  std::string set_flags;
   auto set = [&](const char* flag, auto& field, auto value) {
-    if (!flag_given(cmd, flag)) field = value;
+    if (flag_given(cmd, flag)) return;
+    field = value;
+    set_flags += std::string(set_flags.empty() ? "" : ", ") + flag + " " + std::to_string(value);
   };
   set("--n-trials", s.n_trials, 12);
   set("--max-population", s.max_population, 6);
@@ -95,7 +100,7 @@ void apply_quick(SearchOptions& s, const CLI::App& cmd) {
   set("--concurrent-trials", s.concurrent_trials, 2);
   set("--train-subset", s.train_subset, std::int64_t{2000});
   set("--eval-subset", s.eval_subset, std::int64_t{1000});
-  set("--latency-batch", s.latency_batch, 32);
+  return set_flags;
 }
 
 void check_resume_flags(const SearchCliOptions& o, const SearchOptions& stored,
@@ -122,10 +127,10 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
   if (p.best) {
     const TrialRecord& b = *p.best;
     std::printf(
-        "best trial %d: metric %.4f, accuracy %.2f %%, latency %.4f ms/image, %lld params, %lld "
+        "best trial %d: metric %.4f, accuracy %.2f%%, latency %.4f ms/image, %s params, %s "
         "MACs\n",
         b.id, b.metric.value_or(0), b.accuracy.value_or(0), b.latency_ms.value_or(0),
-        static_cast<long long>(b.params), static_cast<long long>(b.macs));
+        human_count(b.params).c_str(), human_count(b.macs).c_str());
   }
   // Absolute paths, so the commands work as printed from any folder.
   const fs::path dir = fs::absolute(store.dir()).lexically_normal();
@@ -142,6 +147,14 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
 struct Ranks {
   MessageChannel* channel = nullptr;  // null: one process
   std::vector<ReadyMessage> workers;
+  bool released = false;  // the workers were told to exit
+
+  /// Tells every worker to exit, once; they wait for this on every path, or the job hangs.
+  void release(int exit_code) {
+    if (!channel || released) return;
+    shutdown_workers(*channel, exit_code);
+    released = true;
+  }
 };
 
 /// Loads the data here, or has the workers load theirs and checks they agree. Fills the
@@ -156,7 +169,12 @@ std::optional<SharedData> prepare_data(const SearchOptions& s, ExperimentRecord&
     setup.options = s;
     setup.seed = experiment.seed;
     spdlog::info("waiting for {} worker ranks to load their data", ranks.channel->size() - 1);
-    ranks.workers = gather_workers(*ranks.channel, setup, cancel);
+    try {
+      ranks.workers = gather_workers(*ranks.channel, setup, cancel);
+    } catch (const std::exception&) {
+      ranks.released = true;  // gather_workers told them why before it threw
+      throw;
+    }
     check_same_data(ranks.workers);
     experiment.dataset = ranks.workers.front().dataset;
     experiment.environment = ranks.workers.front().environment;
@@ -200,7 +218,12 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   ExperimentLock held;  // two processes must never run one experiment
   ExperimentRecord experiment;
   std::vector<TrialRecord> kept;
+  std::string quick_set;  // what --quick chose, to say so when it leads to an error
   if (!o.resume.empty()) {
+    for (const char* ignored : {"--name", "--quick"}) {
+      if (flag_given(cmd, ignored))
+        spdlog::warn("{} is ignored on --resume (the experiment keeps its own)", ignored);
+    }
     store = ExperimentStore::open(root, o.resume);
     held = store->lock();
     experiment = store->read_experiment();
@@ -238,7 +261,7 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
       return;
     }
   } else {
-    if (o.quick) apply_quick(o.search, cmd);
+    if (o.quick) quick_set = apply_quick(o.search, cmd);
     if (o.no_gpu) o.search.device = "cpu";
     o.search.seed = flag_given(cmd, "--seed") ? o.seed : random_seed();
     experiment.options = o.search;
@@ -247,7 +270,12 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
     if (!o.name.empty()) experiment.name = o.name;
   }
   const SearchOptions& s = experiment.options;
-  validate(s);  // new options, or an edited experiment.json on resume
+  try {
+    validate(s);  // new options, or an edited experiment.json on resume
+  } catch (const UsageError& e) {
+    if (quick_set.empty()) throw;
+    throw UsageError(std::string(e.what()) + " (--quick set " + quick_set + ")");
+  }
   const ComputeSettings compute = compute_settings_for(s);
   apply_compute_settings(compute);
 
@@ -335,10 +363,11 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
       spdlog::info("trial {} interrupted", r.id);
     } else {
       spdlog::info(
-          "trial {} {}: metric {:.4f} accuracy {:.2f}% latency {:.4f} ms params {} ({:.1f} s) "
+          "trial {} {}: metric {:.4f}, accuracy {:.2f}%, latency {:.4f} ms, {} params ({}) "
           "[{}/{}]",
           r.id, to_string(r.status), r.metric.value_or(0), r.accuracy.value_or(0),
-          r.latency_ms.value_or(0), r.params, r.seconds.value_or(0), p.finished, p.n_trials);
+          r.latency_ms.value_or(0), human_count(r.params), format_duration(r.seconds.value_or(0)),
+          p.finished, p.n_trials);
     }
     draw(p);
   };
@@ -368,7 +397,7 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
                experiment.search_seconds.value_or(0));
   print_summary(*store, experiment, out);
   spdlog::default_logger()->flush();
-  if (ranks.channel) shutdown_workers(*ranks.channel, out.interrupted ? kExitInterrupted : kExitOk);
+  ranks.release(out.interrupted ? kExitInterrupted : kExitOk);
   if (out.interrupted)
     throw Interrupted("interrupted: resume with nas search --resume " + experiment.id);
 }
@@ -408,9 +437,10 @@ void run_search_command(SearchCliOptions o) {
     run_search_driver(std::move(o), ranks, cancel);
   } catch (const std::exception& e) {
     // Workers wait for the driver's word: without it they would wait forever.
-    if (ranks.channel) shutdown_workers(*ranks.channel, exit_code_for(e));
+    ranks.release(exit_code_for(e));
     throw;
   }
+  ranks.release(kExitOk);  // paths that end before the search starts (nothing to do)
 }
 
 }  // namespace
@@ -420,60 +450,134 @@ void setup_search(CLI::App& app) {
   auto* cmd = app.add_subcommand("search", "run a neural architecture search");
   o->cmd = cmd;
   SearchOptions& s = o->search;
-  cmd->add_flag("--no-gpu", o->no_gpu, "run on CPU even where CUDA is available");
-  cmd->add_option("--concurrent-trials", s.concurrent_trials, "trials running at once")
+  const char* kSearch = "Search";
+  const char* kData = "Data";
+  const char* kRecipe = "Training recipe and metric";
+  const char* kDevices = "Devices";
+  const char* kOutput = "Experiment and output";
+  cmd->add_option("--n-trials", s.n_trials, "trials in all (completed, culled or failed)")
       ->capture_default_str()
-      ->check(positive());
+      ->type_name("N")
+      ->group(kSearch);
   cmd->add_option("--epochs,--search-epochs", s.epochs, "training epochs per trial")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("N")
+      ->group(kSearch);
   cmd->add_option("--cull-ratio", s.cull_ratio, "early-termination ratio in [0, 1); 0 = none")
-      ->capture_default_str();
-  cmd->add_option("--max-population", s.max_population, "regularized-evolution population")
-      ->capture_default_str();
-  cmd->add_option("--sample-size", s.sample_size, "tournament sample size")->capture_default_str();
-  cmd->add_option("--n-trials", s.n_trials, "total trials")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "search seed (default: drawn and recorded)")
-      ->check(seed_range());
-  cmd->add_option("--strategy", s.strategy, "evolution or random")->capture_default_str();
+      ->capture_default_str()
+      ->type_name("X")
+      ->group(kSearch);
+  cmd->add_option("--max-population", s.max_population,
+                  "regularized-evolution population (random trials until it is full)")
+      ->capture_default_str()
+      ->type_name("N")
+      ->group(kSearch);
+  cmd->add_option("--sample-size", s.sample_size, "tournament size, below the population")
+      ->capture_default_str()
+      ->type_name("N")
+      ->group(kSearch);
+  cmd->add_option("--mutation-prob", s.mutation_prob, "probability of re-drawing each choice")
+      ->capture_default_str()
+      ->type_name("P")
+      ->group(kSearch);
+  cmd->add_option("--strategy", s.strategy, "evolution or random")
+      ->capture_default_str()
+      ->type_name("NAME")
+      ->group(kSearch);
   cmd->add_option("--space", s.space,
                   "mobilenetv3 (66 independent choices) or nni-2.7 (the 54 labels the original "
                   "searched)")
-      ->capture_default_str();
-  cmd->add_option("--mutation-prob", s.mutation_prob, "probability of re-drawing each choice")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("NAME")
+      ->group(kSearch);
+  cmd->add_option("--seed", o->seed, "seed of everything random (default: drawn and recorded)")
+      ->check(seed_range())
+      ->type_name("N")
+      ->group(kSearch);
+  cmd->add_flag("--quick", o->quick,
+                "small budget: 12 trials, population 6, sample 3, subsets 2000/1000, 2 at once "
+                "(flags given win)")
+      ->group(kSearch);
   cmd->add_option("--dataset", s.dataset, "fashion-mnist, mnist, cifar10 or synthetic")
-      ->capture_default_str();
-  cmd->add_option("--data-dir", s.data_dir, "data set directory (default: the data set's own)");
+      ->capture_default_str()
+      ->type_name("NAME")
+      ->group(kData);
+  cmd->add_option("--data-dir", s.data_dir, "data set folder (default: the data set's own)")
+      ->type_name("DIR")
+      ->group(kData);
   cmd->add_option("--eval-split", s.eval_split,
                   "validation (10 % of train held out) or test (the original's)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("NAME")
+      ->group(kData);
   cmd->add_option("--train-subset", s.train_subset, "seeded subset of N training images (0 = all)")
-      ->check(non_negative());
+      ->check(non_negative())
+      ->type_name("N")
+      ->group(kData);
   cmd->add_option("--eval-subset", s.eval_subset, "seeded subset of N evaluation images (0 = all)")
-      ->check(non_negative());
-  cmd->add_option("--batch-size", s.batch_size, "training batch size")->capture_default_str();
-  cmd->add_option("--lr", s.lr, "Adam learning rate")->capture_default_str();
-  cmd->add_option("--latency-batch", s.latency_batch, "batch size for latency timing")
-      ->capture_default_str();
+      ->check(non_negative())
+      ->type_name("N")
+      ->group(kData);
+  cmd->add_option("--batch-size", s.batch_size, "training batch size")
+      ->capture_default_str()
+      ->type_name("N")
+      ->group(kRecipe);
+  cmd->add_option("--lr", s.lr, "Adam learning rate")
+      ->capture_default_str()
+      ->type_name("X")
+      ->group(kRecipe);
+  cmd->add_option("--latency-batch", s.latency_batch, "batch size of the latency measurement")
+      ->capture_default_str()
+      ->type_name("N")
+      ->group(kRecipe);
   cmd->add_option("--latency-exponent", s.latency_exponent,
                   "metric = accuracy * (us per image)^(-x); 0 = accuracy")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("X")
+      ->group(kRecipe);
   cmd->add_option("--device", s.device,
-                  "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)");
+                  "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)")
+      ->type_name("SPEC")
+      ->group(kDevices);
+  cmd->add_flag("--no-gpu", o->no_gpu, "run on CPU even where CUDA is available")->group(kDevices);
+  cmd->add_option("--concurrent-trials", s.concurrent_trials,
+                  "trials at once (per worker rank under MPI)")
+      ->capture_default_str()
+      ->check(positive())
+      ->type_name("N")
+      ->group(kDevices);
   cmd->add_option("--threads", s.threads,
                   "CPU threads in all, split between trials (0 = every core)")
-      ->check(non_negative());
+      ->check(non_negative())
+      ->type_name("N")
+      ->group(kDevices);
   add_compute_flags(*cmd, s.deterministic, s.tf32);
+  cmd->get_option("--deterministic")->group(kDevices);
+  cmd->get_option("--tf32")->group(kDevices);
   cmd->add_option("--experiment-dir", o->experiment_dir,
-                  "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)");
-  cmd->add_option("--name", o->name, "a name recorded in experiment.json");
-  cmd->add_option("--resume", o->resume, "continue the experiment with this id");
+                  "experiments folder (default ./nas-experiments or $NAS_EXPERIMENT_DIR)")
+      ->type_name("DIR")
+      ->group(kOutput);
+  cmd->add_option("--name", o->name, "a name recorded in experiment.json")
+      ->type_name("TEXT")
+      ->group(kOutput);
+  cmd->add_option("--resume", o->resume, "continue an experiment (id, latest, or its start)")
+      ->type_name("ID")
+      ->group(kOutput);
   cmd->add_option("--experiment-id", o->experiment_id,
-                  "start the experiment with this id, or resume it if it exists (for batch jobs "
-                  "that are requeued)");
-  cmd->add_flag("--quick", o->quick,
-                "small budget: 12 trials, population 6, sample 3, subsets 2000/1000, 2 at once");
+                  "start the experiment with this id, or resume it if it exists (batch jobs "
+                  "that are requeued)")
+      ->type_name("ID")
+      ->group(kOutput);
   add_log_level_flag(*cmd, o->log_level);
+  cmd->get_option("--log-level")->group(kOutput)->type_name("LEVEL");
+  cmd->footer(
+      "Examples:\n"
+      "  nas search --quick --seed 1                  a few minutes on a laptop\n"
+      "  nas search --epochs 3 --cull-ratio 0.3       the original's search (1000 trials)\n"
+      "  nas search --resume latest                   continue the last experiment\n"
+      "  mpirun -np 5 nas search --concurrent-trials 4   across MPI ranks (README)\n"
+      "Then: nas-report <id> summarizes; nas-test-model <trial-dir> retrains for 50 epochs.");
   cmd->callback([o] { run_search_command(*o); });
 }
 

@@ -83,8 +83,17 @@ std::string default_data_dir(const std::string& name) {
     const char* env = std::getenv("NAS_MNIST_DIR");
     return env && *env ? env : "/usr/share/datasets/mnist";
   }
-  if (name == "cifar10") return "data/cifar-10-batches-bin";
+  if (name == "cifar10") return (fs::path(nas_data_root()) / "cifar10").string();
   return "";
+}
+
+std::string nas_data_root() {
+  // A per-user folder, so the default works from any working directory.
+  if (const char* env = std::getenv("NAS_DATA_DIR"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return (fs::path(xdg) / "nas" / "data").string();
+  const char* home = std::getenv("HOME");
+  return (fs::path(home && *home ? home : ".") / ".local" / "share" / "nas" / "data").string();
 }
 
 Dataset read_idx(const std::string& images_path, const std::string& labels_path) {
@@ -180,7 +189,8 @@ DataBundle load_data(const DataOptions& o) {
   const std::string dir = o.dir.empty() ? default_data_dir(o.name) : o.dir;
   if (o.name == "fashion-mnist" || o.name == "mnist") {
     if (!fs::is_directory(dir))
-      throw InputError(dir + ": data directory not found (" + o.name + ")");
+      throw InputError(dir + ": " + o.name + " not found; on Debian: apt install dataset-" +
+                       o.name + " (scripts/setup.sh installs Fashion-MNIST), or pass --data-dir");
     train = read_idx(first_existing(dir, "train-images-idx3-ubyte"),
                      first_existing(dir, "train-labels-idx1-ubyte"));
     test = read_idx(first_existing(dir, "t10k-images-idx3-ubyte"),
@@ -198,8 +208,9 @@ DataBundle load_data(const DataOptions& o) {
     b.info.dir = dir;
   } else if (o.name == "cifar10") {
     if (!fs::is_directory(dir)) {
-      throw InputError(
-          dir + ": data directory not found (run scripts/fetch-cifar10.sh, or pass --data-dir)");
+      throw InputError(dir +
+                       ": CIFAR-10 not found; get it with scripts/fetch-cifar10.sh (it unpacks "
+                       "into $NAS_DATA_DIR/cifar10), or pass --data-dir");
     }
     std::vector<std::string> files;
     for (int i = 1; i <= 5; ++i)

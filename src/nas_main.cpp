@@ -1,12 +1,27 @@
+#include <iostream>
+
+#include "nas/build_info.hpp"
 #include "nas/cli.hpp"
-#include "nas/version.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"nas: neural architecture search over the MobileNetV3 space", "nas"};
-  app.set_version_flag("--version", nas::nas_version());
+  CLI::App app{
+      "nas: neural architecture search over the MobileNetV3 space.\n"
+      "Companions: nas-report <id> summarizes an experiment (nas-report alone lists them);\n"
+      "nas-test-model <trial-dir> retrains one architecture for 50 epochs.",
+      "nas"};
+  app.set_version_flag("--version", nas::build_summary("nas"));
   app.require_subcommand(1);
   nas::setup_arch(app);
   nas::setup_bench(app);
   nas::setup_search(app);
+  app.footer(
+      "Examples:\n"
+      "  nas search --quick --seed 1          a small search on Fashion-MNIST\n"
+      "  nas search --help                    every search flag, by group\n"
+      "  nas arch <trial-dir>                 describe a trial's network");
+  if (argc == 1) {
+    std::cout << app.help();
+    return 0;
+  }
   return nas::run_cli(app, argc, argv);
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "nas/build_info.hpp"
+#include "nas/cli_suggest.hpp"
 #include "nas/error.hpp"
 #include "nas/experiment_store.hpp"
 #include "nas/report.hpp"
@@ -161,14 +163,15 @@ int run_report(ReportCliOptions o) {
 }  // namespace nas
 
 int main(int argc, char** argv) {
-  CLI::App app{"nas-report: summaries, tables and charts of nas experiments"};
+  CLI::App app{"nas-report: summaries, tables and charts of nas experiments", "nas-report"};
+  app.set_version_flag("--version", nas::build_summary("nas-report"));
   nas::ReportCliOptions options;
   nas::setup_report(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    std::cerr << "nas-report: error: " << e.what() << "\n";
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "nas-report: error: " << nas::with_suggestion(app, e) << "\n";
     return nas::kExitUsage;
   }
   try {

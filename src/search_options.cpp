@@ -20,48 +20,50 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw UsageError(message);
 }
 
+// Messages name the flags a user types; an edited experiment.json on resume maps onto them too.
 void validate_counts(const SearchOptions& o) {
-  require(o.n_trials >= 1, "n_trials must be at least 1, got " + quoted(o.n_trials));
-  require(o.epochs >= 1, "epochs must be at least 1, got " + quoted(o.epochs));
+  require(o.n_trials >= 1, "--n-trials must be at least 1, got " + quoted(o.n_trials));
+  require(o.epochs >= 1, "--epochs must be at least 1, got " + quoted(o.epochs));
   require(o.concurrent_trials >= 1,
-          "concurrent_trials must be at least 1, got " + quoted(o.concurrent_trials));
-  require(o.sample_size >= 1, "sample_size must be at least 1, got " + quoted(o.sample_size));
+          "--concurrent-trials must be at least 1, got " + quoted(o.concurrent_trials));
+  require(o.sample_size >= 1, "--sample-size must be at least 1, got " + quoted(o.sample_size));
   require(o.max_population >= 1,
-          "max_population must be at least 1, got " + quoted(o.max_population));
+          "--max-population must be at least 1, got " + quoted(o.max_population));
   // NNI asserts it: a tournament of the whole population would always pick the best member.
-  require(o.sample_size < o.max_population, "sample_size (" + quoted(o.sample_size) +
-                                                ") must be smaller than max_population (" +
-                                                quoted(o.max_population) + ")");
-  require(o.max_population <= o.n_trials, "max_population (" + quoted(o.max_population) +
-                                              ") must not exceed n_trials (" + quoted(o.n_trials) +
-                                              ")");
+  require(o.sample_size < o.max_population, "--sample-size " + quoted(o.sample_size) +
+                                                " must be smaller than --max-population " +
+                                                quoted(o.max_population));
+  require(o.max_population <= o.n_trials, "--max-population " + quoted(o.max_population) +
+                                              " must not exceed --n-trials " + quoted(o.n_trials));
 }
 
 void validate_rates(const SearchOptions& o) {
   // Written as negations so that NaN fails too.
   require(o.cull_ratio >= 0 && o.cull_ratio < 1,
-          "cull_ratio must be in [0, 1), got " + quoted(o.cull_ratio));
+          "--cull-ratio must be in [0, 1), got " + quoted(o.cull_ratio));
   require(o.mutation_prob >= 0 && o.mutation_prob <= 1,
-          "mutation_prob must be in [0, 1], got " + quoted(o.mutation_prob));
-  require(o.lr > 0, "lr must be positive, got " + quoted(o.lr));
+          "--mutation-prob must be in [0, 1], got " + quoted(o.mutation_prob));
+  require(o.lr > 0, "--lr must be positive, got " + quoted(o.lr));
   require(o.latency_exponent >= 0,
-          "latency_exponent must not be negative, got " + quoted(o.latency_exponent));
+          "--latency-exponent must not be negative, got " + quoted(o.latency_exponent));
 }
 
 void validate_names_and_sizes(const SearchOptions& o) {
   require(o.strategy == "evolution" || o.strategy == "random",
-          "strategy must be 'evolution' or 'random', got '" + o.strategy + "'");
+          "--strategy must be 'evolution' or 'random', got '" + o.strategy + "'");
   require(o.space == "mobilenetv3" || o.space == "nni-2.7",
-          "space must be 'mobilenetv3' or 'nni-2.7', got '" + o.space + "'");
+          "--space must be 'mobilenetv3' or 'nni-2.7', got '" + o.space + "'");
   require(o.eval_split == "validation" || o.eval_split == "test",
-          "eval_split must be 'validation' or 'test', got '" + o.eval_split + "'");
-  require(o.batch_size >= 1, "batch_size must be at least 1, got " + quoted(o.batch_size));
-  require(o.latency_batch >= 1, "latency_batch must be at least 1, got " + quoted(o.latency_batch));
+          "--eval-split must be 'validation' or 'test', got '" + o.eval_split + "'");
+  require(o.batch_size >= 1, "--batch-size must be at least 1, got " + quoted(o.batch_size));
+  require(o.latency_batch >= 1,
+          "--latency-batch must be at least 1, got " + quoted(o.latency_batch));
   require(o.train_subset >= 0,
-          "train_subset must not be negative (0 = all), got " + quoted(o.train_subset));
+          "--train-subset must not be negative (0 = all), got " + quoted(o.train_subset));
   require(o.eval_subset >= 0,
-          "eval_subset must not be negative (0 = all), got " + quoted(o.eval_subset));
-  require(o.threads >= 0, "threads must not be negative (0 = all cores), got " + quoted(o.threads));
+          "--eval-subset must not be negative (0 = all), got " + quoted(o.eval_subset));
+  require(o.threads >= 0,
+          "--threads must not be negative (0 = all cores), got " + quoted(o.threads));
 }
 
 nlohmann::json empty_as_null(const std::string& s) {

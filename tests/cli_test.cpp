@@ -1,17 +1,20 @@
 // The executables as a user runs them: exit codes (0 ok, 2 bad usage or input) and the one-line
 // messages on bad input. NAS_BIN_DIR is the build folder holding nas and nas-test-model.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "nas/network_plan.hpp"
 #include "nas/random.hpp"
@@ -62,12 +65,13 @@ class CliTest : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   /// Runs `exe args` with stdout and stderr captured into files of the test folder. The
-  /// environment variables that could point elsewhere are cleared.
+  /// environment variables that could point elsewhere are cleared; a hang is killed after four
+  /// minutes (exit code 124).
   Result run(const std::string& exe, const std::string& args) const {
     const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = "env -u NAS_EXPERIMENT_DIR " + quote(kBin + "/" + exe) + " " + args +
-                            " >" + quote(out.string()) + " 2>" + quote(err.string()) +
-                            " </dev/null";
+    const std::string cmd = "timeout -k 10 240 env -u NAS_EXPERIMENT_DIR " +
+                            quote(kBin + "/" + exe) + " " + args + " >" + quote(out.string()) +
+                            " 2>" + quote(err.string()) + " </dev/null";
     const int status = std::system(cmd.c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -195,7 +199,7 @@ TEST_F(CliTest, ArchReadsTheOriginalsParameterCfgAndSaysItWasExpanded) {
   Result r = run("nas", "arch " + quote(cfg) + " --input 3,32,32 --classes 10");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("NNI 2.7 54-label architecture, expanded"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("188490"), std::string::npos) << r.out;  // the smallest network
+  EXPECT_NE(r.out.find("188,490"), std::string::npos) << r.out;  // the smallest network
   r = run("nas", "arch " + quote(cfg) + " --json");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out).at("labels"), "nni-2.7");
@@ -215,17 +219,79 @@ TEST_F(CliTest, TestModelRetrainsAnNniTrialDirectoryOfTheOriginal) {
                                              "--latency-batch 8 --log-level warn");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("NNI 2.7 54-label architecture, expanded"), std::string::npos) << r.out;
-  const nlohmann::json j = nlohmann::json::parse(slurp(path("nni-trial/retrain.json")));
+  // Each retrain gets a folder of its own under the trial's retrain/.
+  ASSERT_TRUE(fs::is_directory(path("nni-trial/retrain")));
+  const fs::path run = fs::directory_iterator(path("nni-trial/retrain"))->path();
+  const nlohmann::json j = nlohmann::json::parse(slurp(run / "retrain.json"));
   EXPECT_EQ(j.at("params"), 188490);
   EXPECT_EQ(j.at("arch").size(), 66u);
+  EXPECT_NE(r.out.find("writing to " + run.string()), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, ArchTablePrintsTheFigures) {
   const Result r =
       run("nas", "arch " + quote(write_small_arch()) + " --input 3,32,32 --classes 10");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("188490"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("336768"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("188,490 (188.5k)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("336,768 (336.8k)"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, ArchReadsATrialFolderWithItsExperimentsShape) {
+  // A trial of a search on a 1x28x28 data set with 10 classes.
+  const fs::path exp = path("experiments/e1");
+  fs::create_directories(exp / "trials" / "3");
+  nlohmann::json e = nlohmann::json::parse(R"({"format": "nas-experiment/1", "id": "e1",
+      "name": null, "created": "2026-11-28T00:00:00Z", "finished": null, "status": "completed",
+      "error": null, "seed": 1, "options": {}, "devices": ["cpu"],
+      "versions": {"nas": "0.1.0", "libtorch": "1.13.0"}, "search_seconds": null,
+      "dataset": {"name": "fashion-mnist", "dir": null, "split": "validation",
+                  "train_size": 54000, "eval_size": 6000, "shape": [1, 28, 28], "classes": 10}})");
+  std::ofstream(exp / "experiment.json") << e.dump();
+  nlohmann::json t = {{"arch", nlohmann::json::parse(slurp(write_small_arch()))}};
+  std::ofstream(exp / "trials" / "3" / "trial.json") << t.dump();
+  Result r = run("nas", "arch " + quote((exp / "trials" / "3").string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("input     1x28x28"), std::string::npos) << r.out;
+  // A folder with neither trial.json nor parameter.cfg.
+  fs::create_directories(path("empty"));
+  r = run("nas", "arch " + quote(path("empty")));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "is a directory without trial.json or parameter.cfg");
+}
+
+TEST_F(CliTest, CommandLineHelpsWithMistakesVersionsAndNoArguments) {
+  Result r = run("nas", "");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("nas-report"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nas-test-model"), std::string::npos) << r.out;
+  r = run("nas", "search --epoch 3");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "did you mean --epochs?");
+  r = run("nas", "serch");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "did you mean search?");
+  r = run("nas-report", "--frist 10");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas-report", "did you mean --first?");
+  for (const char* program : {"nas", "nas-report", "nas-test-model"}) {
+    r = run(program, "--version");
+    EXPECT_EQ(r.code, 0) << program;
+    EXPECT_NE(r.out.find("(LibTorch "), std::string::npos) << program << ": " << r.out;
+    EXPECT_NE(r.out.find("CUDA "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("MPI "), std::string::npos) << r.out;
+  }
+  r = run("nas", "search --help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* needle :
+       {"Search:", "Data:", "Training recipe and metric:", "Devices:", "Experiment and output:",
+        "Examples:", "--n-trials N", "--data-dir DIR"}) {
+    EXPECT_NE(r.out.find(needle), std::string::npos) << needle;
+  }
+  EXPECT_EQ(r.out.find("INT:"), std::string::npos) << r.out;
+  // Messages name the flags as typed, and what --quick chose.
+  r = run("nas", "search --quick --n-trials 4 " + experiments());
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "--max-population 6 must not exceed --n-trials 4 (--quick set");
 }
 
 TEST_F(CliTest, ArchWithoutFileOrWithBadFlagExits2) {
@@ -245,7 +311,8 @@ TEST_F(CliTest, ArchWithoutFileOrWithBadFlagExits2) {
 // ---- nas bench -------------------------------------------------------------------------------
 
 TEST_F(CliTest, BenchJsonOnATinyArchitecture) {
-  const Result r = run("nas", "bench --arch " + quote(write_small_arch()) +
+  // The architecture as the argument, like nas arch (--arch works too, below).
+  const Result r = run("nas", "bench " + quote(write_small_arch()) +
                                   " --batches 2 --batch-size 8 --threads 1 --json");
   ASSERT_EQ(r.code, 0) << r.err;
   nlohmann::json j;
@@ -273,9 +340,9 @@ TEST_F(CliTest, BenchTimesLatencyAgainUnderBackgroundTraining) {
 }
 
 TEST_F(CliTest, BenchBadInputExits2) {
-  Result r = run("nas", "bench --batches 2");  // --arch is required
+  Result r = run("nas", "bench --batches 2");  // the architecture is required
   EXPECT_EQ(r.code, 2);
-  expect_one_line_error(r, "nas", "--arch");
+  expect_one_line_error(r, "nas", "architecture file is required");
   r = run("nas", "bench --arch " + quote(write_small_arch()) + " --batches 0");
   EXPECT_EQ(r.code, 2);
   expect_one_line_error(r, "nas", "--batches");
@@ -296,21 +363,22 @@ void expect_search_usage_error(const Result& r, const std::string& needle) {
 
 TEST_F(CliTest, SearchCullRatioOutOfRange) {
   const Result r = run("nas", "search --cull-ratio 1.5 " + experiments());
-  expect_search_usage_error(r, "cull_ratio");
+  expect_search_usage_error(r, "--cull-ratio");
   EXPECT_FALSE(fs::exists(path("experiments")) && !fs::is_empty(path("experiments")));
 }
 
 TEST_F(CliTest, SearchSampleSizeAbovePopulation) {
-  expect_search_usage_error(run("nas", "search --sample-size 40 " + experiments()), "sample_size");
+  expect_search_usage_error(run("nas", "search --sample-size 40 " + experiments()),
+                            "--sample-size 40 must be smaller than --max-population 30");
 }
 
 TEST_F(CliTest, SearchPopulationAboveTrials) {
   expect_search_usage_error(run("nas", "search --max-population 50 --n-trials 10 " + experiments()),
-                            "max_population");
+                            "--max-population 50 must not exceed --n-trials 10");
 }
 
 TEST_F(CliTest, SearchZeroEpochs) {
-  expect_search_usage_error(run("nas", "search --epochs 0 " + experiments()), "epochs");
+  expect_search_usage_error(run("nas", "search --epochs 0 " + experiments()), "--epochs");
 }
 
 TEST_F(CliTest, SearchUnknownDataSet) {
@@ -365,6 +433,18 @@ TEST_F(CliTest, TestModelTrainsAndWritesRetrainJsonAndWeights) {
   ASSERT_TRUE(fs::exists(out + "/retrain.json"));
   EXPECT_TRUE(fs::exists(out + "/model.pt"));
   EXPECT_GT(fs::file_size(out + "/model.pt"), 0u);
+  // The state dict for Python is a zip archive, as torch.save writes.
+  ASSERT_TRUE(fs::exists(out + "/model_state_dict.pt"));
+  EXPECT_EQ(slurp(out + "/model_state_dict.pt").substr(0, 2), "PK");
+  EXPECT_TRUE(fs::exists(out + "/checkpoint.pt"));
+  EXPECT_NE(r.out.find("wrote " + out + "/retrain.json"), std::string::npos) << r.out;
+  // A second retrain into the same --out is refused: nothing is replaced.
+  const Result again = run("nas-test-model", quote(write_small_arch()) +
+                                                 " --dataset synthetic --train-subset 200 "
+                                                 "--epochs 1 --threads 1 --out " +
+                                                 quote(out));
+  EXPECT_EQ(again.code, 2);
+  expect_one_line_error(again, "nas-test-model", "already holds a retrain");
   const nlohmann::json j = nlohmann::json::parse(slurp(out + "/retrain.json"));
   EXPECT_EQ(j.at("status"), "completed");
   ASSERT_TRUE(j.at("epochs").is_array());
@@ -373,10 +453,85 @@ TEST_F(CliTest, TestModelTrainsAndWritesRetrainJsonAndWeights) {
   EXPECT_TRUE(j.at("accuracy").is_number());
 }
 
+TEST_F(CliTest, TestModelKeepsEveryRetrainAndEvaluatesSavedWeights) {
+  const std::string arch = write_small_arch();
+  const std::string flags =
+      " --dataset synthetic --train-subset 128 --eval-subset 64 --epochs 1 --threads 1 --seed 3 "
+      "--latency-batch 8 --log-level warn";
+  ASSERT_EQ(run("nas-test-model", quote(arch) + flags).code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // another second, another name
+  ASSERT_EQ(run("nas-test-model", quote(arch) + flags).code, 0);
+  std::vector<fs::path> runs;
+  for (const auto& d : fs::directory_iterator(path("retrain"))) runs.push_back(d.path());
+  ASSERT_EQ(runs.size(), 2u);
+  std::sort(runs.begin(), runs.end());
+  const nlohmann::json first = nlohmann::json::parse(slurp(runs[0] / "retrain.json"));
+  // --epochs 0 --weights: the saved model evaluated again, the same accuracy.
+  const Result eval =
+      run("nas-test-model", quote(arch) +
+                                " --dataset synthetic --train-subset 128 --eval-subset 64 "
+                                "--epochs 0 --threads 1 --seed 3 --latency-batch 8 "
+                                "--log-level warn --weights " +
+                                quote((runs[0] / "model.pt").string()) + " --out " +
+                                quote(path("eval")));
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  const nlohmann::json e = nlohmann::json::parse(slurp(path("eval") + "/retrain.json"));
+  EXPECT_EQ(e.at("status"), "completed");
+  EXPECT_EQ(e.at("accuracy"), first.at("accuracy"));
+  EXPECT_TRUE(e.at("latency_ms").is_number());
+  EXPECT_EQ(e.at("options").at("weights"), (runs[0] / "model.pt").string());
+}
+
+TEST_F(CliTest, TestModelInterruptedThenResumedEqualsAnUninterruptedRun) {
+  const std::string arch = write_small_arch();
+  const std::string flags =
+      " --dataset synthetic --train-subset 512 --eval-subset 64 --epochs 4 --threads 1 --seed 4 "
+      "--latency-batch 8 --log-level warn --out ";
+  ASSERT_EQ(run("nas-test-model", quote(arch) + flags + quote(path("whole"))).code, 0);
+  const std::string cut = path("cut");
+  const std::string cmd = "exec " + quote(kBin + "/nas-test-model") + " " + quote(arch) + flags +
+                          quote(cut) + " >/dev/null 2>&1";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Once an epoch is recorded, ^C.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (nlohmann::json::parse(slurp(cut + "/retrain.json")).at("epochs").size() >= 1) break;
+    } catch (const std::exception&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 130);
+  nlohmann::json j = nlohmann::json::parse(slurp(cut + "/retrain.json"));
+  EXPECT_EQ(j.at("status"), "interrupted");
+  ASSERT_LT(j.at("epochs").size(), 4u) << "finished before the interrupt";
+  const Result resumed = run("nas-test-model", "--resume " + quote(cut) + " --log-level warn");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resuming"), std::string::npos) << resumed.out;
+  j = nlohmann::json::parse(slurp(cut + "/retrain.json"));
+  const nlohmann::json whole = nlohmann::json::parse(slurp(path("whole") + "/retrain.json"));
+  EXPECT_EQ(j.at("status"), "completed");
+  ASSERT_EQ(j.at("epochs").size(), 4u);
+  for (int e = 0; e < 4; ++e) {
+    EXPECT_EQ(j["epochs"][e]["train_loss"], whole["epochs"][e]["train_loss"]) << e;
+    EXPECT_EQ(j["epochs"][e]["accuracy"], whole["epochs"][e]["accuracy"]) << e;
+  }
+  // A completed retrain has nothing to resume.
+  EXPECT_EQ(run("nas-test-model", "--resume " + quote(cut)).code, 2);
+}
+
 TEST_F(CliTest, TestModelBadFlagsExit2) {
   Result r = run("nas-test-model", quote(write_small_arch()) + " --epochs 0");
   EXPECT_EQ(r.code, 2);
-  expect_one_line_error(r, "nas-test-model", "--epochs");
+  expect_one_line_error(r, "nas-test-model", "--weights");
   r = run("nas-test-model", "");
   EXPECT_EQ(r.code, 2);
   r = run("nas-test-model",

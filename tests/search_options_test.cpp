@@ -46,7 +46,8 @@ TEST(SearchOptions, CullRatioMustBeBelowOne) {
 TEST(SearchOptions, PopulationSizesMustNest) {
   expect_refused(with([](auto& o) { o.sample_size = 31; }), "31");
   // NNI asserts sample_size < population: equal is refused too.
-  expect_refused(with([](auto& o) { o.sample_size = 30; }), "smaller than max_population");
+  expect_refused(with([](auto& o) { o.sample_size = 30; }),
+                 "must be smaller than --max-population");
   expect_refused(with([](auto& o) { o.n_trials = 20; }), "20");
   EXPECT_NO_THROW(validate(with([](auto& o) {
     o.n_trials = 30;
@@ -55,17 +56,17 @@ TEST(SearchOptions, PopulationSizesMustNest) {
 }
 
 TEST(SearchOptions, CountsMustBePositive) {
-  expect_refused(with([](auto& o) { o.epochs = 0; }), "epochs");
-  expect_refused(with([](auto& o) { o.concurrent_trials = 0; }), "concurrent_trials");
-  expect_refused(with([](auto& o) { o.n_trials = 0; }), "n_trials");
-  expect_refused(with([](auto& o) { o.sample_size = 0; }), "sample_size");
-  expect_refused(with([](auto& o) { o.batch_size = 0; }), "batch_size");
+  expect_refused(with([](auto& o) { o.epochs = 0; }), "--epochs");
+  expect_refused(with([](auto& o) { o.concurrent_trials = 0; }), "--concurrent-trials");
+  expect_refused(with([](auto& o) { o.n_trials = 0; }), "--n-trials");
+  expect_refused(with([](auto& o) { o.sample_size = 0; }), "--sample-size");
+  expect_refused(with([](auto& o) { o.batch_size = 0; }), "--batch-size");
   expect_refused(with([](auto& o) { o.latency_batch = -1; }), "-1");
 }
 
 TEST(SearchOptions, RatesAndNamesAreChecked) {
   expect_refused(with([](auto& o) { o.mutation_prob = 1.5; }), "1.5");
-  expect_refused(with([](auto& o) { o.lr = 0; }), "lr");
+  expect_refused(with([](auto& o) { o.lr = 0; }), "--lr");
   expect_refused(with([](auto& o) { o.latency_exponent = -0.07; }), "-0.07");
   expect_refused(with([](auto& o) { o.strategy = "annealing"; }), "'annealing'");
   expect_refused(with([](auto& o) { o.eval_split = "train"; }), "'train'");

@@ -45,8 +45,11 @@ struct DataBundle {
 
 /// Names the data sets `load_data` knows.
 const std::vector<std::string>& dataset_names();
-/// Default directory of a data set (honours NAS_FASHION_MNIST_DIR / NAS_MNIST_DIR).
+/// Default directory of a data set: Debian's packages for (Fashion-)MNIST (or
+/// NAS_FASHION_MNIST_DIR / NAS_MNIST_DIR), <nas_data_root()>/cifar10 for CIFAR-10.
 std::string default_data_dir(const std::string& name);
+/// $NAS_DATA_DIR, else $XDG_DATA_HOME/nas/data, else ~/.local/share/nas/data.
+std::string nas_data_root();
 
 /// Loads the data set; throws InputError naming the file for missing, corrupt or truncated files
 /// and UsageError for an unknown data set or split.

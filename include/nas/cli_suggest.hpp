@@ -1,0 +1,48 @@
+#pragma once
+// A parse error with a suggestion: "The following argument was not expected: --epoch; did you
+// mean --epochs?". Header-only, for every program's main (nas-report links no LibTorch).
+#include <CLI/CLI.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "nas/nearest_name.hpp"
+
+namespace nas {
+
+/// The error's message, with the nearest known flag or subcommand when the user mistyped one.
+/// `args` are the command line's words after the program (for a mistyped subcommand, which
+/// CLI11 reports only as "a subcommand is required").
+inline std::string with_suggestion(const CLI::App& app, const CLI::ParseError& error,
+                                   const std::vector<std::string>& args = {}) {
+  std::string message = error.what();
+  std::vector<std::string> typed;
+  const std::string marker = "not expected: ";
+  if (const auto at = message.find(marker); at != std::string::npos) {
+    std::istringstream words(message.substr(at + marker.size()));
+    for (std::string w; words >> w;) typed.push_back(w);
+  } else if (message.find("subcommand is required") != std::string::npos) {
+    for (const auto& a : args) {
+      if (!a.empty() && a[0] != '-') {
+        typed.push_back(a);
+        break;
+      }
+    }
+  }
+  // Names of the command that was being parsed, and of the subcommands one could have meant.
+  const CLI::App* cmd = &app;
+  for (const CLI::App* sub : app.get_subcommands()) cmd = sub;
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : cmd->get_options()) {
+    for (const auto& l : opt->get_lnames()) names.push_back("--" + l);
+  }
+  if (cmd == &app) {
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  }
+  for (const auto& word : typed) {
+    if (auto near = nearest_name(word, names)) return message + "; did you mean " + *near + "?";
+  }
+  return message;
+}
+
+}  // namespace nas

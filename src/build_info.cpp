@@ -1,0 +1,22 @@
+#include "nas/build_info.hpp"
+
+// CMake defines these from what it found (CMakeLists.txt), for this file only.
+#ifndef NAS_LIBTORCH_VERSION
+#define NAS_LIBTORCH_VERSION "unknown"
+#endif
+#ifndef NAS_BUILT_WITH_CUDA
+#define NAS_BUILT_WITH_CUDA 0
+#endif
+#ifndef NAS_BUILT_WITH_MPI
+#define NAS_BUILT_WITH_MPI 0
+#endif
+
+namespace nas {
+
+std::string build_summary(const std::string& program) {
+  return program + " " + NAS_VERSION + " (LibTorch " + NAS_LIBTORCH_VERSION + ", CUDA " +
+         (NAS_BUILT_WITH_CUDA ? "yes" : "no") + ", MPI " + (NAS_BUILT_WITH_MPI ? "yes" : "no") +
+         ")";
+}
+
+}  // namespace nas
