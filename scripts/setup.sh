@@ -3,6 +3,8 @@
 # Idempotent: packages already present are skipped and a second build only rebuilds what changed.
 # Works as root or through sudo. Set NAS_SKIP_APT=1 to only build.
 # --with-slurm also installs Slurm and munge, for scripts/slurm/local-cluster.sh (CI runs it).
+# --with-browser also installs Debian's chromium, for the dashboard's real-browser tests.
+# --with-fuzz also installs clang and libFuzzer, for scripts/fuzz.sh.
 # --prefix DIR installs nas, nas-report and nas-test-model into DIR/bin (default ~/.local, or
 # $NAS_PREFIX), so the commands work from any folder once DIR/bin is on PATH.
 set -euo pipefail
@@ -13,6 +15,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev googletest zlib1g-dev
+  # The web dashboard (nas-report --serve, --html): an HTTP library and the charting library,
+  # both embedded at build time; nas builds without them, minus the dashboard.
+  libcpp-httplib-dev libjs-chart.js
   # Debian's LibTorch links the generic libblas.so.3: without an optimised provider it runs the
   # reference BLAS, 20x slower on the network's linear layers (docs/PERFORMANCE.md). The OpenMP
   # build follows LibTorch's per-thread thread count.
@@ -26,8 +31,10 @@ prefix=${NAS_PREFIX:-$HOME/.local}
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-slurm) packages+=(slurmctld slurmd slurm-client munge); shift ;;
+    --with-browser) packages+=(chromium fonts-dejavu-core); shift ;;
+    --with-fuzz) packages+=(clang libclang-rt-14-dev); shift ;;
     --prefix) prefix=$2; shift 2 ;;
-    *) echo "usage: $0 [--with-slurm] [--prefix DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--with-slurm] [--with-browser] [--with-fuzz] [--prefix DIR]" >&2; exit 2 ;;
   esac
 done
 

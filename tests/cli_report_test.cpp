@@ -95,7 +95,7 @@ TEST_F(ReportCli, UnknownIdListsTheExperimentsAndExitsTwo) {
   EXPECT_NE(r.out.find("exp-a"), std::string::npos) << r.out;
 }
 
-TEST_F(ReportCli, JsonParsesAndHtmlHoldsBothCharts) {
+TEST_F(ReportCli, JsonParsesAndHtmlIsTheSelfContainedDashboard) {
   const Result j = run("exp-a --json --experiment-dir " + root_);
   ASSERT_EQ(j.code, 0) << j.out;
   EXPECT_NO_THROW(nlohmann::json::parse(j.out));
@@ -103,9 +103,17 @@ TEST_F(ReportCli, JsonParsesAndHtmlHoldsBothCharts) {
   ASSERT_EQ(run("exp-a --html " + html + " --experiment-dir " + root_).code, 0);
   std::ifstream in(html);
   const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::size_t svgs = 0;
-  for (auto at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1)) ++svgs;
-  EXPECT_GE(svgs, 2u);
+  EXPECT_NE(page.find("id=\"nas-data\""), std::string::npos);
+  EXPECT_NE(page.find("Chart.js v"), std::string::npos);
+  EXPECT_EQ(page.find("src=\""), std::string::npos);  // nothing fetched
+}
+
+TEST_F(ReportCli, ServeRefusesWhatItCannotShow) {
+  EXPECT_EQ(run("--serve --json --experiment-dir " + root_).code, 2);
+  EXPECT_EQ(run("--serve --compare exp-a --experiment-dir " + root_).code, 2);
+  EXPECT_EQ(run("--serve nope --experiment-dir " + root_).code, 2);
+  EXPECT_EQ(run("--serve --port 0 --experiment-dir " + root_).code, 2);
+  EXPECT_EQ(run("exp-a exp-a --experiment-dir " + root_).code, 2);
 }
 
 TEST_F(ReportCli, ACorruptTrialFileIsNamedAndSkipped) {

@@ -8,6 +8,10 @@
 
 namespace nas {
 
+/// Serialises `j` as every JSON file we write: bytes that are not UTF-8 (a Latin-1 --name, a
+/// path) become U+FFFD instead of failing the write. indent < 0: one line.
+std::string dump_json(const nlohmann::json& j, int indent = -1);
+
 /// Reads fields of one JSON object; `what` names it in messages ("trial", "experiment.options").
 class JsonFields {
  public:

@@ -140,8 +140,6 @@ void write_csv(const ExperimentReport& report, std::ostream& out);
 /// One row per epoch record of every trial: trial, epoch, train_loss, accuracy, latency_ms,
 /// metric, threshold, seconds.
 void write_epochs_csv(const ExperimentReport& report, std::ostream& out);
-/// A self-contained HTML page (inline CSS and SVG; no scripts, no network).
-std::string render_html(const ExperimentReport& report);
 
 // --- The original's results table across experiments (nas-report --compare) ---
 

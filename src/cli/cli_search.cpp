@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "nas/cli.hpp"
 #include "nas/compute_settings.hpp"
@@ -27,6 +29,9 @@
 #include "nas/text_table.hpp"
 #include "nas/trial_runner.hpp"
 #include "nas/version.hpp"
+#if NAS_WITH_WEB
+#include "nas/dashboard_server.hpp"
+#endif
 
 namespace fs = std::filesystem;
 
@@ -46,6 +51,10 @@ void check_experiment_id(const std::string& id) {
   }
 }
 
+struct SearchCliOptions;
+std::shared_ptr<void> start_search_dashboard(const SearchCliOptions& o, const std::string& root,
+                                             const std::string& id);
+
 struct SearchCliOptions {
   SearchOptions search;
   std::uint64_t seed = 0;
@@ -56,6 +65,9 @@ struct SearchCliOptions {
   std::string resume;
   std::string experiment_id;
   std::string log_level = "info";
+  bool serve = false;  // a live dashboard of this search (nas-report --serve's)
+  std::string host = "127.0.0.1";
+  int port = 8080;
   const CLI::App* cmd = nullptr;
 };
 
@@ -291,6 +303,8 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   }
   if (ranks.channel) send_go(*ranks.channel, experiment.id);
   add_log_file(store->log_path(), o.resume.empty() ? "" : "resumed");
+  const auto dashboard =
+      start_search_dashboard(o, fs::path(store->dir()).parent_path().string(), experiment.id);
   spdlog::info(
       "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} over the {} space on {} ({} "
       "train / {} eval), seed {}",
@@ -400,6 +414,28 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   ranks.release(out.interrupted ? kExitInterrupted : kExitOk);
   if (out.interrupted)
     throw Interrupted("interrupted: resume with nas search --resume " + experiment.id);
+}
+
+// The server lives as long as the returned handle (the search); it shows this experiment only.
+std::shared_ptr<void> start_search_dashboard(const SearchCliOptions& o, const std::string& root,
+                                             const std::string& id) {
+  if (!o.serve) return nullptr;
+#if NAS_WITH_WEB
+  DashboardSource source{root, {id}, {}};
+  std::unique_ptr<DashboardServer> server =
+      start_dashboard(source, ServeOptions{o.host, o.port}, *spdlog::default_logger(), "#/e/" + id);
+  // Open pages poll every 3 s: serving a little longer lets them show how the search ended.
+  return std::shared_ptr<void>(server.release(), [](void* p) {
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    delete static_cast<DashboardServer*>(p);
+  });
+#else
+  (void)root;
+  (void)id;
+  throw UsageError(
+      "this nas was built without the dashboard: install libcpp-httplib-dev and libjs-chart.js "
+      "(scripts/setup.sh does) and rebuild");
+#endif
 }
 
 void run_search_command(SearchCliOptions o) {
@@ -568,6 +604,21 @@ void setup_search(CLI::App& app) {
                   "start the experiment with this id, or resume it if it exists (batch jobs "
                   "that are requeued)")
       ->type_name("ID")
+      ->group(kOutput);
+  cmd->add_flag("--serve", o->serve,
+                "serve a live web dashboard of this search while it runs (as nas-report "
+                "--serve)")
+      ->group(kOutput);
+  cmd->add_option("--port", o->port, "--serve: the port")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str()
+      ->type_name("N")
+      ->group(kOutput);
+  cmd->add_option("--host", o->host,
+                  "--serve: the address to listen on (no authentication: the default only "
+                  "answers this machine)")
+      ->capture_default_str()
+      ->type_name("ADDR")
       ->group(kOutput);
   add_log_level_flag(*cmd, o->log_level);
   cmd->get_option("--log-level")->group(kOutput)->type_name("LEVEL");

@@ -4,22 +4,33 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "nas/build_info.hpp"
 #include "nas/cli_suggest.hpp"
 #include "nas/error.hpp"
 #include "nas/experiment_store.hpp"
+#include "nas/interrupt.hpp"
+#include "nas/json_fields.hpp"
 #include "nas/report.hpp"
+#if NAS_WITH_WEB
+#include "nas/dashboard_data.hpp"
+#include "nas/dashboard_page.hpp"
+#include "nas/dashboard_server.hpp"
+#endif
 
 namespace nas {
 namespace {
 
 struct ReportCliOptions {
+  std::vector<std::string> experiments;  // one, except with --serve
   std::string experiment;
   std::vector<std::string> compare;
   std::string root;
@@ -28,15 +39,19 @@ struct ReportCliOptions {
   std::string csv;
   std::string epochs_csv;
   std::string html;
+  bool serve = false;
+  std::string host = "127.0.0.1";
+  int port = 8080;
   std::string baseline;
   bool markdown = false;
   std::string log_level = "info";
 };
 
 void setup_report(CLI::App& app, ReportCliOptions& o) {
-  app.add_option("experiment", o.experiment,
+  app.add_option("experiment", o.experiments,
                  "experiment id (under --experiment-dir), latest, the start of an id, or a "
-                 "folder; none: list the experiments");
+                 "folder; none: list the experiments (--serve: the experiments to show, "
+                 "default all)");
   app.add_option("--compare", o.compare,
                  "build the results table (epochs x cull ratio) from these experiments")
       ->expected(1, -1);
@@ -53,7 +68,17 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
   app.add_option("--epochs-csv", o.epochs_csv,
                  "write every epoch record (trial, epoch, loss, accuracy, latency, metric, "
                  "threshold, seconds) to this CSV file (- for stdout)");
-  app.add_option("--html", o.html, "write a self-contained HTML page with charts to this file");
+  app.add_option("--html", o.html,
+                 "write the dashboard of one experiment as one self-contained HTML file");
+  app.add_flag("--serve", o.serve,
+               "serve a live web dashboard of the experiments (NNI's web portal); ^C stops it");
+  app.add_option("--port", o.port, "--serve: the port")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  app.add_option("--host", o.host,
+                 "--serve: the address to listen on (it has no authentication: the default "
+                 "only answers this machine; reach it from elsewhere with ssh -L)")
+      ->capture_default_str();
   app.add_option(
       "--baseline", o.baseline,
       "--compare: the experiment speedups are relative to (default: 3 epochs, cull 0.3)");
@@ -65,7 +90,16 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
 
 void check_combinations(const ReportCliOptions& o) {
   const bool comparing = !o.compare.empty();
-  if (comparing && !o.experiment.empty()) {
+  if (o.serve && (comparing || o.json || !o.csv.empty() || !o.epochs_csv.empty() ||
+                  !o.html.empty() || o.markdown)) {
+    throw UsageError(
+        "--serve shows experiments in a browser; it does not combine with "
+        "--compare, --json, --csv, --epochs-csv, --html or --markdown");
+  }
+  if (!o.serve && o.experiments.size() > 1) {
+    throw UsageError("give one experiment (several only with --serve or --compare)");
+  }
+  if (comparing && !o.experiments.empty()) {
     throw UsageError("give one experiment or --compare with several, not both");
   }
   if (!comparing && o.experiment.empty() &&
@@ -87,6 +121,12 @@ void check_combinations(const ReportCliOptions& o) {
     throw UsageError("--json, --csv - and --epochs-csv - each write to stdout: choose one");
 }
 
+#if !NAS_WITH_WEB
+constexpr const char* kNoDashboard =
+    "this nas-report was built without the dashboard: install libcpp-httplib-dev and "
+    "libjs-chart.js (scripts/setup.sh does) and rebuild";
+#endif
+
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -97,6 +137,15 @@ void write_file(const std::string& path, const std::string& text) {
 int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   const auto store = ExperimentStore::open(o.root, o.experiment);
   const ExperimentReport report = build_report(store, o.report);
+  const auto write_html = [&] {
+    if (o.html.empty()) return;
+#if NAS_WITH_WEB
+    write_file(o.html, dashboard_page_file(dashboard_experiment(report, true)));
+    log.info("wrote {}", o.html);
+#else
+    throw UsageError(kNoDashboard);
+#endif
+  };
   // The text report lists skipped files itself; JSON holds them in "problems", but a reader of
   // the terminal should still hear about them.
   if (o.json) {
@@ -114,30 +163,57 @@ int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   };
   export_csv(o.csv, write_csv);
   export_csv(o.epochs_csv, write_epochs_csv);
+  write_html();
   if (o.csv == "-" || o.epochs_csv == "-") {
-    if (!o.html.empty()) {
-      write_file(o.html, render_html(report));
-      log.info("wrote {}", o.html);
-    }
     (o.csv == "-" ? write_csv : write_epochs_csv)(report, std::cout);
     return kExitOk;
   }
-  if (!o.html.empty()) {
-    write_file(o.html, render_html(report));
-    log.info("wrote {}", o.html);
-  }
   if (o.json) {
-    std::cout << report_to_json(report).dump(2) << "\n";
+    std::cout << dump_json(report_to_json(report), 2) << "\n";
   } else {
     std::cout << render_text(report);
   }
   return kExitOk;
 }
 
+// Serves until ^C. The experiments named are resolved once (latest, a prefix, a folder); their
+// folders must share one parent, which the server reads.
+int run_serve(const ReportCliOptions& o, spdlog::logger& log) {
+#if NAS_WITH_WEB
+  namespace fs = std::filesystem;
+  DashboardSource source{o.root, {}, o.report};
+  std::string parent;
+  for (const auto& text : o.experiments) {
+    const auto store = ExperimentStore::open(o.root, text);
+    const fs::path dir = fs::absolute(store.dir()).lexically_normal();
+    const std::string p = dir.parent_path().string();
+    if (!parent.empty() && p != parent)
+      throw UsageError("--serve shows experiments of one folder; " + text + " is in " + p);
+    parent = p;
+    source.ids.push_back(dir.filename().string());
+  }
+  if (!parent.empty()) source.root = parent;
+  if (!std::filesystem::is_directory(source.root))
+    throw InputError(source.root + ": no experiments folder here (set --experiment-dir)");
+  const auto& interrupted = install_interrupt_handlers();
+  const std::string open = source.ids.size() == 1 ? "#/e/" + source.ids.front() : std::string();
+  auto server = start_dashboard(source, ServeOptions{o.host, o.port}, log, open);
+  log.info("serving {}; ^C stops", source.root);
+  while (!interrupted.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server->stop();
+  log.info("dashboard stopped");
+  return kExitOk;  // ^C is how a server is meant to end
+#else
+  (void)o;
+  (void)log;
+  throw UsageError(kNoDashboard);
+#endif
+}
+
 int run_compare(const ReportCliOptions& o) {
   const CompareTable table = build_compare(o.root, o.compare, o.baseline, o.report);
   if (o.json) {
-    std::cout << compare_to_json(table).dump(2) << "\n";
+    std::cout << dump_json(compare_to_json(table), 2) << "\n";
   } else if (o.markdown) {
     std::cout << render_compare_markdown(table);
   } else {
@@ -151,7 +227,9 @@ int run_report(ReportCliOptions o) {
   log->set_pattern("nas-report: %l: %v");
   log->set_level(spdlog::level::from_str(o.log_level));
   if (o.root.empty()) o.root = default_experiment_root();
+  if (!o.experiments.empty()) o.experiment = o.experiments.front();
   check_combinations(o);
+  if (o.serve) return run_serve(o, *log);
   if (o.compare.empty() && o.experiment.empty()) {
     std::cout << render_listing(list_experiments(o.root), o.root);
     return kExitOk;

@@ -7,10 +7,15 @@
 #include "nas/error.hpp"
 
 namespace nas {
+
+std::string dump_json(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 namespace {
 
 std::string shown(const nlohmann::json& v) {
-  std::string s = v.dump();
+  std::string s = dump_json(v);
   // A long array or object would drown the message; its start is enough to find it.
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
