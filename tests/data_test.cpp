@@ -259,6 +259,41 @@ TEST_F(DataTest, WrongMagicNumberIsRejectedNamingTheFile) {
   expect_error<InputError>([&] { read_idx(dir / "img", dir / "lab"); }, dir / "lab");
 }
 
+TEST_F(DataTest, LabelsBeyondTheClassesAreRejectedNamingFileAndIndex) {
+  TempDir dir;
+  write_file(dir / "img", idx_images(4, 28, 28), false);
+  Bytes lab = idx_labels(4);
+  lab[8 + 2] = 10;  // the third label: no output of a 10-class network
+  write_file(dir / "lab", lab, false);
+  expect_error<InputError>([&] { read_idx(dir / "img", dir / "lab"); }, dir / "lab");
+  expect_error<InputError>([&] { read_idx(dir / "img", dir / "lab"); }, "at index 2");
+}
+
+TEST_F(DataTest, AFileThatExpandsBeyondItsHeaderIsRefusedWithoutReadingItAll) {
+  TempDir dir;
+  // A header for 2 images, then 64 MB of zeros: compressed a few dozen kB.
+  Bytes img = idx_images(2, 28, 28);
+  img.resize(img.size() + (64 << 20), 0);
+  write_file(dir / "img.gz", img, true);
+  write_file(dir / "lab", idx_labels(2), false);
+  expect_error<InputError>([&] { read_idx(dir / "img.gz", dir / "lab"); },
+                           "more data than its header says");
+}
+
+TEST_F(DataTest, TrainingAndTestImagesOfDifferentShapesAreRejected) {
+  TempDir dir;
+  write_idx_set(dir, 10, 4, false);
+  write_file(dir / "t10k-images-idx3-ubyte", idx_images(4, 20, 20), false);
+  expect_error<InputError>([&] { load_data(idx_options(dir)); }, "not one data set");
+}
+
+TEST_F(DataTest, ADirectoryWhereADataFileBelongsIsNamed) {
+  TempDir dir;
+  fs::create_directories(dir / "img");
+  write_file(dir / "lab", idx_labels(2), false);
+  expect_error<InputError>([&] { read_idx(dir / "img", dir / "lab"); }, "is a directory");
+}
+
 TEST_F(DataTest, TruncatedFilesAreRejectedNamingTheFile) {
   TempDir dir;
   Bytes img = idx_images(4, 28, 28);

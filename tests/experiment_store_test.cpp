@@ -67,6 +67,50 @@ TEST_F(ExperimentStoreTest, CreateMakesATimestampedIdAndTheLayout) {
   EXPECT_EQ(store.trial_dir(12), (fs::path(store.dir()) / "trials" / "12").string());
 }
 
+TEST_F(ExperimentStoreTest, EveryKindOfBadJsonSkipsTheTrialNamingItsFile) {
+  auto store = ExperimentStore::create(root_, record("e"));
+  store.write_trial(trial(0));
+  const fs::path trials = fs::path(store.dir()) / "trials";
+  write_text(trials / "1" / "trial.json", R"({"format": "nas-trial/1", "id": 1e999})");
+  write_text(trials / "2" / "trial.json",
+             "{\"format\": \"nas-trial/1\", \"id\": 2, \"x\": \"\xff\"}");
+  write_text(trials / "3" / "trial.json", R"({"format": "nas-trial/1"} trailing)");
+  write_text(trials / "4" / "trial.json", R"({"format": "nas-trial/1", "id": 4, "epochs": [1]})");
+  fs::create_directories(trials / "5" / "trial.json");
+  const auto loaded = store.load_trials();
+  ASSERT_EQ(loaded.trials.size(), 1u);
+  ASSERT_EQ(loaded.problems.size(), 5u);
+  for (int i = 1; i <= 5; ++i) {
+    const std::string path = (trials / std::to_string(i) / "trial.json").string();
+    EXPECT_EQ(loaded.problems[i - 1].rfind(path, 0), 0u) << loaded.problems[i - 1];
+  }
+}
+
+TEST_F(ExperimentStoreTest, ABadExperimentJsonIsAnInputErrorNamingIt) {
+  auto store = ExperimentStore::create(root_, record("e"));
+  const std::string path = (fs::path(store.dir()) / "experiment.json").string();
+  for (const std::string text : {std::string(R"({"format": "nas-experiment/1", "seed": 1e999})"),
+                                 std::string("{\"name\": \"\xfe\"}"), std::string("{} {}")}) {
+    write_text(path, text);
+    try {
+      store.read_experiment();
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(path, 0), 0u) << e.what();
+    }
+  }
+}
+
+TEST_F(ExperimentStoreTest, BytesThatAreNotUtf8AreWrittenReplacedNotRefused) {
+  auto r = record("e");
+  r.name = std::string("caf\xe9");  // Latin-1
+  auto store = ExperimentStore::create(root_, r);
+  const auto back = store.read_experiment();
+  ASSERT_TRUE(back.name);
+  EXPECT_EQ(*back.name, "caf\xef\xbf\xbd");  // U+FFFD
+  EXPECT_TRUE(fs::exists(fs::path(store.dir()) / "experiment.json"));
+}
+
 TEST_F(ExperimentStoreTest, CreateRefusesAnExistingFolder) {
   ExperimentStore::create(root_, record("mine"));
   EXPECT_THROW(ExperimentStore::create(root_, record("mine")), UsageError);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "nas/error.hpp"
@@ -75,6 +77,19 @@ TEST(SearchOptions, RatesAndNamesAreChecked) {
   expect_refused(with([](auto& o) { o.threads = -2; }), "-2");
   EXPECT_NO_THROW(validate(with([](auto& o) { o.strategy = "random"; })));
   EXPECT_NO_THROW(validate(with([](auto& o) { o.eval_split = "test"; })));
+}
+
+TEST(SearchOptions, InfiniteRatesOneImageBatchesAndThreadStormsAreRefused) {
+  const double inf = std::numeric_limits<double>::infinity();
+  expect_refused(with([&](auto& o) { o.lr = inf; }), "--lr");
+  expect_refused(with([](auto& o) { o.lr = std::nan(""); }), "--lr");
+  expect_refused(with([&](auto& o) { o.latency_exponent = inf; }), "--latency-exponent");
+  expect_refused(with([](auto& o) { o.batch_size = 1; }), "BatchNorm");
+  expect_refused(with([](auto& o) { o.threads = 100000; }), "more than this machine can use");
+  expect_refused(with([](auto& o) { o.concurrent_trials = 100000; }), "--concurrent-trials");
+  EXPECT_NO_THROW(validate(with([](auto& o) { o.threads = max_useful_threads(); })));
+  EXPECT_NO_THROW(validate_recipe(1e-3, 0.07, 2, 1, 0));
+  EXPECT_THROW(validate_recipe(1e-3, 0.07, 64, 64, max_useful_threads() + 1), UsageError);
 }
 
 TEST(SearchOptions, JsonRoundTrips) {

@@ -90,6 +90,11 @@ TEST(SearchSpace, ReadsNniParameterCfgWithStringValues) {
 TEST(SearchSpace, RejectsNonIntegerValues) {
   EXPECT_THROW(Architecture::from_json(nlohmann::json{{"ks_0", "three"}}), InputError);
   EXPECT_THROW(Architecture::from_json(nlohmann::json{{"ks_0", 3.5}}), InputError);
+  // Values beyond int's range are refused, not wrapped onto a candidate (4294967304 = 2^32 + 8).
+  EXPECT_THROW(Architecture::from_json(nlohmann::json{{"width_0", 4294967304ULL}}), InputError);
+  EXPECT_THROW(Architecture::from_json(nlohmann::json{{"width_0", -4294967288LL}}), InputError);
+  EXPECT_THROW(Architecture::from_json(nlohmann::json{{"width_0", 1e300}}), InputError);
+  EXPECT_THROW(Architecture::from_json(nlohmann::json{{"width_0", "4294967304"}}), InputError);
   EXPECT_THROW(Architecture::from_json(nlohmann::json::array()), InputError);
   EXPECT_THROW(Architecture::from_json(nlohmann::json{{"parameters", {{"x", 1}}}}), InputError);
 }

@@ -55,8 +55,9 @@ std::string nas_data_root();
 /// and UsageError for an unknown data set or split.
 DataBundle load_data(const DataOptions& options);
 
-/// Reads an IDX image file and its label file (gzipped or not).
-Dataset read_idx(const std::string& images_path, const std::string& labels_path);
+/// Reads an IDX image file and its label file (gzipped or not). Every label must be below
+/// `classes`; a file holding more than its header promises is refused without reading it all.
+Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes = 10);
 /// Reads CIFAR-10 binary batch files (1 label byte + 3072 image bytes per record).
 Dataset read_cifar10(const std::vector<std::string>& files);
 /// Class-dependent smooth patterns plus noise: learnable, seeded.

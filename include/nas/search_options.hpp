@@ -38,6 +38,16 @@ struct SearchOptions {
 
 /// Throws UsageError naming the bad setting (cull ratio outside [0, 1), sample size above the
 /// population, population above the trial count, zero epochs, unknown strategy or split, ...).
+/// The training recipe's numbers as every command takes them (search, test-model, bench):
+/// finite positive --lr, finite non-negative --latency-exponent, --batch-size of at least 2
+/// (BatchNorm cannot train on one image), --latency-batch at least 1, and --threads from 0 to
+/// max_useful_threads(). Throws UsageError naming the flag.
+void validate_recipe(double lr, double latency_exponent, int batch_size, int latency_batch,
+                     int threads);
+/// The most threads (or concurrent trials) a flag may ask for: 4x this machine's hardware
+/// threads. More only queue, and thousands of them exhaust memory before any trial starts.
+int max_useful_threads();
+
 void validate(const SearchOptions& o);
 
 nlohmann::json to_json(const SearchOptions& o);

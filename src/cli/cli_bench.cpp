@@ -10,6 +10,7 @@
 #include "nas/compute_settings.hpp"
 #include "nas/device.hpp"
 #include "nas/error.hpp"
+#include "nas/search_options.hpp"
 #include "nas/text_table.hpp"
 
 namespace nas {
@@ -48,6 +49,9 @@ void run_bench_command(const BenchCliOptions& o) {
   b.background = o.background;
   b.threads = o.threads;
   b.channels_last = !o.nchw;
+  if (b.threads < 0 || b.threads > max_useful_threads())
+    throw UsageError("--threads must be from 0 to " + std::to_string(max_useful_threads()) +
+                     " on this machine, got " + std::to_string(b.threads));
   const auto devices = resolve_devices(o.device, false);
   ComputeSettings compute;
   compute.deterministic = o.deterministic;

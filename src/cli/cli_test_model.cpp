@@ -18,6 +18,7 @@
 #include "nas/nni27_labels.hpp"
 #include "nas/report.hpp"
 #include "nas/retrain.hpp"
+#include "nas/search_options.hpp"
 #include "nas/text_table.hpp"
 
 namespace fs = std::filesystem;
@@ -171,6 +172,9 @@ void run_test_model(const TestModelOptions& o) {
   if (given("--device")) device_spec = o.run.device;
   if (given("--no-gpu")) no_gpu = o.run.no_gpu;
   if (given("--threads")) train.threads = o.run.threads;
+  // Before anything is written: a bad number must not leave a "running" retrain behind.
+  validate_recipe(train.lr, train.latency_exponent, train.batch_size, train.latency_batch,
+                  train.threads);
   const torch::Device device = resolve_devices(device_spec, no_gpu).front();
   apply_compute_settings(compute);
   ComputeEnvironment environment = describe_environment({device});

@@ -49,7 +49,7 @@ std::string tag_name(int tag) {
 }
 
 std::string encode(const SetupMessage& m) {
-  return nlohmann::json{{"options", to_json(m.options)}, {"seed", m.seed}}.dump();
+  return dump_json(nlohmann::json{{"options", to_json(m.options)}, {"seed", m.seed}});
 }
 
 SetupMessage decode_setup(const std::string& body) {
@@ -62,12 +62,11 @@ SetupMessage decode_setup(const std::string& body) {
 }
 
 std::string encode(const ReadyMessage& m) {
-  return nlohmann::json{
+  return dump_json(nlohmann::json{
       {"worker", to_json(m.worker)},
       {"data", to_json(m.data)},
       {"dataset", to_json(m.dataset)},
-      {"environment", m.environment ? to_json(*m.environment) : nlohmann::json(nullptr)}}
-      .dump();
+      {"environment", m.environment ? to_json(*m.environment) : nlohmann::json(nullptr)}});
 }
 
 ReadyMessage decode_ready(const std::string& body) {
@@ -83,14 +82,13 @@ ReadyMessage decode_ready(const std::string& body) {
 }
 
 std::string encode(const TrialProposal& p) {
-  return nlohmann::json{
+  return dump_json(nlohmann::json{
       {"id", p.id},
       {"arch", p.arch.to_json()},
       {"arch_key", p.arch_key},
       {"origin", p.origin},
       {"parent", json_or_null(p.parent)},
-      {"arch_nni27", p.arch_nni27 ? p.arch_nni27->to_json() : nlohmann::json(nullptr)}}
-      .dump();
+      {"arch_nni27", p.arch_nni27 ? p.arch_nni27->to_json() : nlohmann::json(nullptr)}});
 }
 
 TrialProposal decode_proposal(const std::string& body) {
@@ -107,7 +105,8 @@ TrialProposal decode_proposal(const std::string& body) {
 }
 
 std::string encode(const EpochMessage& m) {
-  return nlohmann::json{{"request", m.request}, {"epoch", m.epoch}, {"metric", m.metric}}.dump();
+  return dump_json(
+      nlohmann::json{{"request", m.request}, {"epoch", m.epoch}, {"metric", m.metric}});
 }
 
 EpochMessage decode_epoch(const std::string& body) {
@@ -121,10 +120,9 @@ EpochMessage decode_epoch(const std::string& body) {
 }
 
 std::string encode(const DecisionMessage& m) {
-  return nlohmann::json{{"request", m.request},
-                        {"cull", m.decision.cull},
-                        {"threshold", json_or_null(m.decision.threshold)}}
-      .dump();
+  return dump_json(nlohmann::json{{"request", m.request},
+                                  {"cull", m.decision.cull},
+                                  {"threshold", json_or_null(m.decision.threshold)}});
 }
 
 DecisionMessage decode_decision(const std::string& body) {
@@ -138,10 +136,9 @@ DecisionMessage decode_decision(const std::string& body) {
 }
 
 std::string encode(const DoneMessage& m) {
-  return nlohmann::json{{"record", to_json(m.record)},
-                        {"decisions", m.decisions},
-                        {"decision_seconds", m.decision_seconds}}
-      .dump();
+  return dump_json(nlohmann::json{{"record", to_json(m.record)},
+                                  {"decisions", m.decisions},
+                                  {"decision_seconds", m.decision_seconds}});
 }
 
 DoneMessage decode_done(const std::string& body) {
@@ -154,14 +151,14 @@ DoneMessage decode_done(const std::string& body) {
   return m;
 }
 
-std::string encode(const TrialRecord& r) { return to_json(r).dump(); }
+std::string encode(const TrialRecord& r) { return dump_json(to_json(r)); }
 
 TrialRecord decode_record(const std::string& body) {
   return trial_record_from_json(parse(body, "update"));
 }
 
 std::string encode_field(const std::string& key, const nlohmann::json& value) {
-  return nlohmann::json{{key, value}}.dump();
+  return dump_json(nlohmann::json{{key, value}});
 }
 
 nlohmann::json decode_field(const std::string& body, const std::string& key) {

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "nas/error.hpp"
+#include "nas/json_fields.hpp"
 
 namespace nas {
 
@@ -83,6 +84,24 @@ std::string folder_name(const fs::path& p) {
 
 }  // namespace
 
+template <typename Reader>
+auto read_record(const std::string& path, Reader from_json)
+    -> decltype(from_json(nlohmann::json())) {
+  try {
+    return from_json(read_json_file(path));
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    // read_json_file already names the path; record readers do not.
+    if (what.rfind(path, 0) == 0) throw;
+    throw InputError(path + ": " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // A field a reader takes as given (an array element of the wrong type, say).
+    throw InputError(path + ": " + e.what());
+  } catch (const std::out_of_range& e) {
+    throw InputError(path + ": value out of range: " + e.what());
+  }
+}
+
 std::string default_experiment_root() {
   const char* env = std::getenv("NAS_EXPERIMENT_DIR");
   if (env && *env) return env;
@@ -96,7 +115,7 @@ void write_json_atomic(const std::string& path, const nlohmann::json& j) {
     if (!out) {
       throw RuntimeFailure(path + ": cannot write (" + std::strerror(errno) + ")");
     }
-    out << j.dump(2) << '\n';
+    out << dump_json(j, 2) << '\n';
     out.close();
     if (!out) {
       std::remove(tmp.c_str());
@@ -112,6 +131,8 @@ void write_json_atomic(const std::string& path, const nlohmann::json& j) {
 }
 
 nlohmann::json read_json_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, not a JSON file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot read (" + std::strerror(errno) + ")");
   std::stringstream buf;
@@ -122,7 +143,8 @@ nlohmann::json read_json_file(const std::string& path) {
   }
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // Syntax, a number out of range (1e999), invalid UTF-8: all bad input in this file.
     throw InputError(path + ": invalid JSON: " + e.what());
   }
 }
@@ -136,8 +158,14 @@ ExperimentStore ExperimentStore::create(const std::string& root, ExperimentRecor
     std::error_code ec;
     if (fs::create_directory(dir, ec)) {
       ExperimentStore store(dir.string(), record.id);
-      make_dirs(dir / "trials");
-      store.write_experiment(record);
+      try {
+        make_dirs(dir / "trials");
+        store.write_experiment(record);
+      } catch (...) {
+        // No folder without its experiment.json: nothing could read or resume it.
+        fs::remove_all(dir, ec);
+        throw;
+      }
       return store;
     }
     if (ec) throw RuntimeFailure(dir.string() + ": cannot create folder: " + ec.message());
@@ -224,15 +252,7 @@ std::string ExperimentStore::trial_dir(int trial_id) const {
 std::string ExperimentStore::log_path() const { return (fs::path(dir_) / "search.log").string(); }
 
 ExperimentRecord ExperimentStore::read_experiment() const {
-  const std::string path = (fs::path(dir_) / kExperimentFile).string();
-  try {
-    return experiment_record_from_json(read_json_file(path));
-  } catch (const InputError& e) {
-    const std::string what = e.what();
-    // read_json_file already names the path; record readers do not.
-    if (what.rfind(path, 0) == 0) throw;
-    throw InputError(path + ": " + what);
-  }
+  return read_record((fs::path(dir_) / kExperimentFile).string(), experiment_record_from_json);
 }
 
 void ExperimentStore::write_experiment(const ExperimentRecord& record) const {
@@ -258,7 +278,7 @@ ExperimentStore::LoadedTrials ExperimentStore::load_trials() const {
     // being born, not a corrupt one.
     if (!fs::exists(path, entry_ec)) continue;
     try {
-      TrialRecord t = trial_record_from_json(read_json_file(path));
+      TrialRecord t = read_record(path, trial_record_from_json);
       if (std::to_string(t.id) != name) {
         out.problems.push_back(path + ": holds trial " + std::to_string(t.id) +
                                ", not the folder's trial " + name);
@@ -266,8 +286,7 @@ ExperimentStore::LoadedTrials ExperimentStore::load_trials() const {
       }
       out.trials.push_back(std::move(t));
     } catch (const InputError& e) {
-      const std::string what = e.what();
-      out.problems.push_back(what.rfind(path, 0) == 0 ? what : path + ": " + what);
+      out.problems.push_back(e.what());
     }
   }
   std::sort(out.trials.begin(), out.trials.end(),
@@ -291,10 +310,9 @@ std::vector<RetrainRecord> ExperimentStore::load_retrains(
   std::vector<RetrainRecord> out;
   for (const auto& path : paths) {
     try {
-      out.push_back(retrain_record_from_json(read_json_file(path)));
+      out.push_back(read_record(path, retrain_record_from_json));
     } catch (const InputError& e) {
-      const std::string what = e.what();
-      if (problems) problems->push_back(what.rfind(path, 0) == 0 ? what : path + ": " + what);
+      if (problems) problems->push_back(e.what());
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const RetrainRecord& a, const RetrainRecord& b) {

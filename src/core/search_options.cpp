@@ -1,7 +1,10 @@
 #include "nas/search_options.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "nas/error.hpp"
 #include "nas/json_fields.hpp"
@@ -43,9 +46,6 @@ void validate_rates(const SearchOptions& o) {
           "--cull-ratio must be in [0, 1), got " + quoted(o.cull_ratio));
   require(o.mutation_prob >= 0 && o.mutation_prob <= 1,
           "--mutation-prob must be in [0, 1], got " + quoted(o.mutation_prob));
-  require(o.lr > 0, "--lr must be positive, got " + quoted(o.lr));
-  require(o.latency_exponent >= 0,
-          "--latency-exponent must not be negative, got " + quoted(o.latency_exponent));
 }
 
 void validate_names_and_sizes(const SearchOptions& o) {
@@ -55,15 +55,14 @@ void validate_names_and_sizes(const SearchOptions& o) {
           "--space must be 'mobilenetv3' or 'nni-2.7', got '" + o.space + "'");
   require(o.eval_split == "validation" || o.eval_split == "test",
           "--eval-split must be 'validation' or 'test', got '" + o.eval_split + "'");
-  require(o.batch_size >= 1, "--batch-size must be at least 1, got " + quoted(o.batch_size));
-  require(o.latency_batch >= 1,
-          "--latency-batch must be at least 1, got " + quoted(o.latency_batch));
   require(o.train_subset >= 0,
           "--train-subset must not be negative (0 = all), got " + quoted(o.train_subset));
   require(o.eval_subset >= 0,
           "--eval-subset must not be negative (0 = all), got " + quoted(o.eval_subset));
-  require(o.threads >= 0,
-          "--threads must not be negative (0 = all cores), got " + quoted(o.threads));
+  validate_recipe(o.lr, o.latency_exponent, o.batch_size, o.latency_batch, o.threads);
+  require(o.concurrent_trials <= max_useful_threads(),
+          "--concurrent-trials " + quoted(o.concurrent_trials) + " is more than this machine can " +
+              "run (at most " + std::to_string(max_useful_threads()) + ")");
 }
 
 nlohmann::json empty_as_null(const std::string& s) {
@@ -72,6 +71,27 @@ nlohmann::json empty_as_null(const std::string& s) {
 }
 
 }  // namespace
+
+int max_useful_threads() {
+  return 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void validate_recipe(double lr, double latency_exponent, int batch_size, int latency_batch,
+                     int threads) {
+  // Written as negations of the valid range so that NaN fails too; inf is not a rate.
+  require(std::isfinite(lr) && lr > 0, "--lr must be a positive number, got " + quoted(lr));
+  require(std::isfinite(latency_exponent) && latency_exponent >= 0,
+          "--latency-exponent must be a number of at least 0, got " + quoted(latency_exponent));
+  require(batch_size >= 2,
+          "--batch-size must be at least 2 (BatchNorm cannot train on one "
+          "image), got " +
+              quoted(batch_size));
+  require(latency_batch >= 1, "--latency-batch must be at least 1, got " + quoted(latency_batch));
+  require(threads >= 0, "--threads must not be negative (0 = all cores), got " + quoted(threads));
+  require(threads <= max_useful_threads(),
+          "--threads " + quoted(threads) + " is more than this machine can use (at most " +
+              std::to_string(max_useful_threads()) + ", 4x its hardware threads)");
+}
 
 void validate(const SearchOptions& o) {
   validate_names_and_sizes(o);

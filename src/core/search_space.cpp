@@ -1,14 +1,17 @@
 #include "nas/search_space.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "nas/error.hpp"
 #include "nas/fnv1a.hpp"
+#include "nas/json_fields.hpp"
 #include "nas/nni27_labels.hpp"
 
 namespace nas {
@@ -23,22 +26,36 @@ std::string join(const std::vector<int>& v) {
   return out + "]";
 }
 
+// Architecture values are small integers; anything outside int's range (4294967304, 1e300) is
+// refused before a conversion could wrap it onto a valid candidate.
+bool integral_in_range(double d) {
+  return std::isfinite(d) && d == std::floor(d) && d >= std::numeric_limits<int>::min() &&
+         d <= std::numeric_limits<int>::max();
+}
+
 int value_from_json(const std::string& label, const nlohmann::json& v) {
-  if (v.is_number_integer()) return v.get<int>();
-  if (v.is_number_float()) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u <= static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+      return static_cast<int>(u);
+  } else if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    if (i >= std::numeric_limits<int>::min() && i <= std::numeric_limits<int>::max())
+      return static_cast<int>(i);
+  } else if (v.is_number_float()) {
     const double d = v.get<double>();
-    if (d == static_cast<int>(d)) return static_cast<int>(d);
-  }
-  if (v.is_string()) {
+    if (integral_in_range(d)) return static_cast<int>(d);
+  } else if (v.is_string()) {
     const std::string s = v.get<std::string>();
     try {
       std::size_t used = 0;
       const double d = std::stod(s, &used);
-      if (used == s.size() && d == static_cast<int>(d)) return static_cast<int>(d);
+      if (used == s.size() && integral_in_range(d)) return static_cast<int>(d);
     } catch (const std::exception&) {
     }
   }
-  throw InputError("architecture: value of '" + label + "' is not an integer: " + v.dump());
+  throw InputError("architecture: value of '" + label +
+                   "' is not an integer in range: " + dump_json(v));
 }
 
 }  // namespace

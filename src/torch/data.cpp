@@ -2,12 +2,15 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "nas/device.hpp"
 #include "nas/error.hpp"
+#include "nas/image_files.hpp"
 #include "nas/random.hpp"
 
 namespace fs = std::filesystem;
@@ -15,21 +18,40 @@ namespace fs = std::filesystem;
 namespace nas {
 namespace {
 
-constexpr std::uint32_t kIdxImagesMagic = 2051;
-constexpr std::uint32_t kIdxLabelsMagic = 2049;
-constexpr std::int64_t kCifarRecord = 1 + 3 * 32 * 32;
 constexpr std::int64_t kSyntheticTrain = 2000;
 constexpr std::int64_t kSyntheticEval = 500;
 
-/// The whole file, gunzipped when it is gzip (zlib reads plain files unchanged).
-std::vector<std::uint8_t> read_maybe_gzip(const std::string& path) {
+/// The file, gunzipped when it is gzip (zlib reads plain files unchanged). `header` bytes are
+/// read first and `expected_size(head)` says how many the whole file must hold; reading stops
+/// one byte past that, so a file that expands far beyond its header's promise (a gzip bomb)
+/// costs no more memory than an honest one.
+std::vector<std::uint8_t> read_maybe_gzip(
+    const std::string& path, std::size_t header,
+    const std::function<std::uint64_t(const std::vector<std::uint8_t>&)>& expected_size) {
   if (!fs::exists(path)) throw InputError(path + ": file not found");
+  if (fs::is_directory(path)) throw InputError(path + ": is a directory, not a data file");
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw InputError(path + ": cannot open");
   std::vector<std::uint8_t> out;
+  std::uint64_t limit = header;
+  bool sized = false;
   std::uint8_t buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
+  int n = 0;
+  while (out.size() <= limit) {
+    const std::uint64_t want = std::min<std::uint64_t>(sizeof buf, limit + 1 - out.size());
+    n = gzread(f, buf, static_cast<unsigned>(want));
+    if (n <= 0) break;
+    out.insert(out.end(), buf, buf + n);
+    if (!sized && out.size() >= header) {
+      try {
+        limit = expected_size(out);  // throws on a header that makes no sense
+      } catch (...) {
+        gzclose(f);
+        throw;
+      }
+      sized = true;
+    }
+  }
   int err = 0;
   const char* msg = gzerror(f, &err);
   const std::string reason = msg ? msg : "";
@@ -37,12 +59,12 @@ std::vector<std::uint8_t> read_maybe_gzip(const std::string& path) {
   if (n < 0 || (err != Z_OK && err != Z_STREAM_END)) {
     throw InputError(path + ": corrupt or truncated gzip data (" + reason + ")");
   }
+  if (out.size() < header) throw InputError(path + ": truncated IDX header");
+  if (out.size() > limit) {
+    throw InputError(path + ": holds more data than its header says (" + std::to_string(limit) +
+                     " bytes expected)");
+  }
   return out;
-}
-
-std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
-  return (std::uint32_t(b[at]) << 24) | (std::uint32_t(b[at + 1]) << 16) |
-         (std::uint32_t(b[at + 2]) << 8) | std::uint32_t(b[at + 3]);
 }
 
 std::string first_existing(const std::string& dir, const std::string& stem) {
@@ -51,6 +73,10 @@ std::string first_existing(const std::string& dir, const std::string& stem) {
     if (fs::exists(p)) return p.string();
   }
   throw InputError((fs::path(dir) / stem).string() + "(.gz): file not found");
+}
+
+std::string shape_text(const torch::Tensor& images) {
+  return std::to_string(images.size(2)) + "x" + std::to_string(images.size(3));
 }
 
 torch::Tensor sorted(const torch::Tensor& idx) { return std::get<0>(idx.sort()); }
@@ -96,67 +122,38 @@ std::string nas_data_root() {
   return (fs::path(home && *home ? home : ".") / ".local" / "share" / "nas" / "data").string();
 }
 
-Dataset read_idx(const std::string& images_path, const std::string& labels_path) {
-  const auto img = read_maybe_gzip(images_path);
-  const auto lab = read_maybe_gzip(labels_path);
-  if (img.size() < 16) throw InputError(images_path + ": truncated IDX header");
-  if (lab.size() < 8) throw InputError(labels_path + ": truncated IDX header");
-  if (be32(img, 0) != kIdxImagesMagic) {
-    throw InputError(images_path + ": wrong magic number " + std::to_string(be32(img, 0)) +
-                     " (expected " + std::to_string(kIdxImagesMagic) + ")");
-  }
-  if (be32(lab, 0) != kIdxLabelsMagic) {
-    throw InputError(labels_path + ": wrong magic number " + std::to_string(be32(lab, 0)) +
-                     " (expected " + std::to_string(kIdxLabelsMagic) + ")");
-  }
-  const std::int64_t n = be32(img, 4), h = be32(img, 8), w = be32(img, 12);
-  const std::int64_t nl = be32(lab, 4);
-  // Bounds before multiplying: three 32-bit header fields could overflow the size check.
-  if (h < 1 || w < 1 || h > 65535 || w > 65535) {
-    throw InputError(images_path + ": implausible image size " + std::to_string(h) + "x" +
-                     std::to_string(w));
-  }
-  if (static_cast<std::int64_t>(img.size()) != 16 + n * h * w) {
-    throw InputError(images_path + ": truncated: " + std::to_string(img.size() - 16) +
-                     " image bytes for " + std::to_string(n) + " images of " + std::to_string(h) +
-                     "x" + std::to_string(w));
-  }
-  if (static_cast<std::int64_t>(lab.size()) != 8 + nl) {
-    throw InputError(labels_path + ": truncated: " + std::to_string(lab.size() - 8) +
-                     " label bytes for " + std::to_string(nl) + " labels");
-  }
-  if (n != nl) {
-    throw InputError(images_path + ": " + std::to_string(n) + " images but " + labels_path +
-                     " has " + std::to_string(nl) + " labels");
-  }
-  Dataset d;
-  d.images =
-      torch::from_blob(const_cast<std::uint8_t*>(img.data()) + 16, {n, 1, h, w}, torch::kUInt8)
-          .clone();
-  d.labels = torch::from_blob(const_cast<std::uint8_t*>(lab.data()) + 8, {n}, torch::kUInt8)
-                 .to(torch::kLong);
-  return d;
+Dataset tensors_of(const ImageSet& set) {
+  auto pixels = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()),
+                                 {set.count, set.channels, set.height, set.width}, torch::kUInt8)
+                    .clone();
+  auto labels =
+      torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8)
+          .to(torch::kLong);
+  return {pixels, labels};
+}
+
+Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes) {
+  // The headers bound how much is decompressed (image_files.cpp checks them).
+  const auto images = read_maybe_gzip(images_path, kIdxImagesHeader, [&](const auto& head) {
+    return idx_images_size(head, images_path);
+  });
+  const auto labels = read_maybe_gzip(labels_path, kIdxLabelsHeader, [&](const auto& head) {
+    return idx_labels_size(head, labels_path);
+  });
+  return tensors_of(parse_idx(images, images_path, labels, labels_path, classes));
 }
 
 Dataset read_cifar10(const std::vector<std::string>& files) {
   std::vector<torch::Tensor> images, labels;
   for (const auto& path : files) {
     if (!fs::exists(path)) throw InputError(path + ": file not found");
+    if (fs::is_directory(path)) throw InputError(path + ": is a directory, not a data file");
     std::ifstream in(path, std::ios::binary);
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                    std::istreambuf_iterator<char>());
-    const auto size = static_cast<std::int64_t>(bytes.size());
-    if (size == 0 || size % kCifarRecord != 0) {
-      throw InputError(path + ": size " + std::to_string(size) + " is not a multiple of " +
-                       std::to_string(kCifarRecord) + " (truncated or not CIFAR-10 binary)");
-    }
-    auto t =
-        torch::from_blob(bytes.data(), {size / kCifarRecord, kCifarRecord}, torch::kUInt8).clone();
-    auto l = t.select(1, 0).to(torch::kLong);
-    if (l.max().item<std::int64_t>() > 9)
-      throw InputError(path + ": label above 9 (not CIFAR-10 binary)");
-    labels.push_back(l);
-    images.push_back(t.slice(1, 1).reshape({-1, 3, 32, 32}));
+    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                          std::istreambuf_iterator<char>());
+    const Dataset d = tensors_of(parse_cifar10(bytes, path));
+    images.push_back(d.images);
+    labels.push_back(d.labels);
   }
   return {torch::cat(images), torch::cat(labels)};
 }
@@ -195,6 +192,10 @@ DataBundle load_data(const DataOptions& o) {
                      first_existing(dir, "train-labels-idx1-ubyte"));
     test = read_idx(first_existing(dir, "t10k-images-idx3-ubyte"),
                     first_existing(dir, "t10k-labels-idx1-ubyte"));
+    if (train.images.sizes().slice(1) != test.images.sizes().slice(1)) {
+      throw InputError(dir + ": training images are " + shape_text(train.images) +
+                       " but test images " + shape_text(test.images) + ": not one data set");
+    }
     b.shape = {1, static_cast<int>(train.images.size(2)), static_cast<int>(train.images.size(3))};
     if (o.name == "fashion-mnist") {
       b.mean = {0.2860f};

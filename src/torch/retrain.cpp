@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "nas/adam.hpp"
 #include "nas/device.hpp"
@@ -59,28 +60,38 @@ namespace {
 
 constexpr const char* kCheckpoint = "checkpoint.pt";
 
-/// Writes through `save(tmp)` then renames, so a reader (or a resume) never meets half a file.
-/// A failure (a full disk) is a RuntimeFailure naming the file.
-template <typename Save>
-void save_atomically(const fs::path& path, Save save) {
+/// Serialises into memory, then writes a temporary file and renames it, so a reader (or a
+/// resume) never meets half a file. LibTorch's own file writer throws from a destructor when the
+/// disk fills, which ends the process; a plain stream write reports it instead. A failure is a
+/// RuntimeFailure naming the file, and leaves no temporary file behind.
+template <typename Serialize>
+void save_atomically(const fs::path& path, Serialize serialize) {
   const fs::path tmp = path.string() + ".tmp";
+  std::ostringstream buffer(std::ios::binary);
   try {
-    save(tmp.string());
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw RuntimeFailure(ec.message());
-  } catch (const std::exception& e) {
-    std::error_code ec;
+    serialize(buffer);
+  } catch (const c10::Error& e) {
+    throw RuntimeFailure(path.string() + ": cannot serialise: " + e.what_without_backtrace());
+  }
+  const std::string bytes = buffer.str();
+  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  std::error_code ec;
+  if (!out) {
     fs::remove(tmp, ec);
-    std::string why = e.what();
-    if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) why = c10->what_without_backtrace();
-    throw RuntimeFailure(path.string() + ": cannot write: " + why);
+    throw RuntimeFailure(path.string() + ": cannot write (disk full?)");
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw RuntimeFailure(path.string() + ": cannot write: " + ec.message());
   }
 }
 
 void save_checkpoint(const fs::path& path, MobileNetV3& model, const Adam& optimizer,
                      int epochs_done) {
-  save_atomically(path, [&](const std::string& tmp) {
+  save_atomically(path, [&](std::ostream& out) {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive weights;
     model->save(weights);
@@ -92,7 +103,7 @@ void save_checkpoint(const fs::path& path, MobileNetV3& model, const Adam& optim
       archive.write("adam_m_" + std::to_string(i), s.exp_avg[i].to(torch::kCPU));
       archive.write("adam_v_" + std::to_string(i), s.exp_avg_sq[i].to(torch::kCPU));
     }
-    archive.save_to(tmp);
+    archive.save_to(out);
   });
 }
 
@@ -126,15 +137,12 @@ std::pair<int, AdamState> load_checkpoint(const fs::path& path, MobileNetV3& mod
 
 /// The weights as a dict of named tensors, which Python's torch.load reads directly.
 void save_state_dict(const fs::path& path, MobileNetV3& model) {
-  save_atomically(path, [&](const std::string& tmp) {
+  save_atomically(path, [&](std::ostream& out) {
     c10::Dict<std::string, at::Tensor> dict;
     for (const auto& p : model->named_parameters()) dict.insert(p.key(), p.value().detach().cpu());
     for (const auto& b : model->named_buffers()) dict.insert(b.key(), b.value().detach().cpu());
     const std::vector<char> bytes = torch::pickle_save(dict);
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw RuntimeFailure("write failed (disk full?)");
   });
 }
 
@@ -295,7 +303,7 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
     try {
       model->to(torch::kCPU);
       save_atomically(fs::path(out_dir) / "model.pt",
-                      [&](const std::string& tmp) { torch::save(model, tmp); });
+                      [&](std::ostream& out) { torch::save(model, out); });
       save_state_dict(fs::path(out_dir) / "model_state_dict.pt", model);
     } catch (const RuntimeFailure& e) {
       // The weights are lost; the record must not claim a finished retrain.
