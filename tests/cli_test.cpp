@@ -130,6 +130,34 @@ void expect_one_line_error(const Result& r, const std::string& program, const st
 
 // ---- nas arch --------------------------------------------------------------------------------
 
+TEST_F(CliTest, EmptyValuesAreRefusedNotReadAsZeroOrAsAbsent) {
+  // --resume '' used to start a new 250-trial search; --lr '' read as 0.
+  for (const std::string args : std::vector<std::string>{
+           "search --resume '' --experiment-dir " + path("e"), "search --lr '' --dataset synthetic",
+           "search --epochs '' --dataset synthetic", "search --data-dir '' --dataset synthetic"}) {
+    const Result r = run("nas", args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find("empty value"), std::string::npos) << args << "\n" << r.err;
+  }
+  EXPECT_FALSE(fs::exists(path("e")));
+  EXPECT_EQ(run("nas-test-model", "--epochs '' x").code, 2);
+  EXPECT_EQ(run("nas-report", "''").code, 2);
+}
+
+TEST_F(CliTest, FlagsThatWouldOverflowOrCannotTrainAreUsageErrors) {
+  const std::string arch = write_small_arch();
+  const Result big = run("nas", "arch " + arch + " --input 3000000,1000000,1000000");
+  EXPECT_EQ(big.code, 2) << big.err;
+  EXPECT_NE(big.err.find("--input"), std::string::npos) << big.err;
+  for (const std::string flags :
+       {"--lr inf", "--lr 1e309", "--latency-exponent inf", "--batch-size 1", "--threads 100000"}) {
+    const Result r =
+        run("nas", "search --dataset synthetic --experiment-dir " + path("x") + " " + flags);
+    EXPECT_EQ(r.code, 2) << flags << "\n" << r.err;
+  }
+  EXPECT_FALSE(fs::exists(path("x")) && !fs::is_empty(path("x")));
+}
+
 TEST_F(CliTest, ArchMissingFileExits2NamingIt) {
   const std::string missing = path("missing.json");
   const Result r = run("nas", "arch " + quote(missing));

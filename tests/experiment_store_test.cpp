@@ -86,6 +86,18 @@ TEST_F(ExperimentStoreTest, EveryKindOfBadJsonSkipsTheTrialNamingItsFile) {
   }
 }
 
+TEST_F(ExperimentStoreTest, ATrialsFolderThatCannotBeListedIsAProblemNotZeroTrials) {
+  auto store = ExperimentStore::create(root_, record("e"));
+  const fs::path trials = fs::path(store.dir()) / "trials";
+  fs::remove_all(trials);
+  write_text(trials, "not a folder");
+  const auto loaded = store.load_trials();
+  EXPECT_TRUE(loaded.trials.empty());
+  ASSERT_EQ(loaded.problems.size(), 1u);
+  EXPECT_NE(loaded.problems[0].find(trials.string() + ": cannot list"), std::string::npos)
+      << loaded.problems[0];
+}
+
 TEST_F(ExperimentStoreTest, ABadExperimentJsonIsAnInputErrorNamingIt) {
   auto store = ExperimentStore::create(root_, record("e"));
   const std::string path = (fs::path(store.dir()) / "experiment.json").string();

@@ -282,6 +282,60 @@ TEST_F(SearchDriverTest, ACancelAfterTheLastTrialIsNotAnInterruption) {
   EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);
 }
 
+TEST_F(SearchDriverTest, TheSameFailureInTheFirstPTrialsStopsTheSearch) {
+  ExperimentRecord e = experiment(20);  // population 6
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  NoCull cull;
+  int n = 0;
+  ThreadExecutor ex(
+      [&](const TrialProposal& p, const TrialSlot&) -> TrialRecord {
+        TrialRecord r = start_record(p, store.id());
+        r.status = TrialStatus::kFailed;
+        // The same failure, with numbers that differ between trials.
+        r.error = "CUDA out of memory. Tried to allocate " + std::to_string(100 + p.id) + " MiB";
+        r.ended = now_iso8601();
+        r.seconds = 0.001;
+        store.write_trial(r);
+        ++n;
+        return r;
+      },
+      {"cpu"}, 1, 1);
+  std::atomic<bool> cancel{false};
+  try {
+    run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+    FAIL() << "a search whose every trial fails the same way ran to its end";
+  } catch (const RuntimeFailure& err) {
+    EXPECT_NE(
+        std::string(err.what()).find("the first 6 trials all failed with: CUDA out of memory"),
+        std::string::npos)
+        << err.what();
+  }
+  EXPECT_EQ(n, 6);
+  const auto back = store.read_experiment();
+  EXPECT_EQ(back.status, ExperimentStatus::kFailed);
+  EXPECT_NE(back.error.value_or("").find("CUDA out of memory"), std::string::npos);
+}
+
+TEST_F(SearchDriverTest, DifferentFailuresOrOneSuccessKeepTheSearchGoing) {
+  ExperimentRecord e = experiment(12);
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  fake.fail_ids = {0, 1, 2, 3, 4, 6, 7, 8, 9, 10};  // trial 5 succeeds
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
+                    1, 1);
+  std::atomic<bool> cancel{false};
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, {}, 5ms);
+  EXPECT_EQ(out.progress.finished, 12);
+  EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);
+}
+
 TEST_F(SearchDriverTest, ATrialThatThrowsIsStoredAsAFailedTrialOfTheExperiment) {
   ExperimentRecord e = experiment(2);
   e.dataset.shape[0] = 3;

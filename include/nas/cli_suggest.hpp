@@ -45,4 +45,21 @@ inline std::string with_suggestion(const CLI::App& app, const CLI::ParseError& e
   return message;
 }
 
+/// Makes an empty value (`--lr ''`, `--resume ''`) a parse error for every option of `app` and
+/// its subcommands that takes a value: CLI11 would read it as 0, or as the option not given (a
+/// new search where a resume was meant).
+inline void refuse_empty_values(CLI::App& app) {
+  const CLI::Validator non_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("an empty value; give one, or leave the option out")
+                             : std::string();
+      },
+      "", "");
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_type_size() == 0) continue;  // a flag
+    opt->check(non_empty);
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_empty_values(*sub);
+}
+
 }  // namespace nas

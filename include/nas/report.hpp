@@ -45,8 +45,8 @@ struct FirstTrialsSummary {
 /// per trained epoch.
 struct CullSavings {
   int culled_trials = 0;
-  int epochs_saved = 0;
-  int epochs_trained = 0;  // over all trials
+  std::int64_t epochs_saved = 0;
+  std::int64_t epochs_trained = 0;  // over all trials
   std::optional<double> seconds_per_epoch;
   std::optional<double> seconds_saved;
 };

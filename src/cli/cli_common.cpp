@@ -14,6 +14,7 @@
 namespace nas {
 
 int run_cli(CLI::App& app, int argc, char** argv) {
+  refuse_empty_values(app);
   try {
     app.parse(argc, argv);
     return kExitOk;
@@ -122,6 +123,10 @@ InputShape parse_input_shape(const std::string& text) {
       in.peek() != EOF || s.channels < 1 || s.height < 1 || s.width < 1) {
     throw UsageError("--input '" + text + "': expected C,H,W with positive integers, e.g. 3,32,32");
   }
+  // Beyond these the parameter and MAC counts overflow (and no network here would fit anyway).
+  if (s.channels > 64 || s.height > 4096 || s.width > 4096) {
+    throw UsageError("--input '" + text + "': at most 64 channels and 4096x4096 pixels");
+  }
   return s;
 }
 
@@ -134,8 +139,8 @@ void add_shape_flags(CLI::App& app, ShapeFlags& f) {
 }
 
 std::pair<InputShape, int> resolve_shape(const ShapeFlags& f) {
-  if (f.classes < 0)
-    throw UsageError("--classes must be positive, got " + std::to_string(f.classes));
+  if (f.classes < 0 || f.classes > 100000)
+    throw UsageError("--classes must be from 1 to 100000, got " + std::to_string(f.classes));
   if (!f.input.empty()) return {parse_input_shape(f.input), f.classes > 0 ? f.classes : 10};
   const int classes = f.classes > 0 ? f.classes : 10;
   if (f.dataset == "fashion-mnist" || f.dataset == "mnist") return {{1, 28, 28}, classes};

@@ -245,6 +245,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", nas::build_summary("nas-report"));
   nas::ReportCliOptions options;
   nas::setup_report(app, options);
+  nas::refuse_empty_values(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

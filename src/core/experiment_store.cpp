@@ -268,7 +268,12 @@ void ExperimentStore::write_trial(const TrialRecord& record) const {
 ExperimentStore::LoadedTrials ExperimentStore::load_trials() const {
   LoadedTrials out;
   std::error_code ec;
-  fs::directory_iterator it(fs::path(dir_) / "trials", ec), end;
+  const fs::path trials = fs::path(dir_) / "trials";
+  fs::directory_iterator it(trials, ec), end;
+  // A folder that cannot be listed must not read as "no trials yet".
+  const bool unlistable = ec && ec != std::errc::no_such_file_or_directory;
+  if (unlistable) out.problems.push_back(trials.string() + ": cannot list: " + ec.message());
+  const bool opened = !ec;
   for (; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     std::error_code entry_ec;
@@ -289,6 +294,7 @@ ExperimentStore::LoadedTrials ExperimentStore::load_trials() const {
       out.problems.push_back(e.what());
     }
   }
+  if (opened && ec) out.problems.push_back(trials.string() + ": listing stopped: " + ec.message());
   std::sort(out.trials.begin(), out.trials.end(),
             [](const TrialRecord& a, const TrialRecord& b) { return a.id < b.id; });
   std::sort(out.problems.begin(), out.problems.end());

@@ -118,7 +118,7 @@ CullSavings cull_savings(const std::vector<TrialRecord>& trials, int planned_epo
   double epoch_seconds = 0;
   int timed_epochs = 0;
   for (const auto& t : trials) {
-    c.epochs_trained += static_cast<int>(t.epochs.size());
+    c.epochs_trained += static_cast<std::int64_t>(t.epochs.size());
     for (const auto& e : t.epochs) {
       if (std::isfinite(e.seconds)) {
         epoch_seconds += e.seconds;
@@ -127,8 +127,9 @@ CullSavings cull_savings(const std::vector<TrialRecord>& trials, int planned_epo
     }
     if (t.status != TrialStatus::kCulled) continue;
     ++c.culled_trials;
-    const int reached = t.culled_at_epoch.value_or(static_cast<int>(t.epochs.size()));
-    c.epochs_saved += std::max(0, planned_epochs - reached);
+    // 64-bit: a hand-edited culled_at_epoch (INT_MIN, say) must not overflow the difference.
+    const std::int64_t reached = t.culled_at_epoch.value_or(static_cast<int>(t.epochs.size()));
+    c.epochs_saved += std::max<std::int64_t>(0, std::int64_t(planned_epochs) - reached);
   }
   if (timed_epochs > 0) {
     c.seconds_per_epoch = epoch_seconds / timed_epochs;

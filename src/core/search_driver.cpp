@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <deque>
 
@@ -47,6 +48,16 @@ void count(SearchProgress& p, const TrialRecord& r) {
 }
 
 /// Fills what a record built from an escaped exception lacks, so it reads like any other trial.
+// What makes two failures the same: the first line of the error without its numbers (sizes,
+// addresses and trial ids differ between otherwise identical failures).
+std::string failure_signature(const std::string& error) {
+  std::string out;
+  for (char c : error.substr(0, error.find('\n'))) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
 void complete_failed_record(TrialRecord& r, const ExperimentStore& store,
                             const ExperimentRecord& e) {
   r.experiment = store.id();
@@ -154,8 +165,16 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   store.write_experiment(experiment);
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  // The same failure in each of the first P trials of a session (P = the population) is not the
+  // architectures' fault but the setup's (a batch that cannot be allocated, a broken device): stop
+  // rather than fail every trial the same way.
+  const int failure_limit = std::max(1, experiment.options.max_population);
+  int same_failures = 0;
+  bool any_success = false;
+  std::string failure;
+  bool systematic = false;
   while (true) {
-    const bool stopping = cancel.load();
+    const bool stopping = cancel.load() || systematic;
     while (!stopping && executor.running() < executor.capacity() &&
            p.finished + executor.running() < n_trials) {
       TrialProposal proposal;
@@ -185,6 +204,19 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     }
     count(p, *record);
     strategy.tell(proposal_of(*record), record->status, record->metric);
+    if (record->status == TrialStatus::kCompleted || record->status == TrialStatus::kCulled) {
+      any_success = true;
+    } else if (record->status == TrialStatus::kFailed && !any_success) {
+      const std::string error = record->error.value_or("unknown error");
+      if (same_failures > 0 && failure_signature(error) == failure_signature(failure)) {
+        ++same_failures;
+      } else {
+        same_failures = 1;
+        failure = error;
+      }
+      // Only worth stopping while trials remain to be saved.
+      systematic = same_failures >= failure_limit && p.finished < n_trials;
+    }
     p.running = executor.running();
     p.elapsed_seconds = elapsed();
     // Kept current so a search killed with -9 still accounts for the time it ran.
@@ -194,6 +226,17 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     if (observer.on_trial_finished) observer.on_trial_finished(*record, p);
   }
 
+  if (systematic) {
+    experiment.status = ExperimentStatus::kFailed;
+    experiment.error =
+        "the first " + std::to_string(same_failures) + " trials all failed with: " + failure;
+    experiment.finished = now_iso8601();
+    experiment.search_seconds = earlier_seconds + elapsed();
+    experiment.sessions.back().ended = experiment.finished;
+    store.write_experiment(experiment);
+    throw RuntimeFailure(*experiment.error + " (stopped: fix the cause, then nas search --resume " +
+                         experiment.id + ")");
+  }
   // A ^C that arrives after the last trial finished interrupts nothing.
   out.interrupted = cancel.load() && p.finished < n_trials;
   experiment.status =
