@@ -18,11 +18,7 @@ using Query = std::multimap<std::string, std::string>;
 class DashboardApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = (fs::temp_directory_path() /
-             ("nas-dashboard-api-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                .string();
-    fs::remove_all(base_);
+    base_ = fresh_test_dir("nas-dashboard-api");
     root_ = base_ + "/experiments";
     write_hand_fixture(root_, "hand");
     write_demo_fixture(root_, "demo", 3, 0.3, 1);

@@ -29,13 +29,7 @@ TrialRecord span(int id, double start, double end, const std::string& device,
 
 class DashboardData : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = (fs::temp_directory_path() /
-             ("nas-dashboard-data-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                .string();
-    fs::remove_all(root_);
-  }
+  void SetUp() override { root_ = fresh_test_dir("nas-dashboard-data"); }
   void TearDown() override { fs::remove_all(root_); }
   std::string root_;
 };

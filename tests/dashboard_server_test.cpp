@@ -45,11 +45,7 @@ std::string raw_exchange(int port, const std::string& request) {
 class DashboardServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = (fs::temp_directory_path() /
-             ("nas-dashboard-server-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                .string();
-    fs::remove_all(base_);
+    base_ = fresh_test_dir("nas-dashboard-server");
     write_hand_fixture(base_ + "/experiments", "hand");
     server_ = std::make_unique<DashboardServer>(DashboardSource{base_ + "/experiments", {}, {}},
                                                 ServeOptions{"127.0.0.1", 0});

@@ -1,6 +1,9 @@
 #pragma once
 // Experiments written by hand for the report and dashboard tests: a small one with every trial
 // status (write_hand_fixture) and a larger plausible-looking search (write_demo_fixture).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -17,6 +20,15 @@
 namespace nas::testing {
 
 namespace fs = std::filesystem;
+
+/// An empty folder for the running test, named after it: "<prefix>-<pid>-<test name>".
+inline std::string fresh_test_dir(const std::string& prefix) {
+  const fs::path p =
+      fs::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::remove_all(p);
+  return p.string();
+}
 
 constexpr double kT0 = 1795824000;  // 2026-11-28T00:00:00Z
 
