@@ -78,6 +78,61 @@ TEST_F(SearchE2E, ConcurrentSearchWithCullingWritesValidTrialFiles) {
   EXPECT_GT(culled, 0);
 }
 
+TEST_F(SearchE2E, RecalibratedBatchNormLiftsOneEpochScoresAboveChance) {
+  // One epoch on 640 images: the running statistics still describe the first networks Adam
+  // left behind, so eval-mode accuracy sits at chance (10 classes: 10 %) without recalibration.
+  auto mean_accuracy = [&](int batches) {
+    const std::string exp = root_ + "/bn" + std::to_string(batches);
+    const std::vector<std::string> args = {kNas,
+                                           "search",
+                                           "--dataset",
+                                           "synthetic",
+                                           "--train-subset",
+                                           "640",
+                                           "--eval-subset",
+                                           "200",
+                                           "--epochs",
+                                           "1",
+                                           "--n-trials",
+                                           "3",
+                                           "--max-population",
+                                           "2",
+                                           "--sample-size",
+                                           "1",
+                                           "--cull-ratio",
+                                           "0",
+                                           "--latency-batch",
+                                           "16",
+                                           "--threads",
+                                           "1",
+                                           "--concurrent-trials",
+                                           "1",
+                                           "--device",
+                                           "cpu",
+                                           "--seed",
+                                           "4",
+                                           "--bn-recalibrate",
+                                           std::to_string(batches),
+                                           "--experiment-dir",
+                                           exp,
+                                           "--log-level",
+                                           "warn"};
+    EXPECT_EQ(run(args), 0);
+    double sum = 0;
+    const auto all = trials(fs::path(exp) / only_experiment(exp));
+    for (const auto& t : all) sum += t["accuracy"].get<double>();
+    EXPECT_EQ(all.size(), 3u);
+    return all.empty() ? 0.0 : sum / all.size();
+  };
+  const double plain = mean_accuracy(0);
+  const double recalibrated = mean_accuracy(10);
+  EXPECT_LT(plain, 20.0);
+  EXPECT_GT(recalibrated, 30.0);
+  EXPECT_EQ(read(fs::path(root_) / "bn10" / only_experiment(root_ + "/bn10") /
+                 "experiment.json")["options"]["bn_recalibrate"],
+            10);
+}
+
 TEST_F(SearchE2E, SameSeedGivesIdenticalTrialsApartFromTimesCullingIncluded) {
   const auto args =
       with(tiny_search(root_, 6, /*threads=*/1), {"--concurrent-trials", "1", "--latency-exponent",

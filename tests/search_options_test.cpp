@@ -85,6 +85,7 @@ TEST(SearchOptions, InfiniteRatesOneImageBatchesAndThreadStormsAreRefused) {
   expect_refused(with([](auto& o) { o.lr = std::nan(""); }), "--lr");
   expect_refused(with([&](auto& o) { o.latency_exponent = inf; }), "--latency-exponent");
   expect_refused(with([](auto& o) { o.batch_size = 1; }), "BatchNorm");
+  expect_refused(with([](auto& o) { o.bn_recalibrate = -1; }), "--bn-recalibrate");
   expect_refused(with([](auto& o) { o.threads = 100000; }), "more than this machine can use");
   expect_refused(with([](auto& o) { o.concurrent_trials = 100000; }), "--concurrent-trials");
   EXPECT_NO_THROW(validate(with([](auto& o) { o.threads = max_useful_threads(); })));
@@ -131,6 +132,7 @@ TEST(SearchOptions, JsonHoldsEveryDocumentedOption) {
                         "lr",
                         "latency_batch",
                         "latency_exponent",
+                        "bn_recalibrate",
                         "threads",
                         "train_subset",
                         "eval_subset",

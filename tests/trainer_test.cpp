@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <map>
 
 namespace nas {
 namespace {
@@ -208,6 +210,89 @@ TEST_F(TrainerTest, LatencyIsPositivePerImage) {
   EXPECT_LE(l.min_ms, l.median_ms);
   EXPECT_LE(l.median_ms, l.max_ms);
   EXPECT_LT(l.max_ms, 1000.0);
+}
+
+}  // namespace
+}  // namespace nas
+
+namespace nas {
+namespace {
+
+/// Every named parameter and buffer, cloned: what the model holds now.
+std::map<std::string, torch::Tensor> snapshot(MobileNetV3& m) {
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& p : m->named_parameters()) out[p.key()] = p.value().detach().clone();
+  for (const auto& b : m->named_buffers()) out[b.key()] = b.value().detach().clone();
+  return out;
+}
+
+bool is_batchnorm_statistic(const std::string& name) {
+  for (const char* s : {"running_mean", "running_var", "num_batches_tracked"})
+    if (name.size() >= std::strlen(s) &&
+        name.compare(name.size() - std::strlen(s), std::string::npos, s) == 0)
+      return true;
+  return false;
+}
+
+TEST_F(TrainerTest, RecalibrationChangesOnlyBatchNormStatisticsAndRestoresTheMode) {
+  MobileNetV3 m = model();
+  BatchLoader loader(data, cpu, 5);
+  loader.start_epoch(0);
+  m->eval();
+  const auto before = snapshot(m);
+  recalibrate_batchnorm(m, loader, 4, 32, true);
+  EXPECT_FALSE(m->is_training()) << "the mode it was in comes back";
+  const auto after = snapshot(m);
+  int changed_statistics = 0;
+  for (const auto& [name, value] : before) {
+    const bool same = torch::equal(value, after.at(name));
+    if (is_batchnorm_statistic(name)) {
+      changed_statistics += !same;
+    } else {
+      EXPECT_TRUE(same) << name << " is not a BatchNorm statistic and must not change";
+    }
+  }
+  EXPECT_GT(changed_statistics, 0);
+  // The momentum is the layers' own again: a training step still moves the statistics by 0.1.
+  for (const auto& mod : m->modules(false)) {
+    if (auto* bn = mod->as<torch::nn::BatchNorm2d>()) {
+      ASSERT_TRUE(bn->options.momentum().has_value());
+      EXPECT_DOUBLE_EQ(*bn->options.momentum(), 0.1);
+    }
+  }
+  m->train();
+  recalibrate_batchnorm(m, loader, 1, 32, true);
+  EXPECT_TRUE(m->is_training());
+}
+
+TEST_F(TrainerTest, RecalibrationIsSeededAndZeroBatchesChangeNothing) {
+  MobileNetV3 a = model(), b = model();
+  BatchLoader la(data, cpu, 5), lb(data, cpu, 5);
+  la.start_epoch(0);
+  lb.start_epoch(0);
+  recalibrate_batchnorm(a, la, 3, 32, true);
+  recalibrate_batchnorm(b, lb, 3, 32, true);
+  const auto sa = snapshot(a), sb = snapshot(b);
+  for (const auto& [name, value] : sa) EXPECT_TRUE(torch::equal(value, sb.at(name))) << name;
+  MobileNetV3 c = model();
+  const auto before = snapshot(c);
+  recalibrate_batchnorm(c, la, 0, 32, true);
+  for (const auto& [name, value] : snapshot(c)) EXPECT_TRUE(torch::equal(value, before.at(name)));
+}
+
+TEST_F(TrainerTest, TrainingWithRecalibrationRecordsItsEvaluations) {
+  options.epochs = 2;
+  options.bn_recalibrate = 5;
+  MobileNetV3 m = model();
+  const TrainOutcome out = train_and_evaluate(m, data, cpu, options);
+  ASSERT_FALSE(out.error) << *out.error;
+  ASSERT_EQ(out.epochs.size(), 2u);
+  // Seeded like everything else: the same run twice gives the same records.
+  MobileNetV3 m2 = model();
+  const TrainOutcome again = train_and_evaluate(m2, data, cpu, options);
+  ASSERT_EQ(again.epochs.size(), 2u);
+  EXPECT_DOUBLE_EQ(again.epochs[1].accuracy, out.epochs[1].accuracy);
+  EXPECT_DOUBLE_EQ(again.epochs[1].train_loss, out.epochs[1].train_loss);
 }
 
 }  // namespace

@@ -68,6 +68,7 @@ struct RunFlags {
   double lr = 1e-3;
   int latency_batch = 64;
   double latency_exponent = 0.07;
+  int bn_recalibrate = 0;
   bool deterministic = false;
   bool tf32 = false;
   std::string log_level = "info";

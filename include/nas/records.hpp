@@ -150,6 +150,7 @@ struct RetrainRecord {
   std::uint64_t seed = 0;
   int latency_batch = 64;
   double latency_exponent = 0.07;
+  int bn_recalibrate = 0;
   int threads = 0;
   std::int64_t train_subset = 0;
   std::int64_t eval_subset = 0;

@@ -36,6 +36,10 @@ struct TrainerOptions {
   /// with that epoch's shuffle, augmentation and dropout streams, so the result is the one an
   /// uninterrupted run gives.
   int start_epoch = 0;
+  /// Before every evaluation and latency measurement, re-estimate BatchNorm's running statistics
+  /// on this many training batches (recalibrate_batchnorm). 0: keep the statistics training left,
+  /// as the original does.
+  int bn_recalibrate = 0;
 };
 
 enum class EpochAction { kContinue, kStop };
@@ -48,6 +52,14 @@ struct TrainOutcome {
   std::optional<std::string> error;           // NaN loss, out of memory, any LibTorch error
   FailureKind failure = FailureKind::kTrial;  // what `error` means for the device
 };
+
+/// Re-estimates every BatchNorm layer's running mean and variance from `batches` training
+/// batches of the loader's current epoch, as a cumulative average, forward only and without
+/// gradients; weights and every other buffer stay as they are, and the model's train/eval mode
+/// is restored. Training leaves an exponential average over networks that Adam has since moved
+/// far from; on short budgets that makes eval-mode accuracy near chance (issue 13).
+void recalibrate_batchnorm(MobileNetV3& model, BatchLoader& loader, int batches, int batch_size,
+                           bool channels_last);
 
 /// metric = accuracy * (latency in microseconds per image)^(-exponent).
 double compute_metric(double accuracy, double latency_ms, double exponent);

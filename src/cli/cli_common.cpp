@@ -177,6 +177,11 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
                  "metric = accuracy * (latency in us per image)^(-x); 0 = accuracy alone")
       ->capture_default_str()
       ->check(non_negative());
+  app.add_option("--bn-recalibrate", f.bn_recalibrate,
+                 "re-estimate BatchNorm statistics on N training batches before each evaluation "
+                 "(0 = as training left them; default: the trial's experiment's)")
+      ->capture_default_str()
+      ->check(non_negative());
   add_compute_flags(app, f.deterministic, f.tf32);
   add_log_level_flag(app, f.log_level);
 }

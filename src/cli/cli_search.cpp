@@ -91,6 +91,7 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--lr", "lr"},
       {"--latency-batch", "latency_batch"},
       {"--latency-exponent", "latency_exponent"},
+      {"--bn-recalibrate", "bn_recalibrate"},
       {"--deterministic", "deterministic"},
       {"--tf32", "tf32"},
       {"--seed", "seed"}};
@@ -570,6 +571,12 @@ void setup_search(CLI::App& app) {
                   "metric = accuracy * (us per image)^(-x); 0 = accuracy")
       ->capture_default_str()
       ->type_name("X")
+      ->group(kRecipe);
+  cmd->add_option("--bn-recalibrate", s.bn_recalibrate,
+                  "re-estimate BatchNorm statistics on N training batches before each evaluation "
+                  "(0 = the original's: as training left them)")
+      ->capture_default_str()
+      ->type_name("N")
       ->group(kRecipe);
   cmd->add_option("--device", s.device,
                   "cpu, cuda, or cuda:0,cuda:1,... (default: every GPU, else cpu)")

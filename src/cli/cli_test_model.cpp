@@ -136,6 +136,7 @@ void run_test_model(const TestModelOptions& o) {
       train.lr = e.lr;
       train.latency_batch = e.latency_batch;
       train.latency_exponent = e.latency_exponent;
+      train.bn_recalibrate = e.bn_recalibrate;
       data.seed = source.experiment->seed;
       device_spec = e.device;
       compute = compute_settings_for(e);
@@ -146,6 +147,7 @@ void run_test_model(const TestModelOptions& o) {
     if (given("--lr")) train.lr = o.run.lr;
     if (given("--latency-batch")) train.latency_batch = o.run.latency_batch;
     if (given("--latency-exponent")) train.latency_exponent = o.run.latency_exponent;
+    if (given("--bn-recalibrate")) train.bn_recalibrate = o.run.bn_recalibrate;
     if (given("--seed")) data.seed = o.run.seed;
     if (given("--deterministic")) compute.deterministic = o.run.deterministic;
     if (given("--tf32")) compute.tf32 = o.run.tf32;

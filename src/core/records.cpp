@@ -387,6 +387,7 @@ nlohmann::json to_json(const RetrainRecord& r) {
                   {"seed", r.seed},
                   {"latency_batch", r.latency_batch},
                   {"latency_exponent", r.latency_exponent},
+                  {"bn_recalibrate", r.bn_recalibrate},
                   {"threads", r.threads},
                   {"train_subset", r.train_subset},
                   {"eval_subset", r.eval_subset},
@@ -424,6 +425,7 @@ RetrainRecord retrain_record_from_json(const nlohmann::json& j) {
   r.seed = o.uint64("seed");
   r.latency_batch = o.integer("latency_batch");
   r.latency_exponent = o.number("latency_exponent");
+  r.bn_recalibrate = o.opt_integer("bn_recalibrate").value_or(0);
   r.threads = o.integer("threads");
   r.train_subset = o.int64("train_subset");
   r.eval_subset = o.int64("eval_subset");

@@ -60,6 +60,8 @@ void validate_names_and_sizes(const SearchOptions& o) {
   require(o.eval_subset >= 0,
           "--eval-subset must not be negative (0 = all), got " + quoted(o.eval_subset));
   validate_recipe(o.lr, o.latency_exponent, o.batch_size, o.latency_batch, o.threads);
+  require(o.bn_recalibrate >= 0 && o.bn_recalibrate <= 100000,
+          "--bn-recalibrate must be from 0 to 100000 batches, got " + quoted(o.bn_recalibrate));
   require(o.concurrent_trials <= max_useful_threads(),
           "--concurrent-trials " + quoted(o.concurrent_trials) + " is more than this machine can " +
               "run (at most " + std::to_string(max_useful_threads()) + ")");
@@ -115,6 +117,7 @@ nlohmann::json to_json(const SearchOptions& o) {
   j["lr"] = o.lr;
   j["latency_batch"] = o.latency_batch;
   j["latency_exponent"] = o.latency_exponent;
+  j["bn_recalibrate"] = o.bn_recalibrate;
   j["threads"] = o.threads;
   j["train_subset"] = o.train_subset;
   j["eval_subset"] = o.eval_subset;
@@ -162,6 +165,7 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   read_number("lr", o.lr);
   read_int("latency_batch", o.latency_batch);
   read_number("latency_exponent", o.latency_exponent);
+  read_int("bn_recalibrate", o.bn_recalibrate);  // absent in older files: 0, as they ran
   read_int("threads", o.threads);
   read_string("device", o.device);
   if (f.has("deterministic")) o.deterministic = f.boolean("deterministic");

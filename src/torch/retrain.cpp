@@ -179,6 +179,7 @@ RetrainSettings settings_of(const RetrainRecord& r) {
   s.train.seed = r.seed;
   s.train.latency_batch = r.latency_batch;
   s.train.latency_exponent = r.latency_exponent;
+  s.train.bn_recalibrate = r.bn_recalibrate;
   s.train.threads = r.threads;
   return s;
 }
@@ -214,6 +215,7 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   r.seed = options.seed;
   r.latency_batch = options.latency_batch;
   r.latency_exponent = options.latency_exponent;
+  r.bn_recalibrate = options.bn_recalibrate;
   r.threads = options.threads;
   r.train_subset = data_options.train_subset;
   r.eval_subset = data_options.eval_subset;

@@ -52,6 +52,34 @@ double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batc
   return total == 0 ? 0.0 : 100.0 * correct.item<double>() / static_cast<double>(total);
 }
 
+void recalibrate_batchnorm(MobileNetV3& model, BatchLoader& loader, int batches, int batch_size,
+                           bool channels_last) {
+  const std::int64_t n = std::min<std::int64_t>(batches, loader.train_batch_count(batch_size));
+  if (n <= 0) return;
+  std::vector<torch::nn::BatchNorm2dImpl*> norms;
+  for (const auto& m : model->modules(/*include_self=*/false)) {
+    if (auto* bn = m->as<torch::nn::BatchNorm2d>()) norms.push_back(bn);
+  }
+  // c10::optional in LibTorch 1.13, std::optional in 2.x: take whatever type the options use.
+  std::vector<std::decay_t<decltype(norms.front()->options.momentum())>> momenta;
+  for (auto* bn : norms) {
+    momenta.push_back(bn->options.momentum());
+    bn->options.momentum({});  // none: a cumulative average over the batches below
+    bn->reset_running_stats();
+  }
+  const bool was_training = model->is_training();
+  {
+    torch::NoGradGuard no_grad;
+    model->train();
+    for (std::int64_t i = 0; i < n; ++i) {
+      auto batch = loader.train_batch(i, batch_size);
+      model->forward(prepare(batch.first, channels_last));
+    }
+  }
+  for (std::size_t i = 0; i < norms.size(); ++i) norms[i]->options.momentum(momenta[i]);
+  model->train(was_training);
+}
+
 LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
                              const torch::Device& device, int batch, int warmup, int repeats,
                              bool channels_last) {
@@ -81,7 +109,11 @@ LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
 EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const torch::Device& device,
                            const TrainerOptions& o) {
   if (o.threads > 0) at::set_num_threads(o.threads);
-  const BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
+  BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
+  if (o.bn_recalibrate > 0) {
+    loader.start_epoch(0);
+    recalibrate_batchnorm(model, loader, o.bn_recalibrate, o.batch_size, o.channels_last);
+  }
   EpochRecord r;
   r.accuracy = evaluate_accuracy(model, loader, o.eval_batch_size, o.channels_last);
   r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
@@ -165,6 +197,10 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
       r.train_loss = train_loss;
       {
         SharedGateHold hold(gate);
+        // The epoch's own first batches (its shuffle and augmentation streams), so a resumed run
+        // recalibrates exactly as an uninterrupted one.
+        if (o.bn_recalibrate > 0)
+          recalibrate_batchnorm(model, loader, o.bn_recalibrate, o.batch_size, o.channels_last);
         r.accuracy = evaluate_accuracy(model, loader, o.eval_batch_size, o.channels_last);
       }
       if (cancel && cancel->load()) throw Cancelled{};
