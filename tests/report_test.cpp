@@ -412,7 +412,7 @@ TEST_F(ReportCompareTest, UnknownIdListsThoseThatExist) {
   EXPECT_THROW(build_compare(root_, {}, "", options_), UsageError);
 }
 
-// Not a check: writes sample experiments for scripts/check-report-html.sh and the README when
+// Not a check: writes sample experiments for scripts/dashboard-screenshot.sh and the README when
 // NAS_REPORT_FIXTURE_DIR is set.
 TEST(ReportFixture, WriteWhenAsked) {
   const char* dir = std::getenv("NAS_REPORT_FIXTURE_DIR");

@@ -41,8 +41,6 @@ class DashboardApi {
   DashboardResponse get(const std::string& path,
                         const std::multimap<std::string, std::string>& query) const;
 
-  const DashboardSource& source() const { return source_; }
-
  private:
   DashboardResponse experiment(const std::string& id) const;
   DashboardResponse trial(const std::string& id, const std::string& n) const;

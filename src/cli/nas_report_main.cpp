@@ -31,7 +31,6 @@ namespace {
 
 struct ReportCliOptions {
   std::vector<std::string> experiments;  // one, except with --serve
-  std::string experiment;
   std::vector<std::string> compare;
   std::string root;
   ReportOptions report;
@@ -102,7 +101,7 @@ void check_combinations(const ReportCliOptions& o) {
   if (comparing && !o.experiments.empty()) {
     throw UsageError("give one experiment or --compare with several, not both");
   }
-  if (!comparing && o.experiment.empty() &&
+  if (!comparing && o.experiments.empty() &&
       (o.json || !o.csv.empty() || !o.epochs_csv.empty() || !o.html.empty())) {
     throw UsageError(
         "--json, --csv and --html describe one experiment: name it (id, latest or "
@@ -135,7 +134,7 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 int run_single(const ReportCliOptions& o, spdlog::logger& log) {
-  const auto store = ExperimentStore::open(o.root, o.experiment);
+  const auto store = ExperimentStore::open(o.root, o.experiments.front());
   const ExperimentReport report = build_report(store, o.report);
   const auto write_html = [&] {
     if (o.html.empty()) return;
@@ -227,10 +226,9 @@ int run_report(ReportCliOptions o) {
   log->set_pattern("nas-report: %l: %v");
   log->set_level(spdlog::level::from_str(o.log_level));
   if (o.root.empty()) o.root = default_experiment_root();
-  if (!o.experiments.empty()) o.experiment = o.experiments.front();
   check_combinations(o);
   if (o.serve) return run_serve(o, *log);
-  if (o.compare.empty() && o.experiment.empty()) {
+  if (o.compare.empty() && o.experiments.empty()) {
     std::cout << render_listing(list_experiments(o.root), o.root);
     return kExitOk;
   }
