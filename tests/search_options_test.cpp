@@ -57,6 +57,19 @@ TEST(SearchOptions, PopulationSizesMustNest) {
   })));
 }
 
+TEST(SearchOptions, RandomSearchIgnoresTheTournamentSizes) {
+  // A small random search needs no population flags: it draws no tournament.
+  EXPECT_NO_THROW(validate(with([](auto& o) {
+    o.strategy = "random";
+    o.n_trials = 4;
+  })));
+  expect_refused(with([](auto& o) {
+                   o.strategy = "random";
+                   o.max_population = 0;
+                 }),
+                 "--max-population must be at least 1");
+}
+
 TEST(SearchOptions, CountsMustBePositive) {
   expect_refused(with([](auto& o) { o.epochs = 0; }), "--epochs");
   expect_refused(with([](auto& o) { o.concurrent_trials = 0; }), "--concurrent-trials");
@@ -120,28 +133,12 @@ TEST(SearchOptions, JsonRoundTrips) {
 
 TEST(SearchOptions, JsonHoldsEveryDocumentedOption) {
   const auto j = to_json(SearchOptions{});
-  for (const char* k : {"strategy",
-                        "epochs",
-                        "cull_ratio",
-                        "max_population",
-                        "sample_size",
-                        "n_trials",
-                        "concurrent_trials",
-                        "mutation_prob",
-                        "batch_size",
-                        "lr",
-                        "latency_batch",
-                        "latency_exponent",
-                        "bn_recalibrate",
-                        "threads",
-                        "train_subset",
-                        "eval_subset",
-                        "eval_split",
-                        "dataset",
-                        "data_dir",
-                        "device",
-                        "deterministic",
-                        "tf32"}) {
+  for (const char* k : {"strategy",       "epochs",   "cull_ratio",        "max_population",
+                        "sample_size",    "n_trials", "concurrent_trials", "mutation_prob",
+                        "batch_size",     "lr",       "latency_batch",     "latency_exponent",
+                        "bn_recalibrate", "threads",  "train_subset",      "eval_subset",
+                        "eval_split",     "dataset",  "data_dir",          "device",
+                        "deterministic",  "tf32"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
   EXPECT_TRUE(j["seed"].is_null());

@@ -32,6 +32,9 @@ void validate_counts(const SearchOptions& o) {
   require(o.sample_size >= 1, "--sample-size must be at least 1, got " + quoted(o.sample_size));
   require(o.max_population >= 1,
           "--max-population must be at least 1, got " + quoted(o.max_population));
+  // Random search draws no tournament and only uses the population as the point where culling
+  // starts, so a small random search needs no population flags.
+  if (o.strategy != "evolution") return;
   // NNI asserts it: a tournament of the whole population would always pick the best member.
   require(o.sample_size < o.max_population, "--sample-size " + quoted(o.sample_size) +
                                                 " must be smaller than --max-population " +
