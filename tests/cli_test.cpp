@@ -595,5 +595,30 @@ TEST_F(CliTest, HelpExits0AndDocumentsTheFlags) {
   }
 }
 
+// Value names read as words (N, X, DIR, ID), never CLI11's "INT:INT in [1 - 65535]".
+TEST_F(CliTest, HelpNamesValuesPlainly) {
+  const std::vector<std::pair<std::string, std::string>> programs = {{"nas", "search --help"},
+                                                                     {"nas", "arch --help"},
+                                                                     {"nas", "bench --help"},
+                                                                     {"nas-report", "--help"},
+                                                                     {"nas-test-model", "--help"}};
+  for (const auto& [program, args] : programs) {
+    const Result r = run(program, args);
+    EXPECT_EQ(r.code, 0) << program << " " << args;
+    for (const char* raw : {"INT", "FLOAT", "UINT", "TEXT:", ":{"}) {
+      EXPECT_EQ(r.out.find(raw), std::string::npos) << program << " " << args << ": " << raw;
+    }
+  }
+  const Result report = run("nas-report", "--help");
+  for (const char* s : {"--port N=8080", "--top N=10", "--experiment-dir DIR", "--csv FILE",
+                        "--log-level LEVEL=info", "--reference ID"}) {
+    EXPECT_NE(report.out.find(s), std::string::npos) << s << "\n" << report.out;
+  }
+  const Result test_model = run("nas-test-model", "--help");
+  for (const char* s : {"--lr X=0.001", "--epochs N=50", "--out DIR", "--weights FILE"}) {
+    EXPECT_NE(test_model.out.find(s), std::string::npos) << s << "\n" << test_model.out;
+  }
+}
+
 }  // namespace
 }  // namespace nas

@@ -62,4 +62,34 @@ inline void refuse_empty_values(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands({})) refuse_empty_values(*sub);
 }
 
+/// Help that reads `--port N=8080`, not `--port INT:INT in [1 - 65535]=8080`: drops the
+/// validators' descriptions from the value names (the option texts say the ranges) and names
+/// numbers N (counts) or X (reals). Names set with type_name ("DIR", "ID") stay.
+inline void plain_type_names(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_type_size() == 0) continue;  // a flag
+    for (int i = 0;; ++i) {
+      try {
+        opt->get_validator(i)->description("");
+      } catch (const CLI::OptionNotFound&) {
+        break;
+      }
+    }
+    const std::string base = opt->get_type_name();
+    if (base == "INT" || base == "UINT") opt->type_name("N");
+    if (base == "FLOAT") opt->type_name("X");
+    // Options every program shares; the others name theirs where they are defined.
+    static const std::pair<const char*, const char*> kShared[] = {
+        {"--dataset", "NAME"}, {"--data-dir", "DIR"}, {"--experiment-dir", "DIR"},
+        {"--device", "SPEC"},  {"--host", "ADDR"},    {"--log-level", "LEVEL"},
+        {"--input", "C,H,W"},  {"--name", "TEXT"}};
+    if (base == "TEXT") {
+      for (const auto& [flag, type] : kShared) {
+        if (opt->check_lname(flag + 2)) opt->type_name(type);
+      }
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands({})) plain_type_names(*sub);
+}
+
 }  // namespace nas

@@ -121,6 +121,8 @@ struct ExperimentListing {
 std::vector<ExperimentListing> list_experiments(const std::string& root);
 std::string render_listing(const std::vector<ExperimentListing>& rows, const std::string& root);
 
+/// Completed or culled with a metric: a trial the search ranked.
+bool has_result(const TrialRecord& t);
 /// The accuracy of a finished retrain, if the trial has one.
 std::optional<double> retrained_accuracy(const ExperimentReport& report, int trial_id);
 /// A retrain on the full training set that reached the epochs it was asked for.

@@ -15,6 +15,7 @@ namespace nas {
 
 int run_cli(CLI::App& app, int argc, char** argv) {
   refuse_empty_values(app);
+  plain_type_names(app);
   try {
     app.parse(argc, argv);
     return kExitOk;

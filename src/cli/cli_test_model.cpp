@@ -235,18 +235,22 @@ void setup_test_model(CLI::App& app) {
   auto o = std::make_shared<TestModelOptions>();
   o->app = &app;
   app.add_option("source", o->source,
-                 "trial directory (nas search or NNI), arch.json or parameter.cfg");
+                 "trial directory (nas search or NNI), arch.json or parameter.cfg")
+      ->type_name("PATH");
   app.add_option("--epochs", o->epochs, "training epochs (0: evaluate --weights only)")
       ->capture_default_str()
       ->check(non_negative());
   app.add_option("--out", o->out_dir,
                  "write the retrain here (default: <trial>/retrain/<date-time>/, a new folder "
-                 "each time)");
+                 "each time)")
+      ->type_name("DIR");
   app.add_option("--weights", o->weights,
                  "start from these weights (a model.pt of an earlier retrain); with --epochs 0 "
-                 "only evaluate them");
+                 "only evaluate them")
+      ->type_name("FILE");
   app.add_option("--resume", o->resume,
-                 "continue an interrupted retrain from its last completed epoch (its folder)");
+                 "continue an interrupted retrain from its last completed epoch (its folder)")
+      ->type_name("DIR");
   add_run_flags(app, o->run);
   app.callback([o] { run_test_model(*o); });
 }

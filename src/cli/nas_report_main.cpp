@@ -19,6 +19,7 @@
 #include "nas/experiment_store.hpp"
 #include "nas/interrupt.hpp"
 #include "nas/json_fields.hpp"
+#include "nas/proxy_quality.hpp"
 #include "nas/report.hpp"
 #if NAS_WITH_WEB
 #include "nas/dashboard_data.hpp"
@@ -43,6 +44,8 @@ struct ReportCliOptions {
   int port = 8080;
   std::string baseline;
   bool markdown = false;
+  bool proxy_quality = false;
+  std::string reference;
   std::string log_level = "info";
 };
 
@@ -50,10 +53,12 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
   app.add_option("experiment", o.experiments,
                  "experiment id (under --experiment-dir), latest, the start of an id, or a "
                  "folder; none: list the experiments (--serve: the experiments to show, "
-                 "default all)");
+                 "default all)")
+      ->type_name("ID");
   app.add_option("--compare", o.compare,
                  "build the results table (epochs x cull ratio) from these experiments")
-      ->expected(1, -1);
+      ->expected(1, -1)
+      ->type_name("ID");
   app.add_option("--experiment-dir", o.root,
                  "where experiments live (default $NAS_EXPERIMENT_DIR or ./nas-experiments)");
   app.add_option("--first", o.report.first, "summarize the first N finished trials")
@@ -63,12 +68,15 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
       ->check(CLI::Range(0, 100000000))
       ->capture_default_str();
   app.add_flag("--json", o.json, "print one JSON document instead of text");
-  app.add_option("--csv", o.csv, "write one row per trial to this CSV file (- for stdout)");
+  app.add_option("--csv", o.csv, "write one row per trial to this CSV file (- for stdout)")
+      ->type_name("FILE");
   app.add_option("--epochs-csv", o.epochs_csv,
                  "write every epoch record (trial, epoch, loss, accuracy, latency, metric, "
-                 "threshold, seconds) to this CSV file (- for stdout)");
+                 "threshold, seconds) to this CSV file (- for stdout)")
+      ->type_name("FILE");
   app.add_option("--html", o.html,
-                 "write the dashboard of one experiment as one self-contained HTML file");
+                 "write the dashboard of one experiment as one self-contained HTML file")
+      ->type_name("FILE");
   app.add_flag("--serve", o.serve,
                "serve a live web dashboard of the experiments (NNI's web portal); ^C stops it");
   app.add_option("--port", o.port, "--serve: the port")
@@ -78,10 +86,17 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
                  "--serve: the address to listen on (it has no authentication: the default "
                  "only answers this machine; reach it from elsewhere with ssh -L)")
       ->capture_default_str();
-  app.add_option(
-      "--baseline", o.baseline,
-      "--compare: the experiment speedups are relative to (default: 3 epochs, cull 0.3)");
+  app.add_option("--baseline", o.baseline,
+                 "--compare: the experiment speedups are relative to (default: 3 epochs, cull 0.3)")
+      ->type_name("ID");
   app.add_flag("--markdown", o.markdown, "--compare: print the table as Markdown");
+  app.add_flag("--proxy-quality", o.proxy_quality,
+               "how well the search's per-epoch scores rank its architectures as their retrains "
+               "(nas-test-model) do: Kendall's tau and Spearman's rho");
+  app.add_option("--reference", o.reference,
+                 "--proxy-quality: take the retrains from this experiment, matched by "
+                 "architecture (default: the experiment's own)")
+      ->type_name("ID");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
@@ -115,6 +130,14 @@ void check_combinations(const ReportCliOptions& o) {
     throw UsageError("--markdown and --baseline only apply to --compare");
   }
   if (o.json && o.markdown) throw UsageError("choose --json or --markdown, not both");
+  if (!o.reference.empty() && !o.proxy_quality)
+    throw UsageError("--reference only applies to --proxy-quality");
+  if (o.proxy_quality && (o.serve || comparing || !o.csv.empty() || !o.epochs_csv.empty() ||
+                          !o.html.empty() || o.experiments.size() != 1)) {
+    throw UsageError(
+        "--proxy-quality describes one experiment (name it); it does not combine with --serve, "
+        "--compare, --csv, --epochs-csv or --html");
+  }
   const int to_stdout = (o.csv == "-") + (o.epochs_csv == "-") + o.json;
   if (to_stdout > 1)
     throw UsageError("--json, --csv - and --epochs-csv - each write to stdout: choose one");
@@ -133,9 +156,29 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) throw RuntimeFailure(path + ": cannot write");
 }
 
+int run_proxy_quality(const ReportCliOptions& o, const ExperimentReport& report,
+                      spdlog::logger& log) {
+  std::optional<ExperimentReport> other;
+  if (!o.reference.empty()) {
+    other = build_report(ExperimentStore::open(o.root, o.reference), o.report);
+    for (const auto& p : other->problems) log.warn("skipped corrupt file {}", p);
+  }
+  const ProxyQuality q = proxy_quality(report, other ? *other : report);
+  if (o.json) {
+    std::cout << dump_json(proxy_quality_to_json(q), 2) << "\n";
+  } else {
+    std::cout << render_proxy_quality(q);
+  }
+  return kExitOk;
+}
+
 int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   const auto store = ExperimentStore::open(o.root, o.experiments.front());
   const ExperimentReport report = build_report(store, o.report);
+  if (o.proxy_quality) {
+    for (const auto& p : report.problems) log.warn("skipped corrupt file {}", p);
+    return run_proxy_quality(o, report, log);
+  }
   const auto write_html = [&] {
     if (o.html.empty()) return;
 #if NAS_WITH_WEB
@@ -244,6 +287,7 @@ int main(int argc, char** argv) {
   nas::ReportCliOptions options;
   nas::setup_report(app, options);
   nas::refuse_empty_values(app);
+  nas::plain_type_names(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

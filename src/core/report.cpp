@@ -10,10 +10,6 @@
 namespace nas {
 namespace {
 
-bool has_result(const TrialRecord& t) {
-  return (t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled) && t.metric;
-}
-
 std::optional<double> time_of(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
   try {
@@ -178,6 +174,10 @@ std::vector<BestSoFarPoint> best_so_far(const std::vector<TrialRecord>& trials) 
 }
 
 }  // namespace
+
+bool has_result(const TrialRecord& t) {
+  return (t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled) && t.metric;
+}
 
 bool is_full_retrain(const RetrainRecord& r) {
   return r.status == TrialStatus::kCompleted && r.train_subset == 0 && r.epochs_planned > 0 &&

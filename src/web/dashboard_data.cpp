@@ -37,10 +37,6 @@ nlohmann::json or_null(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
-bool scored(const TrialRecord& t) {
-  return (t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled) && t.metric;
-}
-
 // A running trial's bar reaches to now; a finished one without an end has no bar.
 std::optional<double> end_of(const TrialRecord& t, double now) {
   if (t.status == TrialStatus::kRunning) return now;
@@ -149,7 +145,7 @@ TimelineLanes timeline_lanes(const std::vector<TrialRecord>& trials) {
 nlohmann::json choice_summary(const std::vector<TrialRecord>& trials) {
   std::vector<const TrialRecord*> ranked;
   for (const auto& t : trials)
-    if (scored(t)) ranked.push_back(&t);
+    if (has_result(t)) ranked.push_back(&t);
   std::stable_sort(ranked.begin(), ranked.end(), [](const TrialRecord* a, const TrialRecord* b) {
     return *a->metric > *b->metric;
   });
@@ -275,7 +271,7 @@ nlohmann::json dashboard_experiment(const ExperimentReport& report, bool with_de
       const TrialRecord* t = find_trial(report, id);
       const auto end = t ? seconds_of(t->ended) : std::nullopt;
       if (!t || !end) continue;
-      if (scored(*t) && (!best || *t->metric > *best)) {
+      if (has_result(*t) && (!best || *t->metric > *best)) {
         best = t->metric;
         best_id = t->id;
       }
