@@ -463,7 +463,16 @@ TEST_F(CliTest, TestModelTrainsAndWritesRetrainJsonAndWeights) {
   EXPECT_GT(fs::file_size(out + "/model.pt"), 0u);
   // The state dict for Python is a zip archive, as torch.save writes.
   ASSERT_TRUE(fs::exists(out + "/model_state_dict.pt"));
-  EXPECT_EQ(slurp(out + "/model_state_dict.pt").substr(0, 2), "PK");
+  const std::string state_dict = slurp(out + "/model_state_dict.pt");
+  EXPECT_EQ(state_dict.substr(0, 2), "PK");
+  // Under the original network's names (NNI 2.7), which the archive's pickle holds as text.
+  EXPECT_NE(state_dict.find("blocks.0.0.weight"), std::string::npos);
+  EXPECT_NE(state_dict.find("classifier.1.bias"), std::string::npos);
+  EXPECT_EQ(state_dict.find("stem.conv.weight"), std::string::npos);
+  // And the 54-label dict that builds that network under NNI 2.7's fixed_arch.
+  const std::string fixed_arch = slurp(out + "/fixed_arch.json");
+  EXPECT_NE(fixed_arch.find("\"se_10\""), std::string::npos) << fixed_arch;
+  EXPECT_EQ(fixed_arch.find("\"depth_3\""), std::string::npos) << fixed_arch;
   EXPECT_TRUE(fs::exists(out + "/checkpoint.pt"));
   EXPECT_NE(r.out.find("wrote " + out + "/retrain.json"), std::string::npos) << r.out;
   // A second retrain into the same --out is refused: nothing is replaced.

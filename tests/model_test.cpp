@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "nas/device.hpp"
 #include "nas/random.hpp"
@@ -221,6 +223,46 @@ TEST(ConvBnActKernelCrop, MatchesThePlainConvolutionAndItsGradients) {
     auto g2 = cropped->named_parameters()["conv.weight"].grad();
     EXPECT_TRUE(torch::allclose(g1, g2, 1e-5, 1e-6));
   }
+}
+
+// The names and shapes NNI 2.7's MobileNetV3Space has for one architecture (worked out from its
+// source: tests/data/nni27_state_dict_keys.txt), against what model_state_dict.pt would hold.
+TEST_F(ModelTest, NniStateDictHasTheOriginalNetworksNamesAndShapes) {
+  Architecture a = space.largest();
+  const int widths[] = {16, 16, 32, 64, 128, 256, 512, 1024};  // every multiplier 1.0
+  for (int i = 0; i < 8; ++i) a.set("width_" + std::to_string(i), widths[i]);
+  for (const auto& c : space.choices()) {
+    if (c.label.rfind("exp_", 0) == 0) a.set(c.label, 4);
+    if (c.label.rfind("ks_", 0) == 0) a.set(c.label, 3);
+    if (c.label.rfind("depth_", 0) == 0) a.set(c.label, 2);
+  }
+  auto model = build_model(a, kCifar, 10, 1, space);
+  std::map<std::string, std::vector<std::int64_t>> ours;
+  for (const auto& [name, t] : nni27_state_dict(model)) {
+    EXPECT_TRUE(t.is_contiguous()) << name;
+    ours[name] = t.sizes().vec();
+  }
+
+  std::ifstream in(std::string(NAS_SOURCE_DIR) + "/tests/data/nni27_state_dict_keys.txt");
+  ASSERT_TRUE(in) << "tests/data/nni27_state_dict_keys.txt";
+  std::map<std::string, std::vector<std::int64_t>> nni;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name;
+    fields >> name;
+    std::vector<std::int64_t> shape;
+    for (std::string tok; fields >> tok;) {
+      tok.erase(std::remove_if(tok.begin(), tok.end(),
+                               [](char ch) { return ch == '[' || ch == ']' || ch == ','; }),
+                tok.end());
+      if (!tok.empty()) shape.push_back(std::stoll(tok));
+    }
+    nni[name] = shape;
+  }
+  EXPECT_EQ(nni.size(), 231u);
+  EXPECT_EQ(ours, nni);
+  EXPECT_EQ(count_params(model->plan()), 2502746);  // the list's own total
 }
 
 }  // namespace

@@ -84,6 +84,11 @@ class MobileNetV3Impl : public torch::nn::Module {
 };
 TORCH_MODULE(MobileNetV3);
 
+/// Every parameter and buffer under the name NNI 2.7's MobileNetV3Space gives it
+/// (nni27_names.hpp), on CPU, contiguous: what model_state_dict.pt holds, so Python's
+/// load_state_dict accepts it in the original's network.
+std::vector<std::pair<std::string, torch::Tensor>> nni27_state_dict(MobileNetV3& model);
+
 /// Builds the network for `arch` and initialises it from `seed` (on CPU; move it afterwards).
 MobileNetV3 build_model(const Architecture& arch, const InputShape& input, int classes,
                         std::uint64_t seed, const SearchSpace& space = SearchSpace());

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nas/device.hpp"
+#include "nas/nni27_names.hpp"
 
 namespace nas {
 namespace {
@@ -160,6 +161,18 @@ std::int64_t count_module_params(torch::nn::Module& module) {
   std::int64_t n = 0;
   for (const auto& p : module.parameters()) n += p.numel();
   return n;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> nni27_state_dict(MobileNetV3& model) {
+  const SearchSpace space;
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  auto add = [&](const std::string& name, const torch::Tensor& t) {
+    out.emplace_back(nni27_parameter_name(name, model->plan(), space),
+                     t.detach().to(torch::kCPU).contiguous());
+  };
+  for (const auto& p : model->named_parameters()) add(p.key(), p.value());
+  for (const auto& b : model->named_buffers()) add(b.key(), b.value());
+  return out;
 }
 
 }  // namespace nas

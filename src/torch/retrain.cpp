@@ -13,6 +13,7 @@
 #include "nas/error.hpp"
 #include "nas/experiment_store.hpp"
 #include "nas/model.hpp"
+#include "nas/nni27_labels.hpp"
 
 namespace fs = std::filesystem;
 
@@ -135,12 +136,12 @@ std::pair<int, AdamState> load_checkpoint(const fs::path& path, MobileNetV3& mod
   }
 }
 
-/// The weights as a dict of named tensors, which Python's torch.load reads directly.
+/// The weights as a dict of named tensors under NNI 2.7's names, which Python's torch.load reads
+/// and the original's network loads.
 void save_state_dict(const fs::path& path, MobileNetV3& model) {
   save_atomically(path, [&](std::ostream& out) {
     c10::Dict<std::string, at::Tensor> dict;
-    for (const auto& p : model->named_parameters()) dict.insert(p.key(), p.value().detach().cpu());
-    for (const auto& b : model->named_buffers()) dict.insert(b.key(), b.value().detach().cpu());
+    for (const auto& [name, tensor] : nni27_state_dict(model)) dict.insert(name, tensor);
     const std::vector<char> bytes = torch::pickle_save(dict);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   });
@@ -307,6 +308,12 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
       save_atomically(fs::path(out_dir) / "model.pt",
                       [&](std::ostream& out) { torch::save(model, out); });
       save_state_dict(fs::path(out_dir) / "model_state_dict.pt", model);
+      // What Python's `with fixed_arch("fixed_arch.json"):` needs to build the network that
+      // state dict fits. NNI 2.7 ties some choices (nni27_labels.hpp); an architecture whose tied
+      // choices differ has no such form.
+      if (const auto arch54 = to_nni27(r.arch, space)) {
+        write_json_atomic((fs::path(out_dir) / "fixed_arch.json").string(), arch54->to_json());
+      }
     } catch (const RuntimeFailure& e) {
       // The weights are lost; the record must not claim a finished retrain.
       r.status = TrialStatus::kFailed;
