@@ -8,9 +8,13 @@
 #    a subset and is scored after each epoch (no culling).
 # 2. A reference per architecture: nas-test-model trains it longer (--ref-epochs on --ref-train
 #    images) and measures test accuracy; it lands in the trial's retrain/ folder.
-# 3. nas-report --proxy-quality: Kendall's tau and Spearman's rho between each proxy and the
+# 3. The references again, their trained weights re-evaluated with BatchNorm recalibrated
+#    (nas-test-model --weights model.pt --epochs 0): a reference evaluated as the original did
+#    can carry the stale statistics the study is about. They go into a copy of the first
+#    experiment, proxy-n0-bn<N>, so both references stay readable.
+# 4. nas-report --proxy-quality: Kendall's tau and Spearman's rho between each proxy and each
 #    reference.
-# 4. A search pair (evolution, --quick budget, same seed, --bn-recalibrate 0 and N) and the
+# 5. A search pair (evolution, --quick budget, same seed, --bn-recalibrate 0 and N) and the
 #    reference accuracy of each search's best trial.
 #
 # Every step is skipped when its result exists, so an interrupted study continues where it
@@ -101,6 +105,28 @@ common=(--strategy random --n-trials "$archs" --epochs "$proxy_epochs"
 search proxy-n0 "${common[@]}" --bn-recalibrate 0
 search "proxy-n$recal" "${common[@]}" --bn-recalibrate "$recal"
 references proxy-n0
+
+# The copy holds the trained references; each trial then gets its re-evaluation as its latest.
+recal_ref="proxy-n0-bn$recal"
+if [ ! -d "$exps/$recal_ref" ]; then
+  rm -rf "$exps/$recal_ref.tmp"
+  cp -r "$exps/proxy-n0" "$exps/$recal_ref.tmp"
+  rm -f "$exps/$recal_ref.tmp/.lock"
+  sed -i "s/\"id\": *\"proxy-n0\"/\"id\": \"$recal_ref\"/" "$exps/$recal_ref.tmp/experiment.json"
+  mv "$exps/$recal_ref.tmp" "$exps/$recal_ref"
+fi
+for trial in "$exps/$recal_ref"/trials/*/; do
+  again="$trial/retrain/bn-recalibrated"
+  grep -qs '"status": "completed"' "$again/retrain.json" && continue
+  rm -rf "$again"
+  weights=$(ls "$trial"/retrain/*/model.pt 2>/dev/null | head -1)
+  [ -n "$weights" ] || continue
+  echo "== reference re-evaluated with BatchNorm recalibrated: trial $(basename "$trial")"
+  "$build/nas-test-model" "$trial" --weights "$weights" --epochs 0 --out "$again" \
+    --train-subset "$ref_train" --seed "$seed" --threads "$cores" --dataset "$dataset" \
+    --bn-recalibrate "$recal" --log-level warn >"$out/reevaluate-$(basename "$trial").log" 2>&1
+done
+
 if [ $pair = 1 ]; then
   for n in 0 "$recal"; do
     search "pair-n$n" --quick --bn-recalibrate "$n"
@@ -125,6 +151,12 @@ report proxy-n0 --proxy-quality
 echo
 echo "## --bn-recalibrate $recal"
 report "proxy-n$recal" --proxy-quality --reference proxy-n0
+echo
+echo "## Against the references re-evaluated with BatchNorm recalibrated on $recal batches"
+echo "### --bn-recalibrate 0"
+report proxy-n0 --proxy-quality --reference "$recal_ref"
+echo "### --bn-recalibrate $recal"
+report "proxy-n$recal" --proxy-quality --reference "$recal_ref"
 [ $pair = 1 ] || exit 0
 echo
 echo "## Search pair: nas search --quick --seed $seed, the best trial's reference accuracy"

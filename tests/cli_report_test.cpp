@@ -125,6 +125,40 @@ TEST_F(ReportCli, ACorruptTrialFileIsNamedAndSkipped) {
   EXPECT_NE(r.out.find((bad / "trial.json").string()), std::string::npos) << r.out;
 }
 
+TEST_F(ReportCli, ProxyQualityRanksTheScoresAgainstRetrains) {
+  const auto trials = ExperimentStore::open(root_, "exp-a").load_trials().trials;
+  for (int i = 0; i < 3; ++i) {
+    const TrialRecord& t = trials.at(i);
+    RetrainRecord r;
+    r.arch = t.arch;
+    r.arch_key = t.arch_key;
+    r.status = TrialStatus::kCompleted;
+    r.epochs_planned = 1;
+    r.epochs.push_back(EpochRecord{1, 1.0, 80.0 + i, 0.2, 60.0 + i, 10.0, std::nullopt});
+    r.accuracy = 80.0 + i;
+    r.metric = 60.0 + i;
+    r.started = "2026-11-28T01:00:00.000Z";
+    const fs::path dir = fs::path(root_) / "exp-a" / "trials" / std::to_string(i) / "retrain" / "r";
+    fs::create_directories(dir);
+    write_json_atomic((dir / "retrain.json").string(), to_json(r));
+  }
+  const Result text = run("exp-a --proxy-quality --experiment-dir " + root_);
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("3 of 3 scored architectures have a reference"), std::string::npos)
+      << text.out;
+  const Result j =
+      run_stdout("exp-a --proxy-quality --json --reference exp-a --experiment-dir " + root_);
+  ASSERT_EQ(j.code, 0) << j.out;
+  const auto doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(doc["format"], "nas-proxy-quality/1");
+  EXPECT_DOUBLE_EQ(doc["rows"][0]["tau_accuracy"].get<double>(), 1.0);  // same order
+  // What it does not combine with, and a --reference without it.
+  EXPECT_EQ(run("exp-a --reference exp-a --experiment-dir " + root_).code, 2);
+  EXPECT_EQ(run("exp-a --proxy-quality --csv - --experiment-dir " + root_).code, 2);
+  EXPECT_EQ(run("--proxy-quality --experiment-dir " + root_).code, 2);
+  EXPECT_EQ(run("exp-a --proxy-quality --reference nope --experiment-dir " + root_).code, 2);
+}
+
 TEST_F(ReportCli, ACorruptRetrainFileIsNamed) {
   const fs::path bad = fs::path(root_) / "exp-a" / "trials" / "1" / "retrain.json";
   std::ofstream(bad) << "{\"format\": \"nas-retrain/1\"";

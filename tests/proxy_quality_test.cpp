@@ -81,6 +81,19 @@ TEST(ProxyQuality, MatchesByArchitectureAndCountsEachOnce) {
   EXPECT_EQ(q.recipes[0], "4 epochs on 15,000 training images, test accuracy on 10,000 images");
 }
 
+TEST(ProxyQuality, NamesAReevaluationOfSavedWeightsAsSuch) {
+  ExperimentReport reference = reference_report();
+  for (auto& [id, r] : reference.retrains) {
+    r.epochs_planned = 0;  // nas-test-model --weights model.pt --epochs 0 --bn-recalibrate 10
+    r.bn_recalibrate = 10;
+  }
+  const ProxyQuality q = proxy_quality(scored_report(), reference);
+  ASSERT_EQ(q.recipes.size(), 1u);
+  EXPECT_EQ(q.recipes[0],
+            "saved weights re-evaluated, test accuracy on 10,000 images, BatchNorm recalibrated "
+            "on 10 batches");
+}
+
 TEST(ProxyQuality, CorrelatesEachEpochsScoresWithTheReference) {
   const ProxyQuality q = proxy_quality(scored_report(), reference_report());
   ASSERT_EQ(q.rows.size(), 5u);  // accuracy and metric for epochs 1 and 2, then the final score
@@ -98,6 +111,26 @@ TEST(ProxyQuality, CorrelatesEachEpochsScoresWithTheReference) {
   EXPECT_EQ(q.rows[4].proxy, "search score (final metric)");
   EXPECT_EQ(q.rows[4].n, 4u);
   EXPECT_NEAR(q.rows[4].tau_accuracy, 4.0 / 6.0, 1e-12);  // only (b, c) discordant
+}
+
+TEST(ProxyQuality, SaysHowSettledTheReferenceIs) {
+  ExperimentReport reference = reference_report();
+  // a..d end at 70, 80, 85, 90; after their first epoch they ranked a, b, d, c.
+  const double first_epoch[] = {60, 61, 63, 62};
+  int i = 0;
+  for (int id : {10, 11, 12, 13}) {
+    RetrainRecord& r = reference.retrains.at(id);
+    r.epochs.resize(2);
+    r.epochs[0].accuracy = first_epoch[i++];
+    r.epochs[1].accuracy = *r.accuracy;
+  }
+  const ProxyQuality q = proxy_quality(scored_report(), reference);
+  ASSERT_EQ(q.stability.size(), 1u);  // epochs 1 .. last-1
+  EXPECT_EQ(q.stability[0].epoch, 1);
+  EXPECT_EQ(q.stability[0].n, 4u);
+  EXPECT_NEAR(q.stability[0].tau, 4.0 / 6.0, 1e-12);  // (c, d) swapped
+  EXPECT_NE(render_proxy_quality(q).find("How settled the reference is"), std::string::npos);
+  EXPECT_EQ(proxy_quality_to_json(q)["reference_stability"][0]["epoch"], 1);
 }
 
 TEST(ProxyQuality, RendersAndSaysWhenTooFewReferencesExist) {

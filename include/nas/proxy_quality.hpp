@@ -22,6 +22,15 @@ struct ProxyRow {
   double rho_metric = 0;
 };
 
+/// How far the reference's own ranking after an earlier epoch of its training agrees with its
+/// final one: a reference that still reshuffles between its last epochs cannot judge a proxy.
+struct ReferenceStability {
+  int epoch = 0;
+  std::size_t n = 0;
+  double tau = 0;  // against the reference's final accuracy
+  double rho = 0;
+};
+
 struct ProxyQuality {
   std::string experiment;
   std::string reference_experiment;  // where the retrains came from (may be the same)
@@ -29,6 +38,7 @@ struct ProxyQuality {
   std::size_t referenced = 0;        // of them, with a completed retrain
   std::vector<std::string> recipes;  // the retrains' recipes, e.g. "5 epochs on 20,000 images"
   std::vector<ProxyRow> rows;
+  std::vector<ReferenceStability> stability;  // epochs 1 .. last-1 of the trained references
 };
 
 /// Matches the scored trials to the reference experiment's retrains by architecture (the

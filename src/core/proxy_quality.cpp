@@ -16,6 +16,14 @@ namespace {
 
 std::string recipe_of(const RetrainRecord& r) {
   std::ostringstream out;
+  if (r.epochs_planned == 0) {
+    // nas-test-model --weights W --epochs 0: a re-evaluation of trained weights.
+    out << "saved weights re-evaluated, " << r.dataset.split << " accuracy on "
+        << grouped(r.eval_subset > 0 ? r.eval_subset : r.dataset.eval_size) << " images";
+    if (r.bn_recalibrate > 0)
+      out << ", BatchNorm recalibrated on " << r.bn_recalibrate << " batches";
+    return out.str();
+  }
   out << r.epochs_planned << (r.epochs_planned == 1 ? " epoch" : " epochs") << " on "
       << (r.train_subset > 0 ? grouped(r.train_subset) : "all " + grouped(r.dataset.train_size))
       << " training images, " << r.dataset.split << " accuracy on "
@@ -102,6 +110,20 @@ ProxyQuality proxy_quality(const ExperimentReport& scored_report,
         correlate("metric, epoch " + std::to_string(e), pairs,
                   [&](const TrialRecord& t) { return at_epoch(t, &EpochRecord::metric); }));
   }
+  // The references' own epochs (a re-evaluation of saved weights has none).
+  std::size_t ref_epochs = 0;
+  for (const auto& p : pairs) ref_epochs = std::max(ref_epochs, p.reference->epochs.size());
+  for (std::size_t e = 1; e < ref_epochs; ++e) {
+    std::vector<double> then;
+    std::vector<double> final_accuracy;
+    for (const auto& p : pairs) {
+      if (p.reference->epochs.size() <= e) continue;
+      then.push_back(p.reference->epochs[e - 1].accuracy);
+      final_accuracy.push_back(*p.reference->accuracy);
+    }
+    q.stability.push_back({static_cast<int>(e), then.size(), kendall_tau(then, final_accuracy),
+                           spearman_rho(then, final_accuracy)});
+  }
   // What the search ranked by: the last epoch's metric, or the culling epoch's.
   q.rows.push_back(correlate("search score (final metric)", pairs,
                              [](const TrialRecord& t) { return t.metric; }));
@@ -129,6 +151,17 @@ std::string render_proxy_quality(const ProxyQuality& q) {
                    correlation_text(r.rho_metric)});
   }
   out << "\n" << table.render("  ");
+  if (!q.stability.empty()) {
+    TextTable stability({TextTable::Align::kLeft});
+    stability.add_row({"reference after", "n", "tau (its final accuracy)", "rho"});
+    for (const auto& s : q.stability) {
+      stability.add_row({"epoch " + std::to_string(s.epoch), std::to_string(s.n),
+                         correlation_text(s.tau), correlation_text(s.rho)});
+    }
+    out << "\n  How settled the reference is: its own ranking after each earlier epoch of its\n"
+           "  training against its final one.\n\n"
+        << stability.render("  ");
+  }
   out << "\n  tau: Kendall's tau-b, rho: Spearman's rho, against the reference's accuracy and its\n"
          "  metric (accuracy with its latency); 1 = the proxy orders the architectures exactly as\n"
          "  the reference does, 0 = no better than chance.\n";
@@ -151,6 +184,13 @@ nlohmann::json proxy_quality_to_json(const ProxyQuality& q) {
                          {"rho_accuracy", number_or_null(r.rho_accuracy)},
                          {"tau_metric", number_or_null(r.tau_metric)},
                          {"rho_metric", number_or_null(r.rho_metric)}});
+  }
+  j["reference_stability"] = nlohmann::json::array();
+  for (const auto& s : q.stability) {
+    j["reference_stability"].push_back({{"epoch", s.epoch},
+                                        {"n", s.n},
+                                        {"tau", number_or_null(s.tau)},
+                                        {"rho", number_or_null(s.rho)}});
   }
   return j;
 }
