@@ -160,9 +160,10 @@ report "proxy-n$recal" --proxy-quality --reference "$recal_ref"
 [ $pair = 1 ] || exit 0
 echo
 echo "## Search pair: nas search --quick --seed $seed, the best trial's reference accuracy"
-printf '%-16s %6s %10s %10s %12s\n' experiment trial accuracy metric reference
+printf '%-16s %6s %10s %10s %12s  %s\n' experiment trial accuracy metric reference architecture
 for id in pair-n0 "pair-n$recal"; do
   best=$(best_trial "$id")
-  printf '%-16s %6s %10s %10s %12s\n' "$id" "$best" "$(value_of "$id" accuracy "$best")" \
-    "$(value_of "$id" metric "$best")" "$(value_of "$id" retrained_accuracy "$best")"
+  printf '%-16s %6s %10s %10.4f %12s  %s\n' "$id" "$best" "$(value_of "$id" accuracy "$best")" \
+    "$(value_of "$id" metric "$best")" "$(value_of "$id" retrained_accuracy "$best")" \
+    "$(value_of "$id" arch_key "$best")"
 done
