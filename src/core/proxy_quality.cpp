@@ -17,16 +17,13 @@ namespace {
 std::string recipe_of(const RetrainRecord& r) {
   std::ostringstream out;
   if (r.epochs_planned == 0) {
-    // nas-test-model --weights W --epochs 0: a re-evaluation of trained weights.
-    out << "saved weights re-evaluated, " << r.dataset.split << " accuracy on "
-        << grouped(r.eval_subset > 0 ? r.eval_subset : r.dataset.eval_size) << " images";
-    if (r.bn_recalibrate > 0)
-      out << ", BatchNorm recalibrated on " << r.bn_recalibrate << " batches";
-    return out.str();
+    out << "saved weights re-evaluated";  // nas-test-model --weights W --epochs 0
+  } else {
+    out << r.epochs_planned << (r.epochs_planned == 1 ? " epoch" : " epochs") << " on "
+        << (r.train_subset > 0 ? grouped(r.train_subset) : "all " + grouped(r.dataset.train_size))
+        << " training images";
   }
-  out << r.epochs_planned << (r.epochs_planned == 1 ? " epoch" : " epochs") << " on "
-      << (r.train_subset > 0 ? grouped(r.train_subset) : "all " + grouped(r.dataset.train_size))
-      << " training images, " << r.dataset.split << " accuracy on "
+  out << ", " << r.dataset.split << " accuracy on "
       << grouped(r.eval_subset > 0 ? r.eval_subset : r.dataset.eval_size) << " images";
   if (r.bn_recalibrate > 0) out << ", BatchNorm recalibrated on " << r.bn_recalibrate << " batches";
   return out.str();
