@@ -1,6 +1,6 @@
 #include "nas/proxy_quality.hpp"
 
-#include <cmath>
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "nas/json_fields.hpp"
 #include "nas/rank_correlation.hpp"
 #include "nas/text_table.hpp"
 
@@ -61,11 +62,8 @@ ProxyRow correlate(const std::string& name, const std::vector<Pair>& pairs,
   return row;
 }
 
-nlohmann::json number_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-}
-
-std::string correlation_text(double v) { return std::isfinite(v) ? fixed(v, 3) : "-"; }
+// NaN (undefined) correlations are null in JSON and "-" in text.
+nlohmann::json json_of(double v) { return json_or_null(std::optional<double>(v)); }
 
 }  // namespace
 
@@ -107,6 +105,9 @@ ProxyQuality proxy_quality(const ExperimentReport& scored_report,
         correlate("metric, epoch " + std::to_string(e), pairs,
                   [&](const TrialRecord& t) { return at_epoch(t, &EpochRecord::metric); }));
   }
+  // What the search ranked by: the last epoch's metric, or the culling epoch's.
+  q.rows.push_back(correlate("search score (final metric)", pairs,
+                             [](const TrialRecord& t) { return t.metric; }));
   // The references' own epochs (a re-evaluation of saved weights has none).
   std::size_t ref_epochs = 0;
   for (const auto& p : pairs) ref_epochs = std::max(ref_epochs, p.reference->epochs.size());
@@ -121,9 +122,6 @@ ProxyQuality proxy_quality(const ExperimentReport& scored_report,
     q.stability.push_back({static_cast<int>(e), then.size(), kendall_tau(then, final_accuracy),
                            spearman_rho(then, final_accuracy)});
   }
-  // What the search ranked by: the last epoch's metric, or the culling epoch's.
-  q.rows.push_back(correlate("search score (final metric)", pairs,
-                             [](const TrialRecord& t) { return t.metric; }));
   return q;
 }
 
@@ -143,17 +141,16 @@ std::string render_proxy_quality(const ProxyQuality& q) {
   TextTable table({TextTable::Align::kLeft});
   table.add_row({"proxy", "n", "tau (accuracy)", "rho (accuracy)", "tau (metric)", "rho (metric)"});
   for (const auto& r : q.rows) {
-    table.add_row({r.proxy, std::to_string(r.n), correlation_text(r.tau_accuracy),
-                   correlation_text(r.rho_accuracy), correlation_text(r.tau_metric),
-                   correlation_text(r.rho_metric)});
+    table.add_row({r.proxy, std::to_string(r.n), fixed(r.tau_accuracy, 3), fixed(r.rho_accuracy, 3),
+                   fixed(r.tau_metric, 3), fixed(r.rho_metric, 3)});
   }
   out << "\n" << table.render("  ");
   if (!q.stability.empty()) {
     TextTable stability({TextTable::Align::kLeft});
     stability.add_row({"reference after", "n", "tau (its final accuracy)", "rho"});
     for (const auto& s : q.stability) {
-      stability.add_row({"epoch " + std::to_string(s.epoch), std::to_string(s.n),
-                         correlation_text(s.tau), correlation_text(s.rho)});
+      stability.add_row({"epoch " + std::to_string(s.epoch), std::to_string(s.n), fixed(s.tau, 3),
+                         fixed(s.rho, 3)});
     }
     out << "\n  How settled the reference is: its own ranking after each earlier epoch of its\n"
            "  training against its final one.\n\n"
@@ -177,17 +174,15 @@ nlohmann::json proxy_quality_to_json(const ProxyQuality& q) {
   for (const auto& r : q.rows) {
     j["rows"].push_back({{"proxy", r.proxy},
                          {"n", r.n},
-                         {"tau_accuracy", number_or_null(r.tau_accuracy)},
-                         {"rho_accuracy", number_or_null(r.rho_accuracy)},
-                         {"tau_metric", number_or_null(r.tau_metric)},
-                         {"rho_metric", number_or_null(r.rho_metric)}});
+                         {"tau_accuracy", json_of(r.tau_accuracy)},
+                         {"rho_accuracy", json_of(r.rho_accuracy)},
+                         {"tau_metric", json_of(r.tau_metric)},
+                         {"rho_metric", json_of(r.rho_metric)}});
   }
   j["reference_stability"] = nlohmann::json::array();
   for (const auto& s : q.stability) {
-    j["reference_stability"].push_back({{"epoch", s.epoch},
-                                        {"n", s.n},
-                                        {"tau", number_or_null(s.tau)},
-                                        {"rho", number_or_null(s.rho)}});
+    j["reference_stability"].push_back(
+        {{"epoch", s.epoch}, {"n", s.n}, {"tau", json_of(s.tau)}, {"rho", json_of(s.rho)}});
   }
   return j;
 }
