@@ -82,7 +82,7 @@ inline void plain_type_names(CLI::App& app) {
     static const std::pair<const char*, const char*> kShared[] = {
         {"--dataset", "NAME"}, {"--data-dir", "DIR"}, {"--experiment-dir", "DIR"},
         {"--device", "SPEC"},  {"--host", "ADDR"},    {"--log-level", "LEVEL"},
-        {"--input", "C,H,W"},  {"--name", "TEXT"}};
+        {"--input", "C,H,W"}};
     if (base == "TEXT") {
       for (const auto& [flag, type] : kShared) {
         if (opt->check_lname(flag + 2)) opt->type_name(type);
