@@ -161,7 +161,7 @@ int run_proxy_quality(const ReportCliOptions& o, const ExperimentReport& report,
   std::optional<ExperimentReport> other;
   if (!o.reference.empty()) {
     other = build_report(ExperimentStore::open(o.root, o.reference), o.report);
-    for (const auto& p : other->problems) log.warn("skipped corrupt file {}", p);
+    for (const auto& p : other->problems) log.warn("skipped corrupt trial file {}", p);
   }
   const ProxyQuality q = proxy_quality(report, other ? *other : report);
   if (o.json) {
@@ -175,10 +175,12 @@ int run_proxy_quality(const ReportCliOptions& o, const ExperimentReport& report,
 int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   const auto store = ExperimentStore::open(o.root, o.experiments.front());
   const ExperimentReport report = build_report(store, o.report);
-  if (o.proxy_quality) {
-    for (const auto& p : report.problems) log.warn("skipped corrupt file {}", p);
-    return run_proxy_quality(o, report, log);
+  // The text report lists skipped files itself; JSON holds them in "problems", but a reader of
+  // the terminal should still hear about them.
+  if (o.json || o.proxy_quality) {
+    for (const auto& p : report.problems) log.warn("skipped corrupt trial file {}", p);
   }
+  if (o.proxy_quality) return run_proxy_quality(o, report, log);
   const auto write_html = [&] {
     if (o.html.empty()) return;
 #if NAS_WITH_WEB
@@ -188,11 +190,6 @@ int run_single(const ReportCliOptions& o, spdlog::logger& log) {
     throw UsageError(kNoDashboard);
 #endif
   };
-  // The text report lists skipped files itself; JSON holds them in "problems", but a reader of
-  // the terminal should still hear about them.
-  if (o.json) {
-    for (const auto& p : report.problems) log.warn("skipped corrupt trial file {}", p);
-  }
   // "-": the data alone on stdout, so it can be piped; messages go to stderr.
   auto export_csv = [&](const std::string& path,
                         void (*write)(const ExperimentReport&, std::ostream&)) {
