@@ -448,6 +448,25 @@ TEST_F(CliTest, TestModelDirectoryWithoutArchitectureExits2) {
   expect_one_line_error(r, "nas-test-model", "empty-trial");
 }
 
+// NNI 2.7 tied stage 3's depth to stage 1's: a network with them apart has no 54-label form, so
+// no fixed_arch.json is written (its state dict still is).
+TEST_F(CliTest, TestModelWritesNoFixedArchWhenNni27CannotBuildTheNetwork) {
+  SearchSpace space;
+  Architecture a;
+  for (const auto& c : space.choices())
+    a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
+  a.set("depth_3", 2);
+  const std::string out = path("untied");
+  const Result r = run("nas-test-model", quote(write("untied.json", a.to_json().dump())) +
+                                             " --dataset synthetic --train-subset 200 "
+                                             "--eval-subset 50 --epochs 1 --threads 1 --seed 1 "
+                                             "--latency-batch 8 --log-level warn --out " +
+                                             quote(out));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out + "/model_state_dict.pt"));
+  EXPECT_FALSE(fs::exists(out + "/fixed_arch.json"));
+}
+
 TEST_F(CliTest, TestModelTrainsAndWritesRetrainJsonAndWeights) {
   const std::string out = path("out");
   const Result r =
