@@ -50,19 +50,14 @@ if [ "$build" = 1 ]; then
     # shellcheck disable=SC1091
     source .device/env.sh
   else
-    torch_prefix=${Torch_DIR:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true)}
-    [ -n "$torch_prefix" ] || { echo "gpu-check: no CUDA LibTorch (set Torch_DIR or install torch)" >&2; exit 1; }
-    command -v nvcc >/dev/null || { echo "gpu-check: nvcc not on PATH (torch's CMake needs it)" >&2; exit 1; }
-    if [ -z "${TORCH_CUDA_ARCH_LIST:-}" ]; then
-      TORCH_CUDA_ARCH_LIST=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 || echo 9.0)
-      export TORCH_CUDA_ARCH_LIST
-    fi
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_PREFIX_PATH="$torch_prefix;${CMAKE_PREFIX_PATH:-}" 2>&1 | tee "$out/build.log" | grep "nas:" || true
+    # The torch of this machine's Python (or $Torch_DIR's LibTorch), found as setup.sh finds it.
+    torch_mode=python
+    [ -z "${Torch_DIR:-}" ] || torch_mode=auto
+    bash scripts/configure.sh --torch "$torch_mode" --build-dir "$build_dir" 2>&1 | tee "$out/build.log"
     # shellcheck disable=SC2086
     cmake --build "$build_dir" -j"$(nproc)" --target $targets 2>&1 | tee -a "$out/build.log" | tail -3
   fi
-  grep -h "nas: LibTorch" "$out/build.log" || true
+  grep -h "LibTorch" "$out/build.log" | head -1 || true
 fi
 nas=$build_dir/nas
 test_model=$build_dir/nas-test-model

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Installs every Debian package nas needs (Debian 12) and builds into build/.
+# Installs every Debian package nas needs (Debian 12), then configures, builds and installs nas
+# against the LibTorch chosen by --torch (scripts/configure.sh does the choosing and finding).
 # Idempotent: packages already present are skipped and a second build only rebuilds what changed.
 # Works as root or through sudo. Set NAS_SKIP_APT=1 to only build.
+# --torch pip|debian|auto (default auto, or $NAS_TORCH): pip is the official LibTorch, PyPI's
+#   CUDA torch wheel pinned in scripts/torch-version.txt, in .venv; debian is Debian's CPU
+#   libtorch-dev; auto is pip on a machine with a GPU, debian elsewhere (README says why), or
+#   the LibTorch that $Torch_DIR points at when it is set.
+# --build-dir DIR builds there (default build).
 # --with-slurm also installs Slurm and munge, for scripts/slurm/local-cluster.sh (CI runs it).
 # --with-browser also installs Debian's chromium, for the dashboard's real-browser tests.
 # --with-fuzz also installs clang and libFuzzer, for scripts/fuzz.sh.
@@ -13,30 +19,45 @@ cd "$root"
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libtorch-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev googletest zlib1g-dev
   # The web dashboard (nas-report --serve, --html): an HTTP library and the charting library,
   # both embedded at build time; nas builds without them, minus the dashboard.
   libcpp-httplib-dev libjs-chart.js
-  # Debian's LibTorch links the generic libblas.so.3: without an optimised provider it runs the
-  # reference BLAS, 20x slower on the network's linear layers (docs/PERFORMANCE.md). The OpenMP
-  # build follows LibTorch's per-thread thread count.
-  libopenblas0-openmp
   # MPI, so one search can run across machines (mpirun or Slurm's srun); nas builds without it
   # too, as one process.
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
 )
 prefix=${NAS_PREFIX:-$HOME/.local}
+torch=${NAS_TORCH:-auto}
+build_dir=build
+usage="usage: $0 [--torch pip|debian|auto] [--build-dir DIR] [--with-slurm] [--with-browser] [--with-fuzz] [--prefix DIR]"
 while [ $# -gt 0 ]; do
   case "$1" in
+    --torch) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; torch=$2; shift 2 ;;
+    --build-dir) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; build_dir=$2; shift 2 ;;
     --with-slurm) packages+=(slurmctld slurmd slurm-client munge); shift ;;
     --with-browser) packages+=(chromium fonts-dejavu-core); shift ;;
     --with-fuzz) packages+=(clang libclang-rt-14-dev); shift ;;
-    --prefix) prefix=$2; shift 2 ;;
-    *) echo "usage: $0 [--with-slurm] [--with-browser] [--with-fuzz] [--prefix DIR]" >&2; exit 2 ;;
+    --prefix) [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }; prefix=$2; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
+case "$torch" in
+  pip | debian | auto) ;;
+  *) echo "setup: --torch must be pip, debian or auto, not '$torch'" >&2; exit 2 ;;
+esac
+torch=$(bash scripts/configure.sh --torch "$torch" --print-choice)
+if [ "$torch" = debian ]; then
+  # Debian's LibTorch links the generic libblas.so.3: without an optimised provider it runs the
+  # reference BLAS, 20x slower on the network's linear layers (docs/PERFORMANCE.md). The OpenMP
+  # build follows LibTorch's per-thread thread count.
+  packages+=(libtorch-dev libopenblas0-openmp)
+elif [ "$torch" = pip ]; then
+  # The wheel goes into a virtual environment of the project's own.
+  packages+=(python3 python3-venv)
+fi
 
 if [ "${NAS_SKIP_APT:-0}" != 1 ]; then
   missing=()
@@ -56,12 +77,10 @@ if [ "${NAS_SKIP_APT:-0}" != 1 ]; then
 fi
 
 jobs=${NAS_BUILD_JOBS:-$(nproc)}
-if [ ! -f build/build.ninja ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
-fi
-cmake --build build -j"$jobs"
-echo "setup: built build/nas, build/nas-test-model, build/nas-report"
-cmake --install build --prefix "$prefix" >/dev/null
+bash scripts/configure.sh --torch "$torch" --build-dir "$build_dir"
+cmake --build "$build_dir" -j"$jobs"
+echo "setup: built $build_dir/nas, $build_dir/nas-test-model, $build_dir/nas-report ($torch LibTorch)"
+cmake --install "$build_dir" --prefix "$prefix" >/dev/null
 echo "setup: installed nas, nas-report and nas-test-model into $prefix/bin"
 case ":$PATH:" in
   *":$prefix/bin:"*) ;;

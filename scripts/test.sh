@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
 # Builds if needed, then runs the whole GoogleTest suite through ctest.
+# --build-dir DIR tests that build (default build); --torch pip|debian|auto configures it for that
+# LibTorch first (scripts/configure.sh); without --torch a configured folder keeps its LibTorch
+# and a new one gets auto's. Other arguments go to ctest (e.g. -R Model).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-if [ ! -f build/build.ninja ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+build_dir=build
+torch=""
+ctest_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) [ $# -ge 2 ] || { echo "test: --build-dir needs a folder" >&2; exit 2; }
+                 build_dir=$2; shift 2 ;;
+    --torch) [ $# -ge 2 ] || { echo "test: --torch needs pip, debian or auto" >&2; exit 2; }
+             torch=$2; shift 2 ;;
+    *) ctest_args+=("$1"); shift ;;
+  esac
+done
+if [ -n "$torch" ] || [ ! -f "$build_dir/build.ninja" ]; then
+  bash scripts/configure.sh --torch "${torch:-${NAS_TORCH:-auto}}" --build-dir "$build_dir"
 fi
-cmake --build build -j"${NAS_BUILD_JOBS:-$(nproc)}"
-cd build
+cmake --build "$build_dir" -j"${NAS_BUILD_JOBS:-$(nproc)}"
+cd "$build_dir"
 # --timeout: any test without a limit of its own fails after ten minutes rather than hanging CI.
-ctest --output-on-failure --timeout 600 -j"${NAS_TEST_JOBS:-2}" "$@"
+ctest --output-on-failure --timeout 600 -j"${NAS_TEST_JOBS:-2}" ${ctest_args[@]+"${ctest_args[@]}"}

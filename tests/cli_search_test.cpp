@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "e2e_helpers.hpp"
+#include "nas/gpu_runtime.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -204,6 +205,9 @@ TEST_F(SearchE2E, ComputeSettingsAndTheEnvironmentAreRecordedAndKeptOnResume) {
   EXPECT_EQ(env["devices"][0]["device"], "cpu");
   EXPECT_FALSE(env["devices"][0]["name"].get<std::string>().empty());
   EXPECT_TRUE(env["cuda_runtime"].is_null());
+  // Which LibTorch ran it: a CUDA build names its CUDA even when no GPU was there.
+  EXPECT_EQ(env["libtorch_cuda"].is_string(), nas::built_with_cuda()) << env.dump();
+  EXPECT_EQ(env["gpus_visible"], torch::cuda::device_count());
   // TF32 changes the numbers: a resume may not switch it.
   EXPECT_EQ(run({kNas, "search", "--resume", id, "--experiment-dir", root_, "--tf32"}), 2);
 }

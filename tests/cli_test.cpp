@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "nas/gpu_runtime.hpp"
 #include "nas/network_plan.hpp"
 #include "nas/random.hpp"
 #include "nas/search_space.hpp"
@@ -129,6 +130,25 @@ void expect_one_line_error(const Result& r, const std::string& program, const st
 }
 
 // ---- nas arch --------------------------------------------------------------------------------
+
+TEST_F(CliTest, InstalledProgramsRunFromAnotherFolderWithoutLibraryPaths) {
+  // What setup.sh does last: the programs copied out of the build must still find their
+  // LibTorch (a venv's torch/lib for the pip build) with no LD_LIBRARY_PATH, from any folder.
+  const std::string prefix = path("prefix");
+  const std::string install = "cmake --install " + quote(kBin) + " --prefix " + quote(prefix) +
+                              " >" + quote(path("install.txt")) + " 2>&1";
+  ASSERT_EQ(std::system(install.c_str()), 0) << slurp(path("install.txt"));
+  fs::create_directories(path("elsewhere"));
+  for (const char* program : {"nas", "nas-report", "nas-test-model"}) {
+    const std::string cmd = "cd " + quote(path("elsewhere")) +
+                            " && timeout -k 10 120 env -u LD_LIBRARY_PATH " +
+                            quote(prefix + "/bin/" + program) + " --version >" +
+                            quote(path("version.txt")) + " 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << program << ": " << slurp(path("version.txt"));
+    EXPECT_NE(slurp(path("version.txt")).find(std::string(program) + " "), std::string::npos)
+        << slurp(path("version.txt"));
+  }
+}
 
 TEST_F(CliTest, EmptyValuesAreRefusedNotReadAsZeroOrAsAbsent) {
   // --resume '' used to start a new 250-trial search; --lr '' read as 0.
@@ -305,8 +325,17 @@ TEST_F(CliTest, CommandLineHelpsWithMistakesVersionsAndNoArguments) {
     r = run(program, "--version");
     EXPECT_EQ(r.code, 0) << program;
     EXPECT_NE(r.out.find("(LibTorch "), std::string::npos) << program << ": " << r.out;
-    EXPECT_NE(r.out.find("CUDA "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(built_with_cuda() ? "CUDA " : "CPU only"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("MPI "), std::string::npos) << r.out;
+  }
+  // The LibTorch programs say which CUDA their LibTorch has and whether they see a GPU.
+  if (built_with_cuda()) {
+    r = run("nas", "--version");
+    EXPECT_NE(r.out.find("CUDA " + libtorch_cuda_version().value_or("?") + " ("),
+              std::string::npos)
+        << r.out;
+    if (torch::cuda::device_count() == 0)
+      EXPECT_NE(r.out.find("(no GPU visible)"), std::string::npos) << r.out;
   }
   r = run("nas", "search --help");
   EXPECT_EQ(r.code, 0);

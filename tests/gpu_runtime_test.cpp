@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "nas/failure_kind.hpp"
 
 namespace nas {
@@ -30,6 +32,30 @@ TEST(GpuRuntime, MemoryCallsDoNothingOnCpu) {
 TEST(GpuRuntime, ACudaLibTorchIsBuiltWithCuda) {
   // A CUDA device can only be seen through a CUDA build: if one is seen, this build must say so.
   if (torch::cuda::is_available()) EXPECT_TRUE(built_with_cuda());
+}
+
+TEST(GpuRuntime, SaysWhichCudaLibTorchHasAndHowManyGpusItSees) {
+  const auto cuda = libtorch_cuda_version();
+  const std::string summary = cuda_summary();
+  const ComputeEnvironment env = describe_environment({kCpu});
+  EXPECT_EQ(env.libtorch_cuda, cuda);
+  EXPECT_EQ(env.gpus_visible, static_cast<int>(torch::cuda::device_count()));
+  if (!built_with_cuda()) {
+    EXPECT_FALSE(cuda);
+    EXPECT_EQ(summary, "CPU only");
+    return;
+  }
+  // LibTorch's own CUDA, "major.minor", whatever toolkit compiled nas.
+  ASSERT_TRUE(cuda);
+  EXPECT_TRUE(std::regex_match(*cuda, std::regex(R"(\d+\.\d+)"))) << *cuda;
+  if (torch::cuda::device_count() == 0) {
+    EXPECT_EQ(summary, "CUDA " + *cuda + " (no GPU visible)");
+  } else {
+    EXPECT_EQ(summary.rfind("CUDA " + *cuda + " (1 GPU visible)", 0) == 0 ||
+                  summary.find(" GPUs visible)") != std::string::npos,
+              true)
+        << summary;
+  }
 }
 
 // ---- on a GPU (skipped elsewhere) ---------------------------------------------------------

@@ -191,12 +191,16 @@ TEST(Records, ExperimentEnvironmentRoundTripsAndMayBeAbsent) {
   EXPECT_TRUE(to_json(e)["environment"].is_null());
   ComputeEnvironment env;
   env.devices = {{"cuda:0", "NVIDIA H200", 143771, "9.0"}, {"cpu", "AMD EPYC", {}, {}}};
+  env.libtorch_cuda = "13.2";
+  env.gpus_visible = 2;
   env.cuda_runtime = "12.8";
   env.cuda_driver = "13.0";
   env.cudnn = "91002";
   env.tf32 = true;
   e.environment = env;
   const auto j = to_json(e);
+  EXPECT_EQ(j["environment"]["libtorch_cuda"], "13.2");
+  EXPECT_EQ(j["environment"]["gpus_visible"], 2);
   EXPECT_EQ(j["environment"]["devices"][0]["name"], "NVIDIA H200");
   EXPECT_EQ(j["environment"]["devices"][0]["memory_mib"], 143771);
   EXPECT_TRUE(j["environment"]["devices"][1]["memory_mib"].is_null());
@@ -208,10 +212,20 @@ TEST(Records, ExperimentEnvironmentRoundTripsAndMayBeAbsent) {
   EXPECT_EQ(back.environment->devices[0].capability, "9.0");
   EXPECT_EQ(back.environment->devices[1].name, "AMD EPYC");
   EXPECT_EQ(back.environment->cuda_driver, "13.0");
+  EXPECT_EQ(back.environment->libtorch_cuda, "13.2");
+  EXPECT_EQ(back.environment->gpus_visible, 2);
   EXPECT_TRUE(back.environment->tf32);
   EXPECT_FALSE(back.environment->deterministic);
   // Files written before the field existed have none.
   auto old = to_json(sample_experiment());
+  // Environments written before LibTorch's CUDA was recorded read as a CPU-only LibTorch.
+  auto older = j;
+  older["environment"].erase("libtorch_cuda");
+  older["environment"].erase("gpus_visible");
+  const auto older_back = experiment_record_from_json(older);
+  ASSERT_TRUE(older_back.environment);
+  EXPECT_FALSE(older_back.environment->libtorch_cuda);
+  EXPECT_EQ(older_back.environment->gpus_visible, 0);
   old.erase("environment");
   EXPECT_FALSE(experiment_record_from_json(old).environment);
   auto bad = j;

@@ -18,6 +18,10 @@ namespace nas {
 /// exit code (0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted).
 int run_cli(CLI::App& app, int argc, char** argv);
 
+/// Adds --version to a LibTorch program: the build, and what CUDA sees, found only when asked
+/// (looking for GPUs starts CUDA).
+void add_version_flag(CLI::App& app, const std::string& program);
+
 /// Console logging at `level` (trace, debug, info, warn, error, off); throws UsageError otherwise.
 void setup_logging(const std::string& level);
 /// Also writes the log to `path` (appending), at info level or finer whatever the console shows,

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "nas/records.hpp"
@@ -28,5 +29,12 @@ void reset_peak_memory(const torch::Device& device);
 
 /// Whether this build links a CUDA LibTorch.
 bool built_with_cuda();
+
+/// The CUDA version the linked LibTorch was built with ("13.2", as torch.version.cuda says),
+/// which may differ from the toolkit nas was compiled with; nullopt for a CPU-only LibTorch.
+std::optional<std::string> libtorch_cuda_version();
+
+/// For --version: "CUDA 13.2 (no GPU visible)", "CUDA 13.2 (2 GPUs visible)" or "CPU only".
+std::string cuda_summary();
 
 }  // namespace nas

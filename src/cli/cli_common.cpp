@@ -7,9 +7,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "nas/build_info.hpp"
 #include "nas/cli.hpp"
 #include "nas/cli_suggest.hpp"
 #include "nas/error.hpp"
+#include "nas/gpu_runtime.hpp"
 
 namespace nas {
 
@@ -36,6 +38,10 @@ int run_cli(CLI::App& app, int argc, char** argv) {
     std::cerr << app.get_name() << ": error: " << e.what() << "\n";
     return exit_code_for(e);
   }
+}
+
+void add_version_flag(CLI::App& app, const std::string& program) {
+  app.set_version_flag("--version", [program] { return build_summary(program, cuda_summary()); });
 }
 
 void setup_logging(const std::string& level) {

@@ -1,6 +1,5 @@
 #include <iostream>
 
-#include "nas/build_info.hpp"
 #include "nas/cli.hpp"
 
 int main(int argc, char** argv) {
@@ -9,7 +8,7 @@ int main(int argc, char** argv) {
       "Companions: nas-report <id> summarizes an experiment (nas-report alone lists them);\n"
       "nas-test-model <trial-dir> retrains one architecture for 50 epochs.",
       "nas"};
-  app.set_version_flag("--version", nas::build_summary("nas"));
+  nas::add_version_flag(app, "nas");
   app.require_subcommand(1);
   nas::setup_arch(app);
   nas::setup_bench(app);

@@ -13,10 +13,11 @@
 
 namespace nas {
 
-std::string build_summary(const std::string& program) {
-  return program + " " + NAS_VERSION + " (LibTorch " + NAS_LIBTORCH_VERSION + ", CUDA " +
-         (NAS_BUILT_WITH_CUDA ? "yes" : "no") + ", MPI " + (NAS_BUILT_WITH_MPI ? "yes" : "no") +
-         ")";
+std::string build_summary(const std::string& program, const std::string& compute) {
+  const std::string cuda =
+      !compute.empty() ? compute : (NAS_BUILT_WITH_CUDA ? "CUDA build" : "CPU only");
+  return program + " " + NAS_VERSION + " (LibTorch " + NAS_LIBTORCH_VERSION + ", " + cuda +
+         ", MPI " + (NAS_BUILT_WITH_MPI ? "yes" : "no") + ")";
 }
 
 }  // namespace nas

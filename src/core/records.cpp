@@ -235,6 +235,8 @@ nlohmann::json to_json(const ComputeEnvironment& r) {
                        {"capability", json_or_null(d.capability)}});
   }
   return {{"devices", devices},
+          {"libtorch_cuda", json_or_null(r.libtorch_cuda)},
+          {"gpus_visible", r.gpus_visible},
           {"cuda_runtime", json_or_null(r.cuda_runtime)},
           {"cuda_driver", json_or_null(r.cuda_driver)},
           {"cudnn", json_or_null(r.cudnn)},
@@ -258,6 +260,9 @@ ComputeEnvironment compute_environment_from_json(const nlohmann::json& j) {
     info.capability = g.opt_str("capability");
     r.devices.push_back(info);
   }
+  // Both absent in files written before they were recorded.
+  r.libtorch_cuda = f.opt_str("libtorch_cuda");
+  if (f.has("gpus_visible")) r.gpus_visible = f.integer("gpus_visible");
   r.cuda_runtime = f.opt_str("cuda_runtime");
   r.cuda_driver = f.opt_str("cuda_driver");
   r.cudnn = f.opt_str("cudnn");

@@ -47,8 +47,32 @@ bool built_with_cuda() {
 #endif
 }
 
+std::optional<std::string> libtorch_cuda_version() {
+#ifdef NAS_WITH_CUDA
+  try {
+    // LibTorch's own build-time CUDART_VERSION: no device needed, and not the toolkit's.
+    return cuda_version_text(static_cast<int>(at::detail::getCUDAHooks().versionCUDART()));
+  } catch (const c10::Error&) {
+    // CUDA hooks absent (libtorch_cuda not loaded): say nothing rather than guess.
+  }
+#endif
+  return std::nullopt;
+}
+
+std::string cuda_summary() {
+  const auto cuda = libtorch_cuda_version();
+  if (!cuda) return built_with_cuda() ? "CUDA build (LibTorch's CUDA not loaded)" : "CPU only";
+  const auto n = torch::cuda::device_count();
+  const std::string gpus = n == 0   ? "no GPU visible"
+                           : n == 1 ? "1 GPU visible"
+                                    : std::to_string(n) + " GPUs visible";
+  return "CUDA " + *cuda + " (" + gpus + ")";
+}
+
 ComputeEnvironment describe_environment(const std::vector<torch::Device>& devices) {
   ComputeEnvironment env;
+  env.libtorch_cuda = libtorch_cuda_version();
+  env.gpus_visible = static_cast<int>(torch::cuda::device_count());
   for (const auto& d : devices) {
     DeviceInfo info;
     info.device = d.str();

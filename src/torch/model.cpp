@@ -175,4 +175,10 @@ std::vector<std::pair<std::string, torch::Tensor>> nni27_state_dict(MobileNetV3&
   return out;
 }
 
+std::vector<char> nni27_state_dict_file(MobileNetV3& model) {
+  c10::Dict<std::string, at::Tensor> dict;
+  for (const auto& [name, tensor] : nni27_state_dict(model)) dict.insert(name, tensor);
+  return torch::pickle_save(dict);
+}
+
 }  // namespace nas

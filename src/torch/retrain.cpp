@@ -140,9 +140,7 @@ std::pair<int, AdamState> load_checkpoint(const fs::path& path, MobileNetV3& mod
 /// and the original's network loads.
 void save_state_dict(const fs::path& path, MobileNetV3& model) {
   save_atomically(path, [&](std::ostream& out) {
-    c10::Dict<std::string, at::Tensor> dict;
-    for (const auto& [name, tensor] : nni27_state_dict(model)) dict.insert(name, tensor);
-    const std::vector<char> bytes = torch::pickle_save(dict);
+    const std::vector<char> bytes = nni27_state_dict_file(model);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   });
 }
