@@ -25,6 +25,11 @@ struct BenchOptions {
   int background = 0;
   int threads = 1;  // 0 leaves LibTorch's default
   bool channels_last = true;
+  // The hand-written CPU levers (docs/PERFORMANCE.md), each on by default as nas trains; turned
+  // off one at a time to measure what it still gains on a given LibTorch and CPU.
+  bool crop_kernels = true;        // depthwise kernels cropped to the map
+  bool one_pass_adam = true;       // nas::Adam rather than torch::optim::Adam
+  bool stem_channels_last = true;  // channels-last restored after a 1-channel stem
   std::uint64_t seed = 0;
 };
 

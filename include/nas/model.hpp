@@ -22,6 +22,9 @@ class ConvBnActImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor x);
   /// The kernel size actually applied (height, width).
   std::pair<int, int> effective_kernel() const { return {kernel_h_, kernel_w_}; }
+  /// Applies the whole kernel even where it only meets padding: for `nas bench --without crop`,
+  /// which measures what the cropping gains.
+  void use_full_kernel() { kernel_h_ = kernel_w_ = kernel_; }
 
  private:
   torch::nn::Conv2d conv_{nullptr};
@@ -68,8 +71,11 @@ class MobileNetV3Impl : public torch::nn::Module {
   void reset_parameters(at::Generator generator);
   /// Switches weights and activations to channels-last memory format (call after moving the
   /// model to its device). A 1-channel input is both NCHW and channels-last, and LibTorch then
-  /// keeps NCHW for everything after it, so the stem's output is converted explicitly.
-  void use_channels_last();
+  /// keeps NCHW for everything after it, so the stem's output is converted explicitly
+  /// (`convert_after_stem` false only to measure that: `nas bench --without stem-cl`).
+  void use_channels_last(bool convert_after_stem = true);
+  /// Every convolution applies its whole kernel (ConvBnActImpl::use_full_kernel).
+  void use_full_kernels();
   /// Dropout draws its masks from this generator (seeded per trial) instead of the global one.
   void set_dropout_generator(at::Generator generator) { dropout_generator_ = std::move(generator); }
 
@@ -81,6 +87,7 @@ class MobileNetV3Impl : public torch::nn::Module {
   torch::nn::Linear classifier_{nullptr};
   c10::optional<at::Generator> dropout_generator_;
   bool channels_last_ = false;
+  bool convert_after_stem_ = true;
 };
 TORCH_MODULE(MobileNetV3);
 

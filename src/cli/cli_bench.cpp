@@ -25,6 +25,7 @@ struct BenchCliOptions {
   int background = 0;
   int threads = 1;
   bool nchw = false;
+  std::vector<std::string> without;  // levers turned off, to measure them
   bool json = false;
   bool deterministic = false;
   bool tf32 = false;
@@ -49,6 +50,17 @@ void run_bench_command(const BenchCliOptions& o) {
   b.background = o.background;
   b.threads = o.threads;
   b.channels_last = !o.nchw;
+  for (const auto& lever : o.without) {
+    if (lever == "crop") {
+      b.crop_kernels = false;
+    } else if (lever == "adam") {
+      b.one_pass_adam = false;
+    } else if (lever == "stem-cl") {
+      b.stem_channels_last = false;
+    } else {
+      throw UsageError("--without takes crop, adam or stem-cl, not '" + lever + "'");
+    }
+  }
   if (b.threads < 0 || b.threads > max_useful_threads())
     throw UsageError("--threads must be from 0 to " + std::to_string(max_useful_threads()) +
                      " on this machine, got " + std::to_string(b.threads));
@@ -125,6 +137,11 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--device", o->device, "cpu or cuda:N")->capture_default_str();
   cmd->add_flag("--nchw", o->nchw,
                 "use contiguous NCHW tensors (the original's layout) instead of channels-last");
+  cmd->add_option("--without", o->without,
+                  "turn off one of nas's CPU levers to measure it: crop (depthwise kernels "
+                  "cropped to the map), adam (one-pass Adam), stem-cl (channels-last after a "
+                  "1-channel stem); repeatable")
+      ->type_name("LEVER");
   cmd->add_flag("--json", o->json, "print the figures as JSON");
   add_compute_flags(*cmd, o->deterministic, o->tf32);
   add_shape_flags(*cmd, o->shape);

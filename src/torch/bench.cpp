@@ -25,22 +25,36 @@ struct Workload {
            std::uint64_t seed)
       : model(build_model(arch, o.input, o.classes, seed)) {
     model->to(device);
-    if (o.channels_last) model->use_channels_last();
+    if (o.channels_last) model->use_channels_last(o.stem_channels_last);
+    if (!o.crop_kernels) model->use_full_kernels();
     auto gen = make_generator(device, seed);
     auto opts = torch::TensorOptions().device(device);
     x = torch::randn({o.batch_size, o.input.channels, o.input.height, o.input.width}, gen, opts);
     if (o.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     y = torch::randint(o.classes, {o.batch_size}, gen, opts.dtype(torch::kLong));
-    optimizer.emplace(model->parameters());
+    if (o.one_pass_adam) {
+      optimizer.emplace(model->parameters());
+    } else {
+      libtorch_optimizer.emplace(model->parameters(), torch::optim::AdamOptions(1e-3));
+    }
   }
   void step() {
-    optimizer->zero_grad();
+    if (optimizer) {
+      optimizer->zero_grad();
+    } else {
+      libtorch_optimizer->zero_grad();
+    }
     torch::nn::functional::cross_entropy(model->forward(x), y).backward();
-    optimizer->step();
+    if (optimizer) {
+      optimizer->step();
+    } else {
+      libtorch_optimizer->step();
+    }
   }
   MobileNetV3 model;
   torch::Tensor x, y;
   std::optional<Adam> optimizer;
+  std::optional<torch::optim::Adam> libtorch_optimizer;
 };
 
 /// Latency timed under the device gate while `count` other trainings run on the device.

@@ -108,17 +108,24 @@ MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
   classifier_ = register_module("classifier", torch::nn::Linear(plan.final_channels, plan.classes));
 }
 
-void MobileNetV3Impl::use_channels_last() {
+void MobileNetV3Impl::use_channels_last(bool convert_after_stem) {
   torch::NoGradGuard no_grad;
   for (auto& p : parameters()) {
     if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
   }
   channels_last_ = true;
+  convert_after_stem_ = convert_after_stem;
+}
+
+void MobileNetV3Impl::use_full_kernels() {
+  for (auto& m : modules(/*include_self=*/false)) {
+    if (auto* c = m->as<ConvBnActImpl>()) c->use_full_kernel();
+  }
 }
 
 torch::Tensor MobileNetV3Impl::forward(torch::Tensor x) {
   x = stem_(x);
-  if (channels_last_) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  if (channels_last_ && convert_after_stem_) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
   x = separable_pw_(separable_dw_(x)) + x;
   for (auto& b : blocks_) x = b(x);
   x = head_(x);
