@@ -214,6 +214,24 @@ TEST_F(CliTest, ArchValueOutsideCandidatesExits2NamingTheLabel) {
   expect_one_line_error(r, "nas", "ks_0");
 }
 
+TEST_F(CliTest, ArchRandomInNni27SpacePrintsTheOriginals54Labels) {
+  const Result r = run("nas", "arch --random --seed 3 --space nni-2.7");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json arch = nlohmann::json::parse(r.out);
+  EXPECT_EQ(arch.size(), 54u) << r.out;
+  EXPECT_TRUE(arch.contains("se_10"));
+  EXPECT_FALSE(arch.contains("depth_3"));
+  const Result d = run("nas", "arch " + quote(write("a54.json", r.out)) + " --json");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(nlohmann::json::parse(d.out)["labels"], "nni-2.7");
+  const Result bad = run("nas", "arch --random --space nni-2.8");
+  EXPECT_EQ(bad.code, 2);
+  expect_one_line_error(bad, "nas", "nni-2.7");
+  const Result without_random = run("nas", "arch " + quote(write_small_arch()) + " --space nni-2.7");
+  EXPECT_EQ(without_random.code, 2);
+  expect_one_line_error(without_random, "nas", "--space goes with --random");
+}
+
 TEST_F(CliTest, ArchRandomPrintsJsonThatArchJsonAccepts) {
   const Result r = run("nas", "arch --random --seed 3");
   ASSERT_EQ(r.code, 0) << r.err;

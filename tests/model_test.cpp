@@ -265,5 +265,24 @@ TEST_F(ModelTest, NniStateDictHasTheOriginalNetworksNamesAndShapes) {
   EXPECT_EQ(count_params(model->plan()), 2502746);  // the list's own total
 }
 
+// Python's torch.load, by default weights_only since PyTorch 2.6, refuses TorchScript's type
+// tags (scripts/peer/nni-parity.sh loads the real files so); the file must carry none, and read
+// back as the same tensors.
+TEST_F(ModelTest, StateDictFileCarriesNoTypeTagAndReadsBack) {
+  auto model = build_model(space.smallest(), kCifar, 10, 1, space);
+  const std::vector<char> bytes = nni27_state_dict_file(model);
+  const std::string text(bytes.begin(), bytes.end());
+  EXPECT_EQ(text.find("restore_type_tag"), std::string::npos);
+  const c10::IValue back = torch::pickle_load(bytes);
+  ASSERT_TRUE(back.isGenericDict());
+  const auto expected = nni27_state_dict(model);
+  const auto dict = back.toGenericDict();
+  ASSERT_EQ(dict.size(), expected.size());
+  for (const auto& [name, tensor] : expected) {
+    ASSERT_TRUE(dict.contains(name)) << name;
+    EXPECT_TRUE(torch::equal(dict.at(name).toTensor(), tensor)) << name;
+  }
+}
+
 }  // namespace
 }  // namespace nas

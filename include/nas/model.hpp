@@ -95,8 +95,10 @@ TORCH_MODULE(MobileNetV3);
 /// (nni27_names.hpp), on CPU, contiguous: what model_state_dict.pt holds, so Python's
 /// load_state_dict accepts it in the original's network.
 std::vector<std::pair<std::string, torch::Tensor>> nni27_state_dict(MobileNetV3& model);
-/// nni27_state_dict as the bytes of a model_state_dict.pt: a dict of named tensors in the
-/// format Python's torch.load reads.
+/// The bytes of a file that Python's torch.load reads as `value` (a dict of tensors, say) with
+/// its default weights_only=True, and torch::pickle_load too.
+std::vector<char> torch_load_file(const c10::IValue& value);
+/// nni27_state_dict as the bytes of a model_state_dict.pt: a dict of named tensors.
 std::vector<char> nni27_state_dict_file(MobileNetV3& model);
 
 /// Builds the network for `arch` and initialises it from `seed` (on CPU; move it afterwards).

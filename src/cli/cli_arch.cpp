@@ -22,6 +22,7 @@ struct ArchOptions {
   bool random = false;
   std::uint64_t seed = 0;
   bool seed_given = false;
+  std::string space = "mobilenetv3";  // label set of --random
   bool json = false;
   ShapeFlags shape;
   bool shape_given = false;  // --dataset, --input or --classes on the command line
@@ -73,9 +74,14 @@ void run_arch(const ArchOptions& o) {
   if (o.random) {
     if (!o.file.empty()) throw UsageError("give either an architecture file or --random, not both");
     Rng rng(o.seed_given ? o.seed : random_seed());
-    std::cout << space.sample(rng).to_json().dump(2) << "\n";
+    const SearchSpace drawn({}, label_set_from_string(o.space));
+    const Architecture arch = drawn.sample(rng);
+    // In NNI 2.7's space, what the original's parameter.cfg held: its 54 labels.
+    const auto printed = drawn.labels() == LabelSet::kNni27 ? to_nni27(arch, space) : arch;
+    std::cout << printed.value().to_json().dump(2) << "\n";
     return;
   }
+  if (o.space != "mobilenetv3") throw UsageError("--space goes with --random");
   if (o.file.empty()) throw UsageError("an architecture file (or --random) is required");
   // A trial folder of nas search: its trial.json, with its experiment's input shape; an NNI
   // trial folder: its parameter.cfg.
@@ -128,6 +134,11 @@ void setup_arch(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "seed for --random")->each([o](const std::string&) {
     o->seed_given = true;
   });
+  cmd->add_option("--space", o->space,
+                  "label set for --random: mobilenetv3 (66 choices) or nni-2.7 (the 54 labels "
+                  "the original searched, printed as such)")
+      ->type_name("SPACE")
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "print {\"params\", \"macs\", \"arch_key\"} as JSON");
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);

@@ -1,5 +1,9 @@
 #include "nas/model.hpp"
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -182,10 +186,34 @@ std::vector<std::pair<std::string, torch::Tensor>> nni27_state_dict(MobileNetV3&
   return out;
 }
 
+std::vector<char> torch_load_file(const c10::IValue& value) {
+  // torch::pickle_save's format, less the TorchScript type tag it puts on every dict and list
+  // (torch.jit._pickle.restore_type_tag), which torch.load's default since PyTorch 2.6,
+  // weights_only=True, refuses.
+  std::vector<char> pickled;
+  torch::jit::Pickler pickler(
+      [&](const char* bytes, size_t n) { pickled.insert(pickled.end(), bytes, bytes + n); },
+      /*tensor_table=*/nullptr, /*type_renamer=*/nullptr, /*memoized_class_types=*/nullptr,
+      /*get_tensor_id=*/nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(value);
+  pickler.stop();
+  std::vector<char> file;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void* bytes, size_t n) {
+    const char* b = static_cast<const char*>(bytes);
+    file.insert(file.end(), b, b + n);
+    return n;
+  });
+  torch::jit::writeArchiveAndTensors("data", pickled.data(), pickled.size(),
+                                     pickler.tensorData(), writer);
+  writer.writeEndOfFile();
+  return file;
+}
+
 std::vector<char> nni27_state_dict_file(MobileNetV3& model) {
   c10::Dict<std::string, at::Tensor> dict;
   for (const auto& [name, tensor] : nni27_state_dict(model)) dict.insert(name, tensor);
-  return torch::pickle_save(dict);
+  return torch_load_file(dict);
 }
 
 }  // namespace nas

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     c10::Dict<std::string, at::Tensor> io;
     io.insert("input", x.contiguous());
     io.insert("logits", logits);
-    write_bytes(out / "io.pt", torch::pickle_save(io));
+    write_bytes(out / "io.pt", nas::torch_load_file(io));
     model->to(torch::kCPU);
     write_bytes(out / "model_state_dict.pt", nas::nni27_state_dict_file(model));
     write_file(out / "arch.json", arch.to_json().dump(2) + "\n");
