@@ -77,7 +77,7 @@ if [ $skip_levers = 0 ]; then
   for isa in native avx2; do
     [ "$isa" = native ] && [ -z "$avx512" ] && continue
     for b in $builds; do
-      for lever in crop adam stem-cl; do
+      for lever in crop adam stem-cl dw; do
         input=3,32,32
         [ $lever = stem-cl ] && input=1,28,28
         # On and off twice, interleaved, best of each: a shared machine drifts.

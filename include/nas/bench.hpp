@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "nas/network_plan.hpp"
 #include "nas/trainer.hpp"
@@ -30,6 +31,10 @@ struct BenchOptions {
   bool crop_kernels = true;        // depthwise kernels cropped to the map
   bool one_pass_adam = true;       // nas::Adam rather than torch::optim::Adam
   bool stem_channels_last = true;  // channels-last restored after a 1-channel stem
+  bool own_depthwise = true;       // depthwise.hpp's kernels rather than oneDNN's
+  /// Where to write a Chrome trace of three more training steps (LibTorch's profiler), after
+  /// the timed ones; empty: none.
+  std::string profile_path;
   std::uint64_t seed = 0;
 };
 

@@ -25,6 +25,9 @@ class ConvBnActImpl : public torch::nn::Module {
   /// Applies the whole kernel even where it only meets padding: for `nas bench --without crop`,
   /// which measures what the cropping gains.
   void use_full_kernel() { kernel_h_ = kernel_w_ = kernel_; }
+  /// Depthwise convolutions through LibTorch (oneDNN) instead of depthwise.hpp's, on CPU in
+  /// channels-last: for `nas bench --without dw`.
+  void use_library_depthwise() { own_depthwise_ = false; }
 
  private:
   torch::nn::Conv2d conv_{nullptr};
@@ -32,6 +35,7 @@ class ConvBnActImpl : public torch::nn::Module {
   bool act_;
   Activation activation_;
   int kernel_, stride_, groups_, kernel_h_, kernel_w_;
+  bool own_depthwise_ = true;
 };
 TORCH_MODULE(ConvBnAct);
 
@@ -76,6 +80,8 @@ class MobileNetV3Impl : public torch::nn::Module {
   void use_channels_last(bool convert_after_stem = true);
   /// Every convolution applies its whole kernel (ConvBnActImpl::use_full_kernel).
   void use_full_kernels();
+  /// Every depthwise convolution goes through LibTorch (ConvBnActImpl::use_library_depthwise).
+  void use_library_depthwise();
   /// Dropout draws its masks from this generator (seeded per trial) instead of the global one.
   void set_dropout_generator(at::Generator generator) { dropout_generator_ = std::move(generator); }
 

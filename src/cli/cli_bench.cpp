@@ -26,6 +26,7 @@ struct BenchCliOptions {
   int threads = 1;
   bool nchw = false;
   std::vector<std::string> without;  // levers turned off, to measure them
+  std::string profile;
   bool json = false;
   bool deterministic = false;
   bool tf32 = false;
@@ -50,6 +51,7 @@ void run_bench_command(const BenchCliOptions& o) {
   b.background = o.background;
   b.threads = o.threads;
   b.channels_last = !o.nchw;
+  b.profile_path = o.profile;
   for (const auto& lever : o.without) {
     if (lever == "crop") {
       b.crop_kernels = false;
@@ -57,8 +59,10 @@ void run_bench_command(const BenchCliOptions& o) {
       b.one_pass_adam = false;
     } else if (lever == "stem-cl") {
       b.stem_channels_last = false;
+    } else if (lever == "dw") {
+      b.own_depthwise = false;
     } else {
-      throw UsageError("--without takes crop, adam or stem-cl, not '" + lever + "'");
+      throw UsageError("--without takes crop, adam, stem-cl or dw, not '" + lever + "'");
     }
   }
   if (b.threads < 0 || b.threads > max_useful_threads())
@@ -140,8 +144,12 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--without", o->without,
                   "turn off one of nas's CPU levers to measure it: crop (depthwise kernels "
                   "cropped to the map), adam (one-pass Adam), stem-cl (channels-last after a "
-                  "1-channel stem); repeatable")
+                  "1-channel stem), dw (nas's depthwise kernels, for LibTorch's); repeatable")
       ->type_name("LEVER");
+  cmd->add_option("--profile", o->profile,
+                  "also write a Chrome trace (chrome://tracing) of three training steps, by "
+                  "LibTorch's profiler, to FILE")
+      ->type_name("FILE");
   cmd->add_flag("--json", o->json, "print the figures as JSON");
   add_compute_flags(*cmd, o->deterministic, o->tf32);
   add_shape_flags(*cmd, o->shape);

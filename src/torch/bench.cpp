@@ -1,6 +1,7 @@
 #include "nas/bench.hpp"
 
 #include <c10/core/StreamGuard.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +28,7 @@ struct Workload {
     model->to(device);
     if (o.channels_last) model->use_channels_last(o.stem_channels_last);
     if (!o.crop_kernels) model->use_full_kernels();
+    if (!o.own_depthwise) model->use_library_depthwise();
     auto gen = make_generator(device, seed);
     auto opts = torch::TensorOptions().device(device);
     x = torch::randn({o.batch_size, o.input.channels, o.input.height, o.input.width}, gen, opts);
@@ -114,6 +116,11 @@ BenchResult run_bench(const Architecture& arch, const torch::Device& device,
   r.train_images_per_s =
       o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
   r.peak_memory_bytes = peak_memory_bytes(device);
+  if (!o.profile_path.empty()) {
+    torch::autograd::profiler::RecordProfile profile(o.profile_path);
+    for (int i = 0; i < 3; ++i) w.step();
+    synchronize(device);
+  }
 
   {
     torch::NoGradGuard no_grad;

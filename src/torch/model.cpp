@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nas/depthwise.hpp"
 #include "nas/device.hpp"
 #include "nas/nni27_names.hpp"
 
@@ -42,9 +43,13 @@ ConvBnActImpl::ConvBnActImpl(int in, int out, int kernel, int stride, int groups
 }
 
 torch::Tensor ConvBnActImpl::forward(torch::Tensor x) {
-  if (kernel_h_ < kernel_ || kernel_w_ < kernel_) {
-    auto w = conv_->weight.narrow(2, (kernel_ - kernel_h_) / 2, kernel_h_)
-                 .narrow(3, (kernel_ - kernel_w_) / 2, kernel_w_);
+  const bool cropped = kernel_h_ < kernel_ || kernel_w_ < kernel_;
+  const torch::Tensor w = cropped ? conv_->weight.narrow(2, (kernel_ - kernel_h_) / 2, kernel_h_)
+                                        .narrow(3, (kernel_ - kernel_w_) / 2, kernel_w_)
+                                  : conv_->weight;
+  if (own_depthwise_ && groups_ > 1 && depthwise_handles(x, w)) {
+    x = depthwise_conv2d(x, w, stride_, kernel_h_ / 2, kernel_w_ / 2);
+  } else if (cropped) {
     x = torch::nn::functional::conv2d(
         x, w,
         torch::nn::functional::Conv2dFuncOptions()
@@ -124,6 +129,12 @@ void MobileNetV3Impl::use_channels_last(bool convert_after_stem) {
 void MobileNetV3Impl::use_full_kernels() {
   for (auto& m : modules(/*include_self=*/false)) {
     if (auto* c = m->as<ConvBnActImpl>()) c->use_full_kernel();
+  }
+}
+
+void MobileNetV3Impl::use_library_depthwise() {
+  for (auto& m : modules(/*include_self=*/false)) {
+    if (auto* c = m->as<ConvBnActImpl>()) c->use_library_depthwise();
   }
 }
 
