@@ -140,10 +140,9 @@ TEST_F(CliTest, InstalledProgramsRunFromAnotherFolderWithoutLibraryPaths) {
   ASSERT_EQ(std::system(install.c_str()), 0) << slurp(path("install.txt"));
   fs::create_directories(path("elsewhere"));
   for (const char* program : {"nas", "nas-report", "nas-test-model"}) {
-    const std::string cmd = "cd " + quote(path("elsewhere")) +
-                            " && timeout -k 10 120 env -u LD_LIBRARY_PATH " +
-                            quote(prefix + "/bin/" + program) + " --version >" +
-                            quote(path("version.txt")) + " 2>&1";
+    const std::string cmd =
+        "cd " + quote(path("elsewhere")) + " && timeout -k 10 120 env -u LD_LIBRARY_PATH " +
+        quote(prefix + "/bin/" + program) + " --version >" + quote(path("version.txt")) + " 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << program << ": " << slurp(path("version.txt"));
     EXPECT_NE(slurp(path("version.txt")).find(std::string(program) + " "), std::string::npos)
         << slurp(path("version.txt"));
@@ -227,7 +226,8 @@ TEST_F(CliTest, ArchRandomInNni27SpacePrintsTheOriginals54Labels) {
   const Result bad = run("nas", "arch --random --space nni-2.8");
   EXPECT_EQ(bad.code, 2);
   expect_one_line_error(bad, "nas", "nni-2.7");
-  const Result without_random = run("nas", "arch " + quote(write_small_arch()) + " --space nni-2.7");
+  const Result without_random =
+      run("nas", "arch " + quote(write_small_arch()) + " --space nni-2.7");
   EXPECT_EQ(without_random.code, 2);
   expect_one_line_error(without_random, "nas", "--space goes with --random");
 }
@@ -349,8 +349,7 @@ TEST_F(CliTest, CommandLineHelpsWithMistakesVersionsAndNoArguments) {
   // The LibTorch programs say which CUDA their LibTorch has and whether they see a GPU.
   if (built_with_cuda()) {
     r = run("nas", "--version");
-    EXPECT_NE(r.out.find("CUDA " + libtorch_cuda_version().value_or("?") + " ("),
-              std::string::npos)
+    EXPECT_NE(r.out.find("CUDA " + libtorch_cuda_version().value_or("?") + " ("), std::string::npos)
         << r.out;
     if (torch::cuda::device_count() == 0)
       EXPECT_NE(r.out.find("(no GPU visible)"), std::string::npos) << r.out;

@@ -20,12 +20,12 @@ void expect_same_as_libtorch(const Case& k) {
   ASSERT_TRUE(depthwise_handles(x1, w1));
 
   const torch::Tensor ours = depthwise_conv2d(x1, w1, k.stride, k.kh / 2, k.kw / 2);
-  const torch::Tensor theirs = torch::nn::functional::conv2d(
-      x2, w2,
-      torch::nn::functional::Conv2dFuncOptions()
-          .stride(k.stride)
-          .padding(std::vector<std::int64_t>{k.kh / 2, k.kw / 2})
-          .groups(k.c));
+  const torch::Tensor theirs =
+      torch::nn::functional::conv2d(x2, w2,
+                                    torch::nn::functional::Conv2dFuncOptions()
+                                        .stride(k.stride)
+                                        .padding(std::vector<std::int64_t>{k.kh / 2, k.kw / 2})
+                                        .groups(k.c));
   ASSERT_EQ(ours.sizes(), theirs.sizes());
   EXPECT_TRUE(ours.is_contiguous(cl));
   EXPECT_TRUE(torch::allclose(ours, theirs, 1e-4, 1e-4));
@@ -38,10 +38,10 @@ void expect_same_as_libtorch(const Case& k) {
 }
 
 TEST(Depthwise, EqualsLibTorchForTheSpacesKernelsStridesAndMaps) {
-  for (const Case& k : {Case{4, 24, 16, 16, 3, 3, 1}, Case{4, 16, 16, 16, 5, 5, 2},
-                        Case{3, 80, 8, 8, 7, 7, 1}, Case{2, 96, 7, 7, 5, 5, 2},
-                        Case{5, 1920, 2, 2, 3, 3, 1}, Case{2, 40, 1, 1, 1, 1, 1},
-                        Case{2, 33, 9, 5, 3, 5, 2}}) {
+  for (const Case& k :
+       {Case{4, 24, 16, 16, 3, 3, 1}, Case{4, 16, 16, 16, 5, 5, 2}, Case{3, 80, 8, 8, 7, 7, 1},
+        Case{2, 96, 7, 7, 5, 5, 2}, Case{5, 1920, 2, 2, 3, 3, 1}, Case{2, 40, 1, 1, 1, 1, 1},
+        Case{2, 33, 9, 5, 3, 5, 2}}) {
     SCOPED_TRACE(testing::Message() << "c " << k.c << " map " << k.h << "x" << k.w << " kernel "
                                     << k.kh << "x" << k.kw << " stride " << k.stride);
     expect_same_as_libtorch(k);
@@ -66,10 +66,11 @@ TEST(Depthwise, OtherLayoutsAndTypesGoToLibTorch) {
       w.to(torch::kDouble)));
   const torch::Tensor x = torch::randn({2, 8, 5, 5});
   const torch::Tensor y = depthwise_conv2d(x, w, 1, 1, 1);
-  EXPECT_TRUE(torch::allclose(
-      y, torch::nn::functional::conv2d(x, w,
-                                       torch::nn::functional::Conv2dFuncOptions().padding(1).groups(8)),
-      1e-5, 1e-5));
+  EXPECT_TRUE(
+      torch::allclose(y,
+                      torch::nn::functional::conv2d(
+                          x, w, torch::nn::functional::Conv2dFuncOptions().padding(1).groups(8)),
+                      1e-5, 1e-5));
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ bool depthwise_handles(const torch::Tensor& input, const torch::Tensor& weight);
 /// conv2d(input, weight, stride, padding, groups = channels), differentiable in both. The
 /// forward is LibTorch's; where a backward pass follows and depthwise_handles, the gradients are
 /// ours, equal to LibTorch's up to float rounding (tested).
-torch::Tensor depthwise_conv2d(const torch::Tensor& input, const torch::Tensor& weight,
-                               int stride, int pad_h, int pad_w);
+torch::Tensor depthwise_conv2d(const torch::Tensor& input, const torch::Tensor& weight, int stride,
+                               int pad_h, int pad_w);
 
 }  // namespace nas

@@ -81,9 +81,9 @@ struct ComputeEnvironment {
   std::vector<DeviceInfo> devices;
   std::optional<std::string> libtorch_cuda;  // CUDA that LibTorch was built with; none: CPU-only
   int gpus_visible = 0;                      // CUDA devices the process could see
-  std::optional<std::string> cuda_runtime;  // "12.8"
-  std::optional<std::string> cuda_driver;   // the highest CUDA version the driver supports
-  std::optional<std::string> cudnn;         // LibTorch's integer form, e.g. "90100"
+  std::optional<std::string> cuda_runtime;   // "12.8"
+  std::optional<std::string> cuda_driver;    // the highest CUDA version the driver supports
+  std::optional<std::string> cudnn;          // LibTorch's integer form, e.g. "90100"
   bool cudnn_benchmark = false;
   bool deterministic = false;
   bool tf32 = false;

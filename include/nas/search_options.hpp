@@ -30,11 +30,11 @@ struct SearchOptions {
   double lr = 1e-3;
   int latency_batch = 64;
   double latency_exponent = 0.07;  // metric = accuracy * t_us^(-latency_exponent)
-  int bn_recalibrate = 0;  // BatchNorm statistics re-estimated on N batches before evaluating
-  int threads = 0;                 // CPU threads in all; 0 = all cores
-  std::string device;              // empty: CUDA when available, else cpu; "cpu"; "cuda:0,cuda:1"
-  bool deterministic = false;      // deterministic algorithms where they exist (ComputeSettings)
-  bool tf32 = false;               // TF32 matmuls and convolutions on GPUs that have it
+  int bn_recalibrate = 0;      // BatchNorm statistics re-estimated on N batches before evaluating
+  int threads = 0;             // CPU threads in all; 0 = all cores
+  std::string device;          // empty: CUDA when available, else cpu; "cpu"; "cuda:0,cuda:1"
+  bool deterministic = false;  // deterministic algorithms where they exist (ComputeSettings)
+  bool tf32 = false;           // TF32 matmuls and convolutions on GPUs that have it
 };
 
 /// Throws UsageError naming the bad setting (cull ratio outside [0, 1), sample size above the

@@ -112,8 +112,8 @@ constexpr std::int64_t kChannelGrain = 64;
 class DepthwiseConv : public torch::autograd::Function<DepthwiseConv> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
-                               const torch::Tensor& weight, std::int64_t stride,
-                               std::int64_t pad_h, std::int64_t pad_w) {
+                               const torch::Tensor& weight, std::int64_t stride, std::int64_t pad_h,
+                               std::int64_t pad_w) {
     ctx->save_for_backward({input, weight});
     ctx->saved_data["stride"] = stride;
     ctx->saved_data["pad_h"] = pad_h;
@@ -127,9 +127,9 @@ class DepthwiseConv : public torch::autograd::Function<DepthwiseConv> {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor& input = saved[0];
     const torch::Tensor& weight = saved[1];
-    const Geometry g = geometry_of(input, weight, ctx->saved_data["stride"].toInt(),
-                                   ctx->saved_data["pad_h"].toInt(),
-                                   ctx->saved_data["pad_w"].toInt());
+    const Geometry g =
+        geometry_of(input, weight, ctx->saved_data["stride"].toInt(),
+                    ctx->saved_data["pad_h"].toInt(), ctx->saved_data["pad_w"].toInt());
     const torch::Tensor dy = grads[0].contiguous(torch::MemoryFormat::ChannelsLast);
     const float* d = dy.data_ptr<float>();
     torch::Tensor grad_input, grad_weight;
@@ -164,10 +164,10 @@ bool depthwise_handles(const torch::Tensor& input, const torch::Tensor& weight) 
          input.is_contiguous(torch::MemoryFormat::ChannelsLast);
 }
 
-torch::Tensor depthwise_conv2d(const torch::Tensor& input, const torch::Tensor& weight,
-                               int stride, int pad_h, int pad_w) {
-  const bool backward_follows = torch::GradMode::is_enabled() &&
-                                (input.requires_grad() || weight.requires_grad());
+torch::Tensor depthwise_conv2d(const torch::Tensor& input, const torch::Tensor& weight, int stride,
+                               int pad_h, int pad_w) {
+  const bool backward_follows =
+      torch::GradMode::is_enabled() && (input.requires_grad() || weight.requires_grad());
   if (!backward_follows || !depthwise_handles(input, weight)) {
     return library_conv(input, weight, stride, pad_h, pad_w);
   }

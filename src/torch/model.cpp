@@ -215,8 +215,8 @@ std::vector<char> torch_load_file(const c10::IValue& value) {
     file.insert(file.end(), b, b + n);
     return n;
   });
-  torch::jit::writeArchiveAndTensors("data", pickled.data(), pickled.size(),
-                                     pickler.tensorData(), writer);
+  torch::jit::writeArchiveAndTensors("data", pickled.data(), pickled.size(), pickler.tensorData(),
+                                     writer);
   writer.writeEndOfFile();
   return file;
 }

@@ -59,8 +59,9 @@ int main(int argc, char** argv) {
   std::string arch_file, labels = "mobilenetv3", input_text = "3,32,32", out_dir;
   std::uint64_t seed = 1;
   int classes = 10, batch = 4;
-  app.add_option("--arch", arch_file, "architecture file (our JSON or parameter.cfg); default: "
-                                      "a random one of --space drawn from --seed");
+  app.add_option("--arch", arch_file,
+                 "architecture file (our JSON or parameter.cfg); default: "
+                 "a random one of --space drawn from --seed");
   app.add_option("--space", labels, "label set for a random architecture: mobilenetv3, nni-2.7");
   app.add_option("--seed", seed, "seed of the architecture, the weights and the input");
   app.add_option("--input", input_text, "C,H,W");
