@@ -19,6 +19,8 @@ cd "$root"
 
 packages=(
   build-essential cmake ninja-build pkg-config
+  # scripts/test.sh checks the formatting with Debian 12's clang-format (14).
+  clang-format
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev googletest zlib1g-dev
   # The web dashboard (nas-report --serve, --html): an HTTP library and the charting library,
