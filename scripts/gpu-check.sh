@@ -41,7 +41,7 @@ timed() {
 }
 
 # ---- build -----------------------------------------------------------------------------------
-targets="nas nas-test-model nas_tests"
+targets="nas nas-test-model nas_torch_tests"
 if [ "$build" = 1 ]; then
   stamp "building $targets into $build_dir"
   if [ -f .device/gpu-build.sh ]; then
@@ -76,7 +76,7 @@ fi
 # ---- tests -----------------------------------------------------------------------------------
 stamp "GPU-relevant tests"
 filter='Gpu*:SlotStreams.*:MakeGenerator.*:Synchronize.*:ComputeSettings*:TrialRunnerTest.*:TrainerTest.*'
-if "$build_dir/nas_tests" --gtest_filter="$filter" >"$out/tests.log" 2>&1; then tests=passed; else tests=FAILED; fi
+if "$build_dir/nas_torch_tests" --gtest_filter="$filter" >"$out/tests.log" 2>&1; then tests=passed; else tests=FAILED; fi
 tests_line=$(grep -E "^\[  (PASSED  |FAILED  |SKIPPED ) \] [0-9]+ tests?[,.]" "$out/tests.log" | tr -s ' \n' ' ')
 stamp "tests $tests: $tests_line"
 

@@ -6,10 +6,10 @@
 #include <chrono>
 #include <thread>
 
-#include "nas/cull_policy.hpp"
-#include "nas/executor.hpp"
-#include "nas/strategy.hpp"
-#include "nas/trial_writer.hpp"
+#include "nas/core/experiment/trial_writer.hpp"
+#include "nas/core/search/cull_policy.hpp"
+#include "nas/core/search/executor.hpp"
+#include "nas/core/search/strategy.hpp"
 
 namespace nas::testing {
 

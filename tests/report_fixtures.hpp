@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "nas/experiment_store.hpp"
-#include "nas/random.hpp"
-#include "nas/records.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas::testing {
 

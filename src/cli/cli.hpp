@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "nas/network_plan.hpp"
-#include "nas/progress_display.hpp"
+#include "nas/console/progress_display.hpp"
+#include "nas/core/search/network_plan.hpp"
 
 namespace nas {
 

@@ -5,12 +5,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "nas/cli.hpp"
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/network_plan.hpp"
-#include "nas/nni27_labels.hpp"
-#include "nas/text_table.hpp"
+#include "cli/cli.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/text_table.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/network_plan.hpp"
+#include "nas/core/search/nni27_labels.hpp"
 
 namespace fs = std::filesystem;
 

@@ -5,13 +5,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "nas/bench.hpp"
-#include "nas/cli.hpp"
-#include "nas/compute_settings.hpp"
-#include "nas/device.hpp"
-#include "nas/error.hpp"
-#include "nas/search_options.hpp"
-#include "nas/text_table.hpp"
+#include "cli/cli.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/text_table.hpp"
+#include "nas/core/search/search_options.hpp"
+#include "nas/torch/bench.hpp"
+#include "nas/torch/compute_settings.hpp"
+#include "nas/torch/device.hpp"
 
 namespace nas {
 namespace {

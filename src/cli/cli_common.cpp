@@ -7,11 +7,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "nas/build_info.hpp"
-#include "nas/cli.hpp"
-#include "nas/cli_suggest.hpp"
-#include "nas/error.hpp"
-#include "nas/gpu_runtime.hpp"
+#include "cli/cli.hpp"
+#include "cli/cli_suggest.hpp"
+#include "nas/console/build_info.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/torch/gpu_runtime.hpp"
 
 namespace nas {
 

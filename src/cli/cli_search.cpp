@@ -13,24 +13,24 @@
 #include <set>
 #include <thread>
 
-#include "nas/cli.hpp"
-#include "nas/compute_settings.hpp"
-#include "nas/device.hpp"
-#include "nas/error.hpp"
-#include "nas/gpu_runtime.hpp"
-#include "nas/interrupt.hpp"
-#include "nas/mpi_channel.hpp"
-#include "nas/regularized_evolution.hpp"
-#include "nas/remote_executor.hpp"
-#include "nas/report.hpp"
-#include "nas/search_driver.hpp"
-#include "nas/search_monitor.hpp"
-#include "nas/search_worker.hpp"
-#include "nas/text_table.hpp"
-#include "nas/trial_runner.hpp"
-#include "nas/version.hpp"
+#include "cli/cli.hpp"
+#include "nas/console/interrupt.hpp"
+#include "nas/console/search_monitor.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/text_table.hpp"
+#include "nas/core/report/report.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
+#include "nas/core/search/search_driver.hpp"
+#include "nas/dist/mpi_channel.hpp"
+#include "nas/dist/remote_executor.hpp"
+#include "nas/torch/compute_settings.hpp"
+#include "nas/torch/device.hpp"
+#include "nas/torch/gpu_runtime.hpp"
+#include "nas/torch/search_worker.hpp"
+#include "nas/torch/trial_runner.hpp"
+#include "nas/torch/version.hpp"
 #if NAS_WITH_WEB
-#include "nas/dashboard_server.hpp"
+#include "nas/web/dashboard_server.hpp"
 #endif
 
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/nearest_name.hpp"
+#include "nas/console/nearest_name.hpp"
 
 namespace nas {
 

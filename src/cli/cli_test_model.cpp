@@ -8,18 +8,18 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "nas/cli.hpp"
-#include "nas/compute_settings.hpp"
-#include "nas/device.hpp"
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/gpu_runtime.hpp"
-#include "nas/interrupt.hpp"
-#include "nas/nni27_labels.hpp"
-#include "nas/report.hpp"
-#include "nas/retrain.hpp"
-#include "nas/search_options.hpp"
-#include "nas/text_table.hpp"
+#include "cli/cli.hpp"
+#include "nas/console/interrupt.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/text_table.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/report/report.hpp"
+#include "nas/core/search/nni27_labels.hpp"
+#include "nas/core/search/search_options.hpp"
+#include "nas/torch/compute_settings.hpp"
+#include "nas/torch/device.hpp"
+#include "nas/torch/gpu_runtime.hpp"
+#include "nas/torch/retrain.hpp"
 
 namespace fs = std::filesystem;
 

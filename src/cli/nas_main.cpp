@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "nas/cli.hpp"
+#include "cli/cli.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

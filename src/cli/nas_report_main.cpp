@@ -13,18 +13,18 @@
 #include <thread>
 #include <vector>
 
-#include "nas/build_info.hpp"
-#include "nas/cli_suggest.hpp"
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/interrupt.hpp"
-#include "nas/json_fields.hpp"
-#include "nas/proxy_quality.hpp"
-#include "nas/report.hpp"
+#include "cli/cli_suggest.hpp"
+#include "nas/console/build_info.hpp"
+#include "nas/console/interrupt.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/report/proxy_quality.hpp"
+#include "nas/core/report/report.hpp"
 #if NAS_WITH_WEB
-#include "nas/dashboard_data.hpp"
-#include "nas/dashboard_page.hpp"
-#include "nas/dashboard_server.hpp"
+#include "nas/web/dashboard_data.hpp"
+#include "nas/web/dashboard_page.hpp"
+#include "nas/web/dashboard_server.hpp"
 #endif
 
 namespace nas {

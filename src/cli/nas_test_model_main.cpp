@@ -1,4 +1,4 @@
-#include "nas/cli.hpp"
+#include "cli/cli.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"nas-test-model: retrain one architecture with full statistics", "nas-test-model"};

@@ -1,4 +1,4 @@
-#include "nas/build_info.hpp"
+#include "nas/console/build_info.hpp"
 
 // CMake defines these from what it found (CMakeLists.txt), for this file only.
 #ifndef NAS_LIBTORCH_VERSION

@@ -1,4 +1,4 @@
-#include "nas/interrupt.hpp"
+#include "nas/console/interrupt.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "nas/progress_display.hpp"
+#include "nas/console/progress_display.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "nas/report.hpp"
+#include "nas/core/report/report.hpp"
 
 namespace nas {
 namespace {

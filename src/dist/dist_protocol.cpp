@@ -1,9 +1,9 @@
-#include "nas/dist_protocol.hpp"
+#include "nas/dist/dist_protocol.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
-#include "nas/json_fields.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
 
 namespace nas {
 namespace {

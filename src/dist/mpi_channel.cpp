@@ -1,10 +1,10 @@
-#include "nas/mpi_channel.hpp"
+#include "nas/dist/mpi_channel.hpp"
 
 #include <cstdlib>
 #include <deque>
 #include <thread>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 #ifdef NAS_WITH_MPI
 #include <mpi.h>

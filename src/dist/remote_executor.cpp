@@ -1,8 +1,8 @@
-#include "nas/remote_executor.hpp"
+#include "nas/dist/remote_executor.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

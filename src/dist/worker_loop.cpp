@@ -1,11 +1,11 @@
-#include "nas/worker_loop.hpp"
+#include "nas/dist/worker_loop.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "nas/dist_protocol.hpp"
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/dist/dist_protocol.hpp"
 
 namespace nas {
 namespace {

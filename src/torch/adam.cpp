@@ -1,10 +1,10 @@
-#include "nas/adam.hpp"
+#include "nas/torch/adam.hpp"
 
 #include <ATen/Parallel.h>
 
 #include <cmath>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

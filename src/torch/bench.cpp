@@ -1,4 +1,4 @@
-#include "nas/bench.hpp"
+#include "nas/torch/bench.hpp"
 
 #include <c10/core/StreamGuard.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
@@ -8,12 +8,12 @@
 #include <thread>
 #include <vector>
 
-#include "nas/adam.hpp"
-#include "nas/device.hpp"
-#include "nas/device_gate.hpp"
-#include "nas/gpu_runtime.hpp"
-#include "nas/model.hpp"
-#include "nas/slot_streams.hpp"
+#include "nas/core/search/device_gate.hpp"
+#include "nas/torch/adam.hpp"
+#include "nas/torch/device.hpp"
+#include "nas/torch/gpu_runtime.hpp"
+#include "nas/torch/model.hpp"
+#include "nas/torch/slot_streams.hpp"
 
 namespace nas {
 namespace {

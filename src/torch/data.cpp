@@ -1,4 +1,4 @@
-#include "nas/data.hpp"
+#include "nas/torch/data.hpp"
 
 #include <zlib.h>
 
@@ -8,10 +8,10 @@
 #include <fstream>
 #include <functional>
 
-#include "nas/device.hpp"
-#include "nas/error.hpp"
-#include "nas/image_files.hpp"
-#include "nas/random.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/image_files.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/torch/device.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "nas/depthwise.hpp"
+#include "torch/depthwise.hpp"
 
 #include <ATen/Parallel.h>
 

@@ -1,10 +1,10 @@
-#include "nas/device.hpp"
+#include "nas/torch/device.hpp"
 
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include <mutex>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

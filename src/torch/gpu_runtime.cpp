@@ -1,4 +1,4 @@
-#include "nas/gpu_runtime.hpp"
+#include "nas/torch/gpu_runtime.hpp"
 
 #include <ATen/detail/CUDAHooksInterface.h>
 

@@ -1,4 +1,4 @@
-#include "nas/model.hpp"
+#include "nas/torch/model.hpp"
 
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/export.h>
@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nas/depthwise.hpp"
-#include "nas/device.hpp"
-#include "nas/nni27_names.hpp"
+#include "nas/core/search/nni27_names.hpp"
+#include "nas/torch/device.hpp"
+#include "torch/depthwise.hpp"
 
 namespace nas {
 namespace {

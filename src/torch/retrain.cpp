@@ -1,4 +1,4 @@
-#include "nas/retrain.hpp"
+#include "nas/torch/retrain.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "nas/adam.hpp"
-#include "nas/device.hpp"
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/model.hpp"
-#include "nas/nni27_labels.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/nni27_labels.hpp"
+#include "nas/torch/adam.hpp"
+#include "nas/torch/device.hpp"
+#include "nas/torch/model.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "nas/search_worker.hpp"
+#include "nas/torch/search_worker.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -6,13 +6,13 @@
 #include <optional>
 #include <set>
 
-#include "nas/compute_settings.hpp"
-#include "nas/device.hpp"
-#include "nas/dist_protocol.hpp"
-#include "nas/error.hpp"
-#include "nas/gpu_runtime.hpp"
-#include "nas/trial_runner.hpp"
-#include "nas/worker_loop.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/dist/dist_protocol.hpp"
+#include "nas/dist/worker_loop.hpp"
+#include "nas/torch/compute_settings.hpp"
+#include "nas/torch/device.hpp"
+#include "nas/torch/gpu_runtime.hpp"
+#include "nas/torch/trial_runner.hpp"
 
 namespace nas {
 namespace {

@@ -1,4 +1,4 @@
-#include "nas/slot_streams.hpp"
+#include "nas/torch/slot_streams.hpp"
 
 #include <c10/core/impl/VirtualGuardImpl.h>
 

@@ -1,13 +1,13 @@
-#include "nas/trainer.hpp"
+#include "nas/torch/trainer.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
 
-#include "nas/adam.hpp"
-#include "nas/device.hpp"
-#include "nas/random.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/torch/adam.hpp"
+#include "nas/torch/device.hpp"
 
 namespace nas {
 namespace {

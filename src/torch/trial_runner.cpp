@@ -1,14 +1,14 @@
-#include "nas/trial_runner.hpp"
+#include "nas/torch/trial_runner.hpp"
 
 #include <c10/core/StreamGuard.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
-#include "nas/error.hpp"
-#include "nas/gpu_runtime.hpp"
-#include "nas/model.hpp"
-#include "nas/random.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/torch/gpu_runtime.hpp"
+#include "nas/torch/model.hpp"
 
 namespace nas {
 

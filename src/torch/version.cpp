@@ -1,4 +1,4 @@
-#include "nas/version.hpp"
+#include "nas/torch/version.hpp"
 
 #include <torch/version.h>
 

@@ -1,15 +1,15 @@
-#include "nas/dashboard_api.hpp"
+#include "nas/web/dashboard_api.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "nas/dashboard_data.hpp"
-#include "nas/dashboard_page.hpp"
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/json_fields.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/web/dashboard_data.hpp"
+#include "nas/web/dashboard_page.hpp"
 
 namespace nas {
 namespace {

@@ -1,4 +1,4 @@
-#include "nas/dashboard_data.hpp"
+#include "nas/web/dashboard_data.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,9 +6,9 @@
 #include <optional>
 #include <set>
 
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/network_plan.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/network_plan.hpp"
 
 namespace nas {
 namespace {

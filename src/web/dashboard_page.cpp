@@ -1,9 +1,9 @@
-#include "nas/dashboard_page.hpp"
+#include "nas/web/dashboard_page.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "nas/dashboard_assets.hpp"
-#include "nas/json_fields.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "web/dashboard_assets.hpp"
 
 namespace nas {
 namespace {

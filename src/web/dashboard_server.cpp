@@ -1,4 +1,4 @@
-#include "nas/dashboard_server.hpp"
+#include "nas/web/dashboard_server.hpp"
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 

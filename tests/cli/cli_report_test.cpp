@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "nas/experiment_store.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
 
 namespace fs = std::filesystem;
 

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "e2e_helpers.hpp"
-#include "nas/gpu_runtime.hpp"
+#include "nas/torch/gpu_runtime.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -16,10 +16,10 @@
 #include <string>
 #include <thread>
 
-#include "nas/gpu_runtime.hpp"
-#include "nas/network_plan.hpp"
-#include "nas/random.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/search/network_plan.hpp"
+#include "nas/core/search/search_space.hpp"
+#include "nas/torch/gpu_runtime.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "nas/nearest_name.hpp"
+#include "nas/console/nearest_name.hpp"
 
 #include <gtest/gtest.h>
 

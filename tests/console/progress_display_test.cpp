@@ -1,4 +1,4 @@
-#include "nas/progress_display.hpp"
+#include "nas/console/progress_display.hpp"
 
 #include <gtest/gtest.h>
 

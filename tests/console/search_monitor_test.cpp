@@ -1,4 +1,4 @@
-#include "nas/search_monitor.hpp"
+#include "nas/console/search_monitor.hpp"
 
 #include <gtest/gtest.h>
 

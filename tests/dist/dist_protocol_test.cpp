@@ -1,4 +1,4 @@
-#include "nas/dist_protocol.hpp"
+#include "nas/dist/dist_protocol.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

@@ -13,12 +13,12 @@
 #include <thread>
 
 #include "fake_trial.hpp"
-#include "nas/error.hpp"
-#include "nas/mpi_channel.hpp"
-#include "nas/regularized_evolution.hpp"
-#include "nas/remote_executor.hpp"
-#include "nas/search_driver.hpp"
-#include "nas/worker_loop.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
+#include "nas/core/search/search_driver.hpp"
+#include "nas/dist/mpi_channel.hpp"
+#include "nas/dist/remote_executor.hpp"
+#include "nas/dist/worker_loop.hpp"
 
 namespace nas {
 namespace {

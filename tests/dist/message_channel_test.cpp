@@ -1,4 +1,4 @@
-#include "nas/message_channel.hpp"
+#include "nas/dist/message_channel.hpp"
 
 #include <gtest/gtest.h>
 

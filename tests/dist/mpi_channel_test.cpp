@@ -1,14 +1,14 @@
 // The MPI module as the launcher sees it. Built twice (CMakeLists.txt): against this build's MPI,
 // and without MPI (NAS_TEST_WITHOUT_MPI), so every build checks what a build without MPI says.
 // MPI itself is exercised by the mpirun tests in cli_mpi_test.cpp.
-#include "nas/mpi_channel.hpp"
+#include "nas/dist/mpi_channel.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <string>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

@@ -1,6 +1,6 @@
 // The distributed search without MPI: the driver's RemoteExecutor and workers running the real
 // worker loop on threads, connected by LocalChannels, with fake trials (no torch).
-#include "nas/remote_executor.hpp"
+#include "nas/dist/remote_executor.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +11,11 @@
 #include <thread>
 
 #include "fake_trial.hpp"
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/regularized_evolution.hpp"
-#include "nas/search_driver.hpp"
-#include "nas/worker_loop.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
+#include "nas/core/search/search_driver.hpp"
+#include "nas/dist/worker_loop.hpp"
 
 namespace fs = std::filesystem;
 

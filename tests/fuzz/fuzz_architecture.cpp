@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_common.hpp"
-#include "nas/error.hpp"
-#include "nas/network_plan.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/search/network_plan.hpp"
+#include "nas/core/search/search_space.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const nas::SearchSpace space;

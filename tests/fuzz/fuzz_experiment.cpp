@@ -2,10 +2,10 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_common.hpp"
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/json_fields.hpp"
-#include "nas/report.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/report/report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto root = nas::fuzz::scratch() / "experiments";

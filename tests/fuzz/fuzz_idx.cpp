@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "nas/error.hpp"
-#include "nas/image_files.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/image_files.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;

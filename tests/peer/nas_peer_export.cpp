@@ -10,13 +10,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "nas/device.hpp"
-#include "nas/error.hpp"
-#include "nas/model.hpp"
-#include "nas/network_plan.hpp"
-#include "nas/nni27_labels.hpp"
-#include "nas/random.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/search/network_plan.hpp"
+#include "nas/core/search/nni27_labels.hpp"
+#include "nas/core/search/search_space.hpp"
+#include "nas/torch/device.hpp"
+#include "nas/torch/model.hpp"
 
 namespace fs = std::filesystem;
 

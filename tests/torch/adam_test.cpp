@@ -1,4 +1,4 @@
-#include "nas/adam.hpp"
+#include "nas/torch/adam.hpp"
 
 #include <gtest/gtest.h>
 

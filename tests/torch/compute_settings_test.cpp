@@ -1,4 +1,4 @@
-#include "nas/compute_settings.hpp"
+#include "nas/torch/compute_settings.hpp"
 
 #include <ATen/Context.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Data sets: IDX and CIFAR-10 readers on files the tests write, corrupt files, splits, subsets,
 // synthetic data, batches and augmentation.
-#include "nas/data.hpp"
+#include "nas/torch/data.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "nas/device.hpp"
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/torch/device.hpp"
 
 namespace fs = std::filesystem;
 

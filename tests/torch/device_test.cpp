@@ -1,4 +1,4 @@
-#include "nas/device.hpp"
+#include "nas/torch/device.hpp"
 
 #include <c10/core/StreamGuard.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "nas/error.hpp"
-#include "nas/slot_streams.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/torch/slot_streams.hpp"
 
 namespace nas {
 namespace {

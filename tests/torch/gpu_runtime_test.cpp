@@ -1,10 +1,10 @@
-#include "nas/gpu_runtime.hpp"
+#include "nas/torch/gpu_runtime.hpp"
 
 #include <gtest/gtest.h>
 
 #include <regex>
 
-#include "nas/failure_kind.hpp"
+#include "nas/core/search/failure_kind.hpp"
 
 namespace nas {
 namespace {

@@ -1,6 +1,6 @@
 // The torch network: output shapes, parameter counts against the plan, the residual rule and
 // NNI's initialisation.
-#include "nas/model.hpp"
+#include "nas/torch/model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include "nas/device.hpp"
-#include "nas/random.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/torch/device.hpp"
 
 namespace nas {
 namespace {

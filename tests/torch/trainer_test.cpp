@@ -1,6 +1,6 @@
 // The trainer: learning on synthetic data, failures reported rather than thrown, the metric,
 // early stop, cancellation and seeded reproducibility.
-#include "nas/trainer.hpp"
+#include "nas/torch/trainer.hpp"
 
 #include <gtest/gtest.h>
 

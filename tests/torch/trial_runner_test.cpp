@@ -1,5 +1,5 @@
 // One search trial on CPU: its record, and what each kind of failure does to the search.
-#include "nas/trial_runner.hpp"
+#include "nas/torch/trial_runner.hpp"
 
 #include <c10/util/Exception.h>
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <random>
 
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "nas/dashboard_api.hpp"
+#include "nas/web/dashboard_api.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "nas/experiment_store.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
 #include "report_fixtures.hpp"
 
 namespace nas {

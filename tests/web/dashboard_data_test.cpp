@@ -1,13 +1,13 @@
-#include "nas/dashboard_data.hpp"
+#include "nas/web/dashboard_data.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/network_plan.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/network_plan.hpp"
 #include "report_fixtures.hpp"
 
 namespace nas {

@@ -1,10 +1,10 @@
-#include "nas/dashboard_page.hpp"
+#include "nas/web/dashboard_page.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "nas/dashboard_assets.hpp"
+#include "web/dashboard_assets.hpp"
 
 namespace nas {
 namespace {

@@ -1,4 +1,4 @@
-#include "nas/dashboard_server.hpp"
+#include "nas/web/dashboard_server.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 #include "report_fixtures.hpp"
 
 namespace nas {

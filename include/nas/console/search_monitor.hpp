@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "nas/progress_display.hpp"
-#include "nas/records.hpp"
-#include "nas/search_driver.hpp"
-#include "nas/trial_writer.hpp"
+#include "nas/console/progress_display.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/experiment/trial_writer.hpp"
+#include "nas/core/search/search_driver.hpp"
 
 namespace nas {
 

@@ -18,10 +18,10 @@
 #include <optional>
 #include <string>
 
-#include "nas/cull_policy.hpp"
-#include "nas/data_fingerprint.hpp"
-#include "nas/records.hpp"
-#include "nas/strategy.hpp"
+#include "nas/core/experiment/data_fingerprint.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/search/cull_policy.hpp"
+#include "nas/core/search/strategy.hpp"
 
 namespace nas {
 

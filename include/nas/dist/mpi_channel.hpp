@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/message_channel.hpp"
+#include "nas/dist/message_channel.hpp"
 
 namespace nas {
 

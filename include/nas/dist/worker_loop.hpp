@@ -15,10 +15,10 @@
 #include <utility>
 #include <vector>
 
-#include "nas/cull_policy.hpp"
-#include "nas/executor.hpp"
-#include "nas/message_channel.hpp"
-#include "nas/trial_writer.hpp"
+#include "nas/core/experiment/trial_writer.hpp"
+#include "nas/core/search/cull_policy.hpp"
+#include "nas/core/search/executor.hpp"
+#include "nas/dist/message_channel.hpp"
 
 namespace nas {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "nas/network_plan.hpp"
-#include "nas/trainer.hpp"
+#include "nas/core/search/network_plan.hpp"
+#include "nas/torch/trainer.hpp"
 
 namespace nas {
 

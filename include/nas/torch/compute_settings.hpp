@@ -4,7 +4,7 @@
 // with the results. LibTorch keeps them process-wide: set them once, before any trial starts.
 #include <string>
 
-#include "nas/search_options.hpp"
+#include "nas/core/search/search_options.hpp"
 
 namespace nas {
 

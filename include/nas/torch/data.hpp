@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "nas/data_fingerprint.hpp"
-#include "nas/network_plan.hpp"
-#include "nas/records.hpp"
+#include "nas/core/experiment/data_fingerprint.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/search/network_plan.hpp"
 
 namespace nas {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/records.hpp"
+#include "nas/core/experiment/records.hpp"
 
 namespace nas {
 

@@ -1,11 +1,12 @@
 #pragma once
-// The MobileNetV3 network of an Architecture (ORIGINAL-BEHAVIOR.md), as LibTorch modules built
-// from a NetworkPlan, with NNI's initialisation.
+// The MobileNetV3 network of an Architecture (the original's, as NNI 2.7 builds it: checked by
+// scripts/peer/nni-parity.sh), as LibTorch modules built from a NetworkPlan, with NNI's
+// initialisation.
 #include <torch/torch.h>
 
 #include <cstdint>
 
-#include "nas/network_plan.hpp"
+#include "nas/core/search/network_plan.hpp"
 
 namespace nas {
 

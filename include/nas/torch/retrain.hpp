@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "nas/data.hpp"
-#include "nas/records.hpp"
-#include "nas/trainer.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/torch/data.hpp"
+#include "nas/torch/trainer.hpp"
 
 namespace nas {
 

@@ -7,7 +7,7 @@
 #include <exception>
 #include <string>
 
-#include "nas/message_channel.hpp"
+#include "nas/dist/message_channel.hpp"
 
 namespace nas {
 

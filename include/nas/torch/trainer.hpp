@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "nas/adam.hpp"
-#include "nas/data.hpp"
-#include "nas/device_gate.hpp"
-#include "nas/failure_kind.hpp"
-#include "nas/model.hpp"
-#include "nas/records.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/search/device_gate.hpp"
+#include "nas/core/search/failure_kind.hpp"
+#include "nas/torch/adam.hpp"
+#include "nas/torch/data.hpp"
+#include "nas/torch/model.hpp"
 
 namespace nas {
 

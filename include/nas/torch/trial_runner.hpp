@@ -6,12 +6,12 @@
 #include <cstdint>
 #include <functional>
 
-#include "nas/cull_policy.hpp"
-#include "nas/data.hpp"
-#include "nas/executor.hpp"
-#include "nas/slot_streams.hpp"
-#include "nas/trainer.hpp"
-#include "nas/trial_writer.hpp"
+#include "nas/core/experiment/trial_writer.hpp"
+#include "nas/core/search/cull_policy.hpp"
+#include "nas/core/search/executor.hpp"
+#include "nas/torch/data.hpp"
+#include "nas/torch/slot_streams.hpp"
+#include "nas/torch/trainer.hpp"
 
 namespace nas {
 

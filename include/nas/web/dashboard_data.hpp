@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/report.hpp"
+#include "nas/core/report/report.hpp"
 
 namespace nas {
 

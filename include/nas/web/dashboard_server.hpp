@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "nas/dashboard_api.hpp"
+#include "nas/web/dashboard_api.hpp"
 
 namespace spdlog {
 class logger;

@@ -1,4 +1,4 @@
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 #include <sstream>
 

@@ -1,6 +1,6 @@
-#include "nas/image_files.hpp"
+#include "nas/core/common/image_files.hpp"
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

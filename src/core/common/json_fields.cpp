@@ -1,10 +1,10 @@
-#include "nas/json_fields.hpp"
+#include "nas/core/common/json_fields.hpp"
 
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 

@@ -1,4 +1,4 @@
-#include "nas/random.hpp"
+#include "nas/core/common/random.hpp"
 
 namespace nas {
 

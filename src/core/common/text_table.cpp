@@ -1,4 +1,4 @@
-#include "nas/text_table.hpp"
+#include "nas/core/common/text_table.hpp"
 
 #include <algorithm>
 #include <charconv>

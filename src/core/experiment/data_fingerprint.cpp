@@ -1,8 +1,8 @@
-#include "nas/data_fingerprint.hpp"
+#include "nas/core/experiment/data_fingerprint.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "nas/json_fields.hpp"
+#include "nas/core/common/json_fields.hpp"
 
 namespace nas {
 

@@ -1,4 +1,4 @@
-#include "nas/experiment_store.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -19,8 +19,8 @@
 #include <sstream>
 #include <thread>
 
-#include "nas/error.hpp"
-#include "nas/json_fields.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
 
 namespace nas {
 

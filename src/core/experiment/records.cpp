@@ -1,4 +1,4 @@
-#include "nas/records.hpp"
+#include "nas/core/experiment/records.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,8 +8,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
-#include "nas/json_fields.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
 
 namespace nas {
 namespace {

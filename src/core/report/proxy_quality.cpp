@@ -1,4 +1,4 @@
-#include "nas/proxy_quality.hpp"
+#include "nas/core/report/proxy_quality.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "nas/json_fields.hpp"
-#include "nas/rank_correlation.hpp"
-#include "nas/text_table.hpp"
+#include "core/report/rank_correlation.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "nas/core/common/text_table.hpp"
 
 namespace nas {
 namespace {

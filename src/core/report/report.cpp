@@ -1,11 +1,11 @@
-#include "nas/report.hpp"
+#include "nas/core/report/report.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
 
 namespace nas {
 namespace {

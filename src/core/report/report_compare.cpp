@@ -3,11 +3,11 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/json_fields.hpp"
-#include "nas/report.hpp"
-#include "nas/text_table.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "nas/core/common/text_table.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/report/report.hpp"
 
 namespace nas {
 namespace {

@@ -4,10 +4,10 @@
 #include <ostream>
 #include <set>
 
-#include "nas/json_fields.hpp"
-#include "nas/report.hpp"
-#include "nas/search_space.hpp"
-#include "nas/text_table.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "nas/core/common/text_table.hpp"
+#include "nas/core/report/report.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 namespace {

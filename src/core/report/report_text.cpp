@@ -1,8 +1,8 @@
 // The terminal form of a single-experiment report.
 #include <sstream>
 
-#include "nas/report.hpp"
-#include "nas/text_table.hpp"
+#include "nas/core/common/text_table.hpp"
+#include "nas/core/report/report.hpp"
 
 namespace nas {
 namespace {

@@ -1,11 +1,11 @@
-#include "nas/cull_policy.hpp"
+#include "nas/core/search/cull_policy.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 std::optional<double> cull_threshold(std::vector<double> history, int epoch, int epochs,

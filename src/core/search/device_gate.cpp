@@ -1,4 +1,4 @@
-#include "nas/device_gate.hpp"
+#include "nas/core/search/device_gate.hpp"
 
 namespace nas {
 

@@ -1,11 +1,11 @@
-#include "nas/executor.hpp"
+#include "nas/core/search/executor.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <map>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 

@@ -1,4 +1,4 @@
-#include "nas/network_plan.hpp"
+#include "nas/core/search/network_plan.hpp"
 
 #include <cmath>
 

@@ -1,10 +1,10 @@
-#include "nas/nni27_labels.hpp"
+#include "nas/core/search/nni27_labels.hpp"
 
 #include <algorithm>
 #include <map>
 #include <set>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

@@ -1,4 +1,4 @@
-#include "nas/nni27_names.hpp"
+#include "nas/core/search/nni27_names.hpp"
 
 #include <stdexcept>
 

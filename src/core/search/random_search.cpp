@@ -1,8 +1,8 @@
-#include "nas/random_search.hpp"
+#include "core/search/random_search.hpp"
 
 #include <utility>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 

@@ -1,4 +1,4 @@
-#include "nas/regularized_evolution.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
 
 #include <cmath>
 #include <numeric>
@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 void validate(const EvolutionOptions& o) {

@@ -1,4 +1,4 @@
-#include "nas/search_driver.hpp"
+#include "nas/core/search/search_driver.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -7,8 +7,8 @@
 #include <cmath>
 #include <deque>
 
-#include "nas/error.hpp"
-#include "nas/network_plan.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/search/network_plan.hpp"
 
 namespace nas {
 namespace {

@@ -1,4 +1,4 @@
-#include "nas/search_options.hpp"
+#include "nas/core/search/search_options.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +6,8 @@
 #include <sstream>
 #include <thread>
 
-#include "nas/error.hpp"
-#include "nas/json_fields.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/json_fields.hpp"
 
 namespace nas {
 namespace {

@@ -1,4 +1,4 @@
-#include "nas/search_space.hpp"
+#include "nas/core/search/search_space.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,10 +9,10 @@
 #include <set>
 #include <sstream>
 
-#include "nas/error.hpp"
-#include "nas/fnv1a.hpp"
-#include "nas/json_fields.hpp"
-#include "nas/nni27_labels.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/fnv1a.hpp"
+#include "nas/core/common/json_fields.hpp"
+#include "nas/core/search/nni27_labels.hpp"
 
 namespace nas {
 namespace {

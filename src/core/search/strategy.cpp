@@ -1,11 +1,11 @@
-#include "nas/strategy.hpp"
+#include "nas/core/search/strategy.hpp"
 
 #include <cmath>
 
-#include "nas/error.hpp"
-#include "nas/nni27_labels.hpp"
-#include "nas/random_search.hpp"
-#include "nas/regularized_evolution.hpp"
+#include "core/search/random_search.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/search/nni27_labels.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
 
 namespace nas {
 

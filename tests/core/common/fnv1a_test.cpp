@@ -1,4 +1,4 @@
-#include "nas/fnv1a.hpp"
+#include "nas/core/common/fnv1a.hpp"
 
 #include <gtest/gtest.h>
 

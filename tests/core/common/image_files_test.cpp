@@ -1,8 +1,8 @@
-#include "nas/image_files.hpp"
+#include "nas/core/common/image_files.hpp"
 
 #include <gtest/gtest.h>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

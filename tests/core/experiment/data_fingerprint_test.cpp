@@ -1,10 +1,10 @@
-#include "nas/data_fingerprint.hpp"
+#include "nas/core/experiment/data_fingerprint.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

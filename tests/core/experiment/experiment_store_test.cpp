@@ -1,4 +1,4 @@
-#include "nas/experiment_store.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <thread>
 #include <tuple>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

@@ -1,11 +1,11 @@
-#include "nas/records.hpp"
+#include "nas/core/experiment/records.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

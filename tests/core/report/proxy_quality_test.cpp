@@ -1,6 +1,6 @@
 // nas-report --proxy-quality: matching scored trials to retrains by architecture, and the rank
 // correlations per proxy. Reports are built by hand; no files.
-#include "nas/proxy_quality.hpp"
+#include "nas/core/report/proxy_quality.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "nas/rank_correlation.hpp"
+#include "core/report/rank_correlation.hpp"
 
 #include <gtest/gtest.h>
 

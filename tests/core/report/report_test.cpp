@@ -1,4 +1,4 @@
-#include "nas/report.hpp"
+#include "nas/core/report/report.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,10 +10,10 @@
 #include <random>
 #include <sstream>
 
-#include "nas/error.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/random.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/search_space.hpp"
 #include "report_fixtures.hpp"
 
 namespace nas {

@@ -1,4 +1,4 @@
-#include "nas/cull_policy.hpp"
+#include "nas/core/search/cull_policy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "nas/error.hpp"
-#include "nas/random.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/random.hpp"
 
 namespace nas {
 namespace {

@@ -1,4 +1,4 @@
-#include "nas/failure_kind.hpp"
+#include "nas/core/search/failure_kind.hpp"
 
 #include <gtest/gtest.h>
 

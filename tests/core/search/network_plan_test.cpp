@@ -1,13 +1,14 @@
 // The network plan: layer shapes, residual rule, SE widths, spatial sizes, and the reference
-// parameter and MAC figures of ORIGINAL-BEHAVIOR.md. No tensors involved.
-#include "nas/network_plan.hpp"
+// parameter and MAC figures of the original's network (NNI 2.7's own counts agree:
+// scripts/peer/nni-parity.sh). No tensors involved.
+#include "nas/core/search/network_plan.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "nas/random.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 namespace {

@@ -1,6 +1,6 @@
 // NNI 2.7's 54 labels: the ties, the expansion to 66 labels and back, reading the original's
 // parameter.cfg files, and searching the 54-choice space.
-#include "nas/nni27_labels.hpp"
+#include "nas/core/search/nni27_labels.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <random>
 #include <set>
 
-#include "nas/error.hpp"
-#include "nas/regularized_evolution.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
 
 namespace fs = std::filesystem;
 

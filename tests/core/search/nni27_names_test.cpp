@@ -1,6 +1,6 @@
 // NNI 2.7's parameter names for our modules. The whole list for one network, with shapes, is
 // checked against the real module tree in model_test.cpp.
-#include "nas/nni27_names.hpp"
+#include "nas/core/search/nni27_names.hpp"
 
 #include <gtest/gtest.h>
 

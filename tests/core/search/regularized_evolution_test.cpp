@@ -1,4 +1,4 @@
-#include "nas/regularized_evolution.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

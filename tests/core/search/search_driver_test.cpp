@@ -1,4 +1,4 @@
-#include "nas/search_driver.hpp"
+#include "nas/core/search/search_driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <random>
 #include <set>
 
-#include "nas/error.hpp"
-#include "nas/regularized_evolution.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,11 +1,11 @@
-#include "nas/search_space.hpp"
+#include "nas/core/search/search_space.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "nas/error.hpp"
+#include "nas/core/common/error.hpp"
 
 namespace nas {
 namespace {

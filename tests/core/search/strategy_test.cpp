@@ -1,4 +1,4 @@
-#include "nas/strategy.hpp"
+#include "nas/core/search/strategy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,9 +6,9 @@
 #include <deque>
 #include <set>
 
-#include "nas/error.hpp"
-#include "nas/random_search.hpp"
-#include "nas/regularized_evolution.hpp"
+#include "core/search/random_search.hpp"
+#include "nas/core/common/error.hpp"
+#include "nas/core/search/regularized_evolution.hpp"
 
 namespace nas {
 namespace {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "nas/fnv1a.hpp"
+#include "nas/core/common/fnv1a.hpp"
 
 namespace nas {
 

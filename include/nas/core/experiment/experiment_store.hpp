@@ -1,15 +1,16 @@
 #pragma once
-// The experiment store owns every file of an experiment folder (layout in docs/FORMATS.md).
-// Nothing else in libnas reads or writes them. Writes are atomic (temporary file + rename), so a
-// crash leaves either the old or the new file. Thread-safe: trials on several threads may write
-// their own trial.json at once.
+// The experiment store owns experiment.json and the trials' trial.json files (layout in
+// docs/FORMATS.md); the folder's other files have one owner each: search.log the search's log
+// sink, a trial's retrain/ folder nas-test-model's retrain. Writes are atomic (temporary file +
+// rename), so a crash leaves either the old or the new file. Thread-safe: trials on several threads
+// may write their own trial.json at once.
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "nas/records.hpp"
-#include "nas/trial_writer.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/experiment/trial_writer.hpp"
 
 namespace nas {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "nas/search_options.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/search/search_options.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 

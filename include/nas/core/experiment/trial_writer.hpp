@@ -4,7 +4,7 @@
 // record to the driver, which alone writes the experiment folder.
 #include <string>
 
-#include "nas/records.hpp"
+#include "nas/core/experiment/records.hpp"
 
 namespace nas {
 

@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "nas/device_gate.hpp"
-#include "nas/records.hpp"
-#include "nas/strategy.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/search/device_gate.hpp"
+#include "nas/core/search/strategy.hpp"
 
 namespace nas {
 

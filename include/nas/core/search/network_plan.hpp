@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "nas/search_space.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/search_space.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 

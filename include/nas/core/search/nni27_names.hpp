@@ -15,8 +15,8 @@
 // LayerChoice and Repeat, built under fixed_arch, leave no level of their own in the names.
 #include <string>
 
-#include "nas/network_plan.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/search/network_plan.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 

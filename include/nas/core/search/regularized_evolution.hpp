@@ -23,8 +23,8 @@
 #include <optional>
 #include <string>
 
-#include "nas/search_space.hpp"
-#include "nas/strategy.hpp"
+#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/strategy.hpp"
 
 namespace nas {
 

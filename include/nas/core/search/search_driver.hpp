@@ -9,10 +9,10 @@
 #include <optional>
 #include <vector>
 
-#include "nas/cull_policy.hpp"
-#include "nas/executor.hpp"
-#include "nas/experiment_store.hpp"
-#include "nas/strategy.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/cull_policy.hpp"
+#include "nas/core/search/executor.hpp"
+#include "nas/core/search/strategy.hpp"
 
 namespace nas {
 

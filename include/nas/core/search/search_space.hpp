@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/random.hpp"
+#include "nas/core/common/random.hpp"
 
 namespace nas {
 

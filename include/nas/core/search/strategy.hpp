@@ -12,9 +12,9 @@
 #include <set>
 #include <string>
 
-#include "nas/random.hpp"
-#include "nas/records.hpp"
-#include "nas/search_space.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/experiment/records.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 
