@@ -24,22 +24,22 @@ torch::Tensor activate(const torch::Tensor& x, Activation a) {
 
 }  // namespace
 
-ConvBnActImpl::ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act,
-                             Activation activation, int in_height, int in_width)
-    : act_(act),
-      activation_(activation),
-      kernel_(kernel),
-      stride_(stride),
-      groups_(groups),
-      kernel_h_(effective_kernel_size(kernel, in_height)),
-      kernel_w_(effective_kernel_size(kernel, in_width)) {
-  conv_ = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
-                                                        .stride(stride)
-                                                        .padding(kernel / 2)
-                                                        .groups(groups)
-                                                        .bias(false)));
+ConvBnActImpl::ConvBnActImpl(const ConvBnActOptions& o)
+    : act_(o.act()),
+      activation_(o.activation()),
+      kernel_(o.kernel()),
+      stride_(o.stride()),
+      groups_(o.groups()),
+      kernel_h_(effective_kernel_size(o.kernel(), o.in_height())),
+      kernel_w_(effective_kernel_size(o.kernel(), o.in_width())) {
+  conv_ = register_module("conv",
+                          torch::nn::Conv2d(torch::nn::Conv2dOptions(o.in(), o.out(), o.kernel())
+                                                .stride(o.stride())
+                                                .padding(o.kernel() / 2)
+                                                .groups(o.groups())
+                                                .bias(false)));
   bn_ = register_module(
-      "bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out).eps(1e-3).momentum(0.1)));
+      "bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(o.out()).eps(1e-3).momentum(0.1)));
 }
 
 torch::Tensor ConvBnActImpl::forward(torch::Tensor x) {
@@ -75,14 +75,17 @@ torch::Tensor SqueezeExciteImpl::forward(torch::Tensor x) {
 }
 
 InvertedResidualImpl::InvertedResidualImpl(const BlockPlan& p) : residual_(p.residual) {
-  expand_ =
-      register_module("expand", ConvBnAct(p.in_channels, p.hidden, 1, 1, 1, true, p.activation));
-  depthwise_ =
-      register_module("depthwise", ConvBnAct(p.hidden, p.hidden, p.kernel, p.stride, p.hidden, true,
-                                             p.activation, p.in_size[0], p.in_size[1]));
+  expand_ = register_module(
+      "expand", ConvBnAct(ConvBnActOptions(p.in_channels, p.hidden, 1).activation(p.activation)));
+  depthwise_ = register_module("depthwise", ConvBnAct(ConvBnActOptions(p.hidden, p.hidden, p.kernel)
+                                                          .stride(p.stride)
+                                                          .groups(p.hidden)
+                                                          .activation(p.activation)
+                                                          .in_height(p.in_size[0])
+                                                          .in_width(p.in_size[1])));
   if (p.se) se_ = register_module("se", SqueezeExcite(p.hidden, p.se_channels));
-  project_ =
-      register_module("project", ConvBnAct(p.hidden, p.out_channels, 1, 1, 1, false, p.activation));
+  project_ = register_module("project",
+                             ConvBnAct(ConvBnActOptions(p.hidden, p.out_channels, 1).act(false)));
 }
 
 torch::Tensor InvertedResidualImpl::forward(torch::Tensor x) {
@@ -94,14 +97,18 @@ torch::Tensor InvertedResidualImpl::forward(torch::Tensor x) {
 
 MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
   const int c0 = plan.stem_channels;
-  stem_ = register_module("stem",
-                          ConvBnAct(plan.input.channels, c0, plan.stem_kernel, 2, 1, true,
-                                    Activation::kHardSwish, plan.input.height, plan.input.width));
-  separable_dw_ = register_module(
-      "separable_dw",
-      ConvBnAct(c0, c0, 3, 1, c0, true, Activation::kReLU, plan.stem_size[0], plan.stem_size[1]));
+  stem_ =
+      register_module("stem", ConvBnAct(ConvBnActOptions(plan.input.channels, c0, plan.stem_kernel)
+                                            .stride(2)
+                                            .activation(Activation::kHardSwish)
+                                            .in_height(plan.input.height)
+                                            .in_width(plan.input.width)));
+  separable_dw_ = register_module("separable_dw", ConvBnAct(ConvBnActOptions(c0, c0, 3)
+                                                                .groups(c0)
+                                                                .in_height(plan.stem_size[0])
+                                                                .in_width(plan.stem_size[1])));
   separable_pw_ =
-      register_module("separable_pw", ConvBnAct(c0, c0, 1, 1, 1, false, Activation::kReLU));
+      register_module("separable_pw", ConvBnAct(ConvBnActOptions(c0, c0, 1).act(false)));
   int last = c0;
   for (std::size_t i = 0; i < plan.blocks.size(); ++i) {
     blocks_.push_back(
@@ -109,7 +116,8 @@ MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
     last = plan.blocks[i].out_channels;
   }
   head_ = register_module(
-      "head", ConvBnAct(last, plan.head_channels, 1, 1, 1, true, Activation::kHardSwish));
+      "head",
+      ConvBnAct(ConvBnActOptions(last, plan.head_channels, 1).activation(Activation::kHardSwish)));
   final_conv_ = register_module(
       "final_conv",
       torch::nn::Conv2d(

@@ -203,8 +203,12 @@ TEST(ConvBnActKernelCrop, MatchesThePlainConvolutionAndItsGradients) {
   };
   for (const Case c : {Case{1, 7, 1}, Case{2, 7, 1}, Case{2, 5, 2}, Case{3, 7, 2}, Case{1, 3, 1}}) {
     const int ch = 6;
-    ConvBnAct plain(ch, ch, c.kernel, c.stride, ch, true, Activation::kHardSwish);
-    ConvBnAct cropped(ch, ch, c.kernel, c.stride, ch, true, Activation::kHardSwish, c.size, c.size);
+    const auto options = ConvBnActOptions(ch, ch, c.kernel)
+                             .stride(c.stride)
+                             .groups(ch)
+                             .activation(Activation::kHardSwish);
+    ConvBnAct plain(options);
+    ConvBnAct cropped(ConvBnActOptions(options).in_height(c.size).in_width(c.size));
     EXPECT_EQ(cropped->effective_kernel().first, std::min(c.kernel, 2 * c.size - 1));
     {
       torch::NoGradGuard no_grad;

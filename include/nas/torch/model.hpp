@@ -10,6 +10,23 @@
 
 namespace nas {
 
+/// A ConvBnAct layer: conv `in` -> `out` channels with a `kernel` x `kernel` window, and what the
+/// caller may change from a plain 1x1 (stride, groups, the activation, the input's size).
+struct ConvBnActOptions {
+  ConvBnActOptions(int in, int out, int kernel) : in_(in), out_(out), kernel_(kernel) {}
+  TORCH_ARG(int, in);
+  TORCH_ARG(int, out);
+  TORCH_ARG(int, kernel);
+  TORCH_ARG(int, stride) = 1;
+  TORCH_ARG(int, groups) = 1;
+  /// false: BatchNorm's output is the layer's (the projection of an inverted residual).
+  TORCH_ARG(bool, act) = true;
+  TORCH_ARG(Activation, activation) = Activation::kReLU;
+  /// The input's spatial size, which lets a kernel wider than the map be cropped; 0: unknown.
+  TORCH_ARG(int, in_height) = 0;
+  TORCH_ARG(int, in_width) = 0;
+};
+
 /// conv (no bias) -> BatchNorm -> optional activation.
 ///
 /// Given the input's spatial size, a kernel wider than 2 * size - 1 is applied as its central
@@ -18,8 +35,7 @@ namespace nas {
 /// hundreds of times slower than a 1x1 one. The full weight stays the parameter.
 class ConvBnActImpl : public torch::nn::Module {
  public:
-  ConvBnActImpl(int in, int out, int kernel, int stride, int groups, bool act,
-                Activation activation, int in_height = 0, int in_width = 0);
+  explicit ConvBnActImpl(const ConvBnActOptions& options);
   torch::Tensor forward(torch::Tensor x);
   /// The kernel size actually applied (height, width).
   std::pair<int, int> effective_kernel() const { return {kernel_h_, kernel_w_}; }
