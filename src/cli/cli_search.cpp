@@ -21,6 +21,7 @@
 #include "nas/core/report/report.hpp"
 #include "nas/core/search/regularized_evolution.hpp"
 #include "nas/core/search/search_driver.hpp"
+#include "nas/core/search/search_request.hpp"
 #include "nas/dist/mpi_channel.hpp"
 #include "nas/dist/remote_executor.hpp"
 #include "nas/torch/compute_settings.hpp"
@@ -37,19 +38,6 @@ namespace fs = std::filesystem;
 
 namespace nas {
 namespace {
-
-/// Ids become folder names: letters, digits, '-', '_' and '.', not starting with '.'.
-void check_experiment_id(const std::string& id) {
-  const bool ok =
-      !id.empty() && id.size() <= 128 && id[0] != '.' &&
-      std::all_of(id.begin(), id.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-      });
-  if (!ok) {
-    throw UsageError("--experiment-id '" + id +
-                     "': use letters, digits, '-', '_' and '.' (not first), at most 128");
-  }
-}
 
 struct SearchCliOptions;
 std::shared_ptr<void> start_search_dashboard(const SearchCliOptions& o, const std::string& root,
@@ -71,63 +59,21 @@ struct SearchCliOptions {
   const CLI::App* cmd = nullptr;
 };
 
-/// Flags that define a search, with the experiment.json option each one sets: on --resume they
-/// must agree with the stored experiment.
-const std::vector<std::pair<std::string, std::string>>& defining_flags() {
-  static const std::vector<std::pair<std::string, std::string>> flags{
-      {"--epochs", "epochs"},
-      {"--cull-ratio", "cull_ratio"},
-      {"--max-population", "max_population"},
-      {"--sample-size", "sample_size"},
-      {"--strategy", "strategy"},
-      {"--space", "space"},
-      {"--mutation-prob", "mutation_prob"},
-      {"--dataset", "dataset"},
-      {"--data-dir", "data_dir"},
-      {"--eval-split", "eval_split"},
-      {"--train-subset", "train_subset"},
-      {"--eval-subset", "eval_subset"},
-      {"--batch-size", "batch_size"},
-      {"--lr", "lr"},
-      {"--latency-batch", "latency_batch"},
-      {"--latency-exponent", "latency_exponent"},
-      {"--bn-recalibrate", "bn_recalibrate"},
-      {"--deterministic", "deterministic"},
-      {"--tf32", "tf32"},
-      {"--seed", "seed"}};
-  return flags;
-}
-
-/// The small-budget run of the README: a few minutes on 2 CPU cores on Fashion-MNIST.
-/// The small-budget run of the README. Returns what it set, for messages ("--n-trials 12").
-std::string apply_quick(SearchOptions& s, const CLI::App& cmd) {
-  std::string set_flags;
-  auto set = [&](const char* flag, auto& field, auto value) {
-    if (flag_given(cmd, flag)) return;
-    field = value;
-    set_flags += std::string(set_flags.empty() ? "" : ", ") + flag + " " + std::to_string(value);
-  };
-  set("--n-trials", s.n_trials, 12);
-  set("--max-population", s.max_population, 6);
-  set("--sample-size", s.sample_size, 3);
-  set("--concurrent-trials", s.concurrent_trials, 2);
-  set("--train-subset", s.train_subset, std::int64_t{2000});
-  set("--eval-subset", s.eval_subset, std::int64_t{1000});
-  return set_flags;
-}
-
-void check_resume_flags(const SearchCliOptions& o, const SearchOptions& stored,
-                        std::uint64_t stored_seed) {
-  nlohmann::json given = to_json(o.search);
-  given["seed"] = o.seed;
-  nlohmann::json have = to_json(stored);
-  have["seed"] = stored_seed;
-  for (const auto& [flag, field] : defining_flags()) {
-    if (flag_given(*o.cmd, flag) && given[field] != have[field]) {
-      throw UsageError(flag + " " + given[field].dump() + " conflicts with the experiment's " +
-                       have[field].dump() + " (--resume takes the options from experiment.json)");
-    }
+/// The search's flags as prepare_search takes them: their values, and which were given.
+SearchRequest request_of(const SearchCliOptions& o) {
+  SearchRequest r;
+  r.options = o.search;
+  for (const CLI::Option* opt : o.cmd->get_options()) {
+    if (opt->count() == 0) continue;
+    for (const auto& name : opt->get_lnames()) r.given.insert("--" + name);
   }
+  r.seed = o.seed;
+  r.no_gpu = o.no_gpu;
+  r.quick = o.quick;
+  r.name = o.name;
+  r.resume = o.resume;
+  r.experiment_id = o.experiment_id;
+  return r;
 }
 
 void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
@@ -216,79 +162,23 @@ std::optional<SharedData> prepare_data(const SearchOptions& s, ExperimentRecord&
   return shared_data;
 }
 
-void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>& cancel) {
+void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomic<bool>& cancel) {
   const std::string root = o.experiment_dir.empty() ? default_experiment_root() : o.experiment_dir;
-  const CLI::App& cmd = *o.cmd;
-  if (!o.experiment_id.empty()) {
-    // Requeue-friendly: the same command starts the experiment once and resumes it after.
-    if (!o.resume.empty()) throw UsageError("--experiment-id and --resume: give one of them");
-    check_experiment_id(o.experiment_id);
-    if (fs::exists(fs::path(root) / o.experiment_id / "experiment.json"))
-      o.resume = o.experiment_id;
+  PreparedSearch prepared = prepare_search(request_of(o), root);
+  for (const auto& flag : prepared.ignored)
+    spdlog::warn("{} is ignored on --resume (the experiment keeps its own)", flag);
+  for (const auto& problem : prepared.problems) spdlog::warn("skipping {}", problem);
+  ExperimentRecord& experiment = prepared.experiment;
+  if (prepared.already_complete) {
+    // Nothing to run: leave the folder exactly as it is (no new session, no log line).
+    std::printf(
+        "experiment %s is complete (%d trials): nothing to do; extend it with --n-trials N\n",
+        experiment.id.c_str(), prepared.finished);
+    return;
   }
-
-  std::optional<ExperimentStore> store;
-  ExperimentLock held;  // two processes must never run one experiment
-  ExperimentRecord experiment;
-  std::vector<TrialRecord> kept;
-  std::string quick_set;  // what --quick chose, to say so when it leads to an error
-  if (!o.resume.empty()) {
-    for (const char* ignored : {"--name", "--quick"}) {
-      if (flag_given(cmd, ignored))
-        spdlog::warn("{} is ignored on --resume (the experiment keeps its own)", ignored);
-    }
-    store = ExperimentStore::open(root, o.resume);
-    held = store->lock();
-    experiment = store->read_experiment();
-    check_resume_flags(o, experiment.options, experiment.seed);
-    // A search can be extended (as NNI, Optuna and W&B allow), not shortened.
-    if (flag_given(cmd, "--n-trials")) {
-      if (o.search.n_trials < experiment.options.n_trials) {
-        throw UsageError("--n-trials " + std::to_string(o.search.n_trials) +
-                         " is smaller than the experiment's " +
-                         std::to_string(experiment.options.n_trials) +
-                         ": a search can be extended, not shortened");
-      }
-      experiment.options.n_trials = o.search.n_trials;
-    }
-    // Where and how fast it runs may change between sessions; what it searches may not.
-    if (flag_given(cmd, "--concurrent-trials"))
-      experiment.options.concurrent_trials = o.search.concurrent_trials;
-    if (flag_given(cmd, "--threads")) experiment.options.threads = o.search.threads;
-    if (flag_given(cmd, "--device") || o.no_gpu)
-      experiment.options.device = o.no_gpu ? "cpu" : o.search.device;
-    auto loaded = store->load_trials();
-    kept = resumable_trials(std::move(loaded.trials),
-                            SearchSpace({}, label_set_from_string(experiment.options.space)),
-                            experiment.options.epochs, loaded.problems);
-    for (const auto& problem : loaded.problems) spdlog::warn("skipping {}", problem);
-    int finished = 0;
-    for (const auto& t : kept) finished += is_finished(t.status);
-    if (experiment.status == ExperimentStatus::kCompleted &&
-        finished >= experiment.options.n_trials) {
-      // Nothing to run: leave the folder exactly as it is (no new session, no log line).
-      std::printf(
-          "experiment %s is complete (%d trials): nothing to do; extend it with "
-          "--n-trials N\n",
-          experiment.id.c_str(), finished);
-      return;
-    }
-  } else {
-    if (o.quick) quick_set = apply_quick(o.search, cmd);
-    if (o.no_gpu) o.search.device = "cpu";
-    o.search.seed = flag_given(cmd, "--seed") ? o.seed : random_seed();
-    experiment.options = o.search;
-    experiment.seed = *o.search.seed;
-    experiment.id = o.experiment_id;
-    if (!o.name.empty()) experiment.name = o.name;
-  }
+  std::optional<ExperimentStore>& store = prepared.store;
+  const std::vector<TrialRecord>& kept = prepared.kept;
   const SearchOptions& s = experiment.options;
-  try {
-    validate(s);  // new options, or an edited experiment.json on resume
-  } catch (const UsageError& e) {
-    if (quick_set.empty()) throw;
-    throw UsageError(std::string(e.what()) + " (--quick set " + quick_set + ")");
-  }
   const ComputeSettings compute = compute_settings_for(s);
   apply_compute_settings(compute);
 
@@ -299,17 +189,17 @@ void run_search_driver(SearchCliOptions o, Ranks& ranks, const std::atomic<bool>
   if (!store) {
     experiment.created = now_iso8601();
     store = ExperimentStore::create(root, experiment);
-    held = store->lock();
+    prepared.lock = store->lock();  // two processes must never run one experiment
     experiment = store->read_experiment();
   }
   if (ranks.channel) send_go(*ranks.channel, experiment.id);
-  add_log_file(store->log_path(), o.resume.empty() ? "" : "resumed");
   const auto dashboard =
       start_search_dashboard(o, fs::path(store->dir()).parent_path().string(), experiment.id);
+  add_log_file(store->log_path(), prepared.resumed ? "resumed" : "");
   spdlog::info(
       "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} over the {} space on {} ({} "
       "train / {} eval), seed {}",
-      experiment.id, o.resume.empty() ? "new" : "resumed", s.n_trials, s.epochs, s.cull_ratio,
+      experiment.id, prepared.resumed ? "resumed" : "new", s.n_trials, s.epochs, s.cull_ratio,
       s.strategy, s.space, s.dataset, data.train_size, data.eval_size, experiment.seed);
   for (const auto& w : experiment.workers) {
     std::string devices;

@@ -1,0 +1,150 @@
+#include "nas/core/search/search_request.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "nas/core/common/error.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/search/search_driver.hpp"
+#include "nas/core/search/search_space.hpp"
+
+namespace fs = std::filesystem;
+
+namespace nas {
+namespace {
+
+/// Flags that define a search, with the experiment.json option each one sets: on a resume they
+/// must agree with the stored experiment.
+const std::vector<std::pair<std::string, std::string>>& defining_flags() {
+  static const std::vector<std::pair<std::string, std::string>> flags{
+      {"--epochs", "epochs"},
+      {"--cull-ratio", "cull_ratio"},
+      {"--max-population", "max_population"},
+      {"--sample-size", "sample_size"},
+      {"--strategy", "strategy"},
+      {"--space", "space"},
+      {"--mutation-prob", "mutation_prob"},
+      {"--dataset", "dataset"},
+      {"--data-dir", "data_dir"},
+      {"--eval-split", "eval_split"},
+      {"--train-subset", "train_subset"},
+      {"--eval-subset", "eval_subset"},
+      {"--batch-size", "batch_size"},
+      {"--lr", "lr"},
+      {"--latency-batch", "latency_batch"},
+      {"--latency-exponent", "latency_exponent"},
+      {"--bn-recalibrate", "bn_recalibrate"},
+      {"--deterministic", "deterministic"},
+      {"--tf32", "tf32"},
+      {"--seed", "seed"}};
+  return flags;
+}
+
+/// The small-budget run of the README: a few minutes on 2 CPU cores on Fashion-MNIST. Sets what
+/// was not given and returns it, for messages ("--n-trials 12, ...").
+std::string apply_quick(SearchOptions& s, const std::set<std::string>& given) {
+  std::string set_flags;
+  auto set = [&](const char* flag, auto& field, auto value) {
+    if (given.count(flag)) return;
+    field = value;
+    set_flags += std::string(set_flags.empty() ? "" : ", ") + flag + " " + std::to_string(value);
+  };
+  set("--n-trials", s.n_trials, 12);
+  set("--max-population", s.max_population, 6);
+  set("--sample-size", s.sample_size, 3);
+  set("--concurrent-trials", s.concurrent_trials, 2);
+  set("--train-subset", s.train_subset, std::int64_t{2000});
+  set("--eval-subset", s.eval_subset, std::int64_t{1000});
+  return set_flags;
+}
+
+void check_resume_flags(const SearchRequest& r, const ExperimentRecord& stored) {
+  nlohmann::json given = to_json(r.options);
+  given["seed"] = r.seed;
+  nlohmann::json have = to_json(stored.options);
+  have["seed"] = stored.seed;
+  for (const auto& [flag, field] : defining_flags()) {
+    if (r.given.count(flag) && given[field] != have[field]) {
+      throw UsageError(flag + " " + given[field].dump() + " conflicts with the experiment's " +
+                       have[field].dump() + " (--resume takes the options from experiment.json)");
+    }
+  }
+}
+
+void prepare_resume(const SearchRequest& r, const std::string& root, PreparedSearch& p) {
+  for (const char* ignored : {"--name", "--quick"}) {
+    if (r.given.count(ignored)) p.ignored.push_back(ignored);
+  }
+  p.resumed = true;
+  p.store = ExperimentStore::open(root, r.resume);
+  p.lock = p.store->lock();  // two processes must never run one experiment
+  p.experiment = p.store->read_experiment();
+  check_resume_flags(r, p.experiment);
+  SearchOptions& s = p.experiment.options;
+  if (r.given.count("--n-trials")) {
+    if (r.options.n_trials < s.n_trials) {
+      throw UsageError("--n-trials " + std::to_string(r.options.n_trials) +
+                       " is smaller than the experiment's " + std::to_string(s.n_trials) +
+                       ": a search can be extended, not shortened");
+    }
+    s.n_trials = r.options.n_trials;
+  }
+  if (r.given.count("--concurrent-trials")) s.concurrent_trials = r.options.concurrent_trials;
+  if (r.given.count("--threads")) s.threads = r.options.threads;
+  if (r.given.count("--device") || r.no_gpu) s.device = r.no_gpu ? "cpu" : r.options.device;
+  auto loaded = p.store->load_trials();
+  p.problems = std::move(loaded.problems);
+  p.kept = resumable_trials(std::move(loaded.trials),
+                            SearchSpace({}, label_set_from_string(s.space)), s.epochs, p.problems);
+  for (const auto& t : p.kept) p.finished += is_finished(t.status);
+  p.already_complete =
+      p.experiment.status == ExperimentStatus::kCompleted && p.finished >= s.n_trials;
+}
+
+}  // namespace
+
+void check_experiment_id(const std::string& id) {
+  const bool ok =
+      !id.empty() && id.size() <= 128 && id[0] != '.' &&
+      std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      });
+  if (!ok) {
+    throw UsageError("--experiment-id '" + id +
+                     "': use letters, digits, '-', '_' and '.' (not first), at most 128");
+  }
+}
+
+PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
+  if (!r.experiment_id.empty()) {
+    if (!r.resume.empty()) throw UsageError("--experiment-id and --resume: give one of them");
+    check_experiment_id(r.experiment_id);
+    if (fs::exists(fs::path(root) / r.experiment_id / "experiment.json"))
+      r.resume = r.experiment_id;
+  }
+  PreparedSearch p;
+  if (!r.resume.empty()) {
+    prepare_resume(r, root, p);
+    if (p.already_complete) return p;
+  } else {
+    if (r.quick) p.quick_set = apply_quick(r.options, r.given);
+    if (r.no_gpu) r.options.device = "cpu";
+    r.options.seed = r.given.count("--seed") ? r.seed : random_seed();
+    p.experiment.options = r.options;
+    p.experiment.seed = *r.options.seed;
+    p.experiment.id = r.experiment_id;
+    if (!r.name.empty()) p.experiment.name = r.name;
+  }
+  try {
+    validate(p.experiment.options);  // new options, or an edited experiment.json on resume
+  } catch (const UsageError& e) {
+    if (p.quick_set.empty()) throw;
+    throw UsageError(std::string(e.what()) + " (--quick set " + p.quick_set + ")");
+  }
+  return p;
+}
+
+}  // namespace nas

@@ -1,0 +1,238 @@
+#include "nas/core/search/search_request.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "nas/core/common/error.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/search_space.hpp"
+#include "report_fixtures.hpp"
+
+namespace nas {
+namespace {
+namespace fs = std::filesystem;
+using testing::fresh_test_dir;
+
+class SearchRequestTest : public ::testing::Test {
+ protected:
+  void SetUp() override { root_ = fresh_test_dir("nas-request"); }
+  void TearDown() override { fs::remove_all(root_); }
+
+  /// A stored 4-trial experiment "e" (3 epochs, seed 7) with `finished` completed trials.
+  void store_experiment(int finished, ExperimentStatus status = ExperimentStatus::kCompleted) {
+    ExperimentRecord e = testing::experiment("e", 3, 0.3);
+    e.options.n_trials = 4;
+    e.options.max_population = 4;
+    e.options.sample_size = 2;
+    e.options.dataset = "synthetic";
+    e.seed = 7;
+    e.status = status;
+    auto store = ExperimentStore::create(root_, e);
+    const SearchSpace space;
+    for (int id = 0; id < finished; ++id) {
+      TrialRecord t =
+          testing::make_trial("e", {id, TrialStatus::kCompleted, 0, 10, 5.0, 50.0, 0.1, {1, 1, 1}});
+      t.arch = space.smallest();
+      store.write_trial(t);
+    }
+  }
+
+  static SearchRequest resume(const std::string& id, std::set<std::string> given = {}) {
+    SearchRequest r;
+    r.resume = id;
+    r.given = std::move(given);
+    return r;
+  }
+
+  std::string root_;
+};
+
+TEST_F(SearchRequestTest, ANewSearchTakesTheFlagsAndCreatesNothingYet) {
+  SearchRequest r;
+  r.options.epochs = 2;
+  r.seed = 11;
+  r.given = {"--epochs", "--seed"};
+  r.name = "first";
+  const PreparedSearch p = prepare_search(r, root_);
+  EXPECT_FALSE(p.resumed);
+  EXPECT_FALSE(p.store.has_value());
+  EXPECT_EQ(p.experiment.options.epochs, 2);
+  EXPECT_EQ(p.experiment.seed, 11u);
+  EXPECT_EQ(p.experiment.name, "first");
+  EXPECT_FALSE(fs::exists(root_));
+}
+
+TEST_F(SearchRequestTest, WithoutSeedANewSearchDrawsOne) {
+  SearchRequest r;
+  r.seed = 11;  // not given: ignored
+  const PreparedSearch a = prepare_search(r, root_);
+  const PreparedSearch b = prepare_search(r, root_);
+  EXPECT_NE(a.experiment.seed, b.experiment.seed);
+}
+
+TEST_F(SearchRequestTest, NoGpuRunsOnTheCpu) {
+  SearchRequest r;
+  r.options.device = "cuda:0";
+  r.no_gpu = true;
+  EXPECT_EQ(prepare_search(r, root_).experiment.options.device, "cpu");
+}
+
+TEST_F(SearchRequestTest, QuickFillsOnlyWhatWasNotGiven) {
+  SearchRequest r;
+  r.quick = true;
+  r.options.n_trials = 20;
+  r.given = {"--n-trials"};
+  const PreparedSearch p = prepare_search(r, root_);
+  EXPECT_EQ(p.experiment.options.n_trials, 20);
+  EXPECT_EQ(p.experiment.options.max_population, 6);
+  EXPECT_EQ(p.experiment.options.train_subset, 2000);
+  EXPECT_EQ(p.quick_set.find("--n-trials"), std::string::npos) << p.quick_set;
+  EXPECT_NE(p.quick_set.find("--max-population 6"), std::string::npos) << p.quick_set;
+}
+
+TEST_F(SearchRequestTest, AnErrorCausedByQuickSaysWhatQuickSet) {
+  SearchRequest r;
+  r.quick = true;
+  r.options.sample_size = 10;  // above --quick's population of 6
+  r.given = {"--sample-size"};
+  try {
+    prepare_search(r, root_);
+    FAIL() << "expected a UsageError";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("(--quick set --n-trials 12"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(SearchRequestTest, ResumeKeepsTheExperimentsOptionsAndItsTrials) {
+  store_experiment(2, ExperimentStatus::kInterrupted);
+  const PreparedSearch p = prepare_search(resume("e"), root_);
+  EXPECT_TRUE(p.resumed);
+  ASSERT_TRUE(p.store.has_value());
+  EXPECT_EQ(p.experiment.options.epochs, 3);
+  EXPECT_EQ(p.experiment.seed, 7u);
+  EXPECT_EQ(p.kept.size(), 2u);
+  EXPECT_EQ(p.finished, 2);
+  EXPECT_FALSE(p.already_complete);
+  EXPECT_TRUE(p.problems.empty());
+}
+
+TEST_F(SearchRequestTest, ResumeRefusesAFlagThatDefinesTheSearchNamingBothValues) {
+  store_experiment(1);
+  SearchRequest r = resume("e", {"--epochs"});
+  r.options.epochs = 5;
+  try {
+    prepare_search(r, root_);
+    FAIL() << "expected a UsageError";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--epochs 5 conflicts with the experiment's 3 (--resume takes the options from "
+              "experiment.json)");
+  }
+  SearchRequest seed = resume("e", {"--seed"});
+  seed.seed = 8;
+  EXPECT_THROW(prepare_search(seed, root_), UsageError);
+}
+
+TEST_F(SearchRequestTest, ResumeAcceptsADefiningFlagThatAgrees) {
+  store_experiment(1);
+  SearchRequest r = resume("e", {"--epochs", "--seed"});
+  r.options.epochs = 3;
+  r.seed = 7;
+  EXPECT_NO_THROW(prepare_search(r, root_));
+}
+
+TEST_F(SearchRequestTest, ResumeExtendsTheTrialsButNeverShortensThem) {
+  store_experiment(4);
+  SearchRequest more = resume("e", {"--n-trials"});
+  more.options.n_trials = 6;
+  {
+    const PreparedSearch p = prepare_search(more, root_);
+    EXPECT_EQ(p.experiment.options.n_trials, 6);
+    EXPECT_FALSE(p.already_complete);
+  }  // releases the experiment's lock
+  SearchRequest fewer = resume("e", {"--n-trials"});
+  fewer.options.n_trials = 3;
+  try {
+    prepare_search(fewer, root_);
+    FAIL() << "expected a UsageError";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("extended, not shortened"), std::string::npos);
+  }
+}
+
+TEST_F(SearchRequestTest, ResumeMayChangeWhereAndHowFastItRuns) {
+  store_experiment(1);
+  SearchRequest r = resume("e", {"--concurrent-trials", "--threads", "--device"});
+  r.options.concurrent_trials = 3;
+  r.options.threads = 1;
+  r.options.device = "cpu";
+  {
+    const PreparedSearch p = prepare_search(r, root_);
+    EXPECT_EQ(p.experiment.options.concurrent_trials, 3);
+    EXPECT_EQ(p.experiment.options.threads, 1);
+    EXPECT_EQ(p.experiment.options.device, "cpu");
+  }  // releases the experiment's lock
+  SearchRequest no_gpu = resume("e");
+  no_gpu.no_gpu = true;
+  EXPECT_EQ(prepare_search(no_gpu, root_).experiment.options.device, "cpu");
+}
+
+TEST_F(SearchRequestTest, ResumeNamesTheFlagsItIgnores) {
+  store_experiment(1);
+  const PreparedSearch p = prepare_search(resume("e", {"--name", "--quick"}), root_);
+  EXPECT_EQ(p.ignored, (std::vector<std::string>{"--name", "--quick"}));
+}
+
+TEST_F(SearchRequestTest, ACompletedExperimentWithEveryTrialFinishedHasNothingToDo) {
+  store_experiment(4);
+  const PreparedSearch p = prepare_search(resume("e"), root_);
+  EXPECT_TRUE(p.already_complete);
+  EXPECT_EQ(p.finished, 4);
+}
+
+TEST_F(SearchRequestTest, ResumeLeavesOutTrialsItCannotTrust) {
+  store_experiment(2, ExperimentStatus::kInterrupted);
+  const fs::path bad = fs::path(root_) / "e" / "trials" / "2";
+  fs::create_directories(bad);
+  std::ofstream(bad / "trial.json") << "{ not json";
+  const PreparedSearch p = prepare_search(resume("e"), root_);
+  EXPECT_EQ(p.kept.size(), 2u);
+  ASSERT_EQ(p.problems.size(), 1u);
+  EXPECT_NE(p.problems[0].find("trial.json"), std::string::npos) << p.problems[0];
+}
+
+TEST_F(SearchRequestTest, AResumedExperimentIsLockedWhilePrepared) {
+  store_experiment(1, ExperimentStatus::kInterrupted);
+  const PreparedSearch p = prepare_search(resume("e"), root_);
+  EXPECT_THROW(prepare_search(resume("e"), root_), UsageError);
+}
+
+TEST_F(SearchRequestTest, ExperimentIdStartsTheFirstTimeAndResumesAfter) {
+  SearchRequest r;
+  r.experiment_id = "e";
+  const PreparedSearch first = prepare_search(r, root_);
+  EXPECT_FALSE(first.resumed);
+  EXPECT_EQ(first.experiment.id, "e");
+  store_experiment(1, ExperimentStatus::kInterrupted);
+  EXPECT_TRUE(prepare_search(r, root_).resumed);
+}
+
+TEST_F(SearchRequestTest, ExperimentIdAndResumeTogetherAreRefused) {
+  SearchRequest r = resume("e");
+  r.experiment_id = "e";
+  EXPECT_THROW(prepare_search(r, root_), UsageError);
+}
+
+TEST_F(SearchRequestTest, ExperimentIdsAreFolderNames) {
+  EXPECT_NO_THROW(check_experiment_id("run-1_a.b"));
+  for (const std::string& bad :
+       std::vector<std::string>{"", ".hidden", "a/b", "a b", std::string(129, 'a')})
+    EXPECT_THROW(check_experiment_id(bad), UsageError) << bad;
+}
+
+}  // namespace
+}  // namespace nas
