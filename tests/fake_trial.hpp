@@ -1,5 +1,5 @@
 #pragma once
-// A trial without training, for tests and the distributed scale benchmark: it waits
+// Searches without training, for tests and the distributed scale benchmark. A fake trial waits
 // `epoch_time` per epoch, its metric is a learning curve towards a score of the architecture,
 // and it asks the cull policy and writes its record after every epoch as run_trial does.
 #include <atomic>
@@ -12,6 +12,22 @@
 #include "nas/core/search/strategy.hpp"
 
 namespace nas::testing {
+
+/// The experiment of the tests that run whole searches of fake trials (search_driver_test,
+/// remote_executor_test): 3 epochs, cull ratio 0.5, population 6, sample 3, seed 11.
+inline ExperimentRecord small_search_experiment(int n_trials) {
+  ExperimentRecord e;
+  e.options.n_trials = n_trials;
+  e.options.max_population = 6;
+  e.options.sample_size = 3;
+  e.options.epochs = 3;
+  e.options.cull_ratio = 0.5;
+  e.options.concurrent_trials = 3;
+  e.options.dataset = "synthetic";
+  e.seed = 11;
+  e.created = now_iso8601();
+  return e;
+}
 
 /// Wider and deeper architectures score higher, with a spread.
 inline double arch_score(const Architecture& a) {

@@ -91,10 +91,8 @@ void run_arch(const ArchOptions& o) {
     const fs::path dir(file);
     if (fs::is_regular_file(dir / "trial.json")) {
       file = (dir / "trial.json").string();
-      const fs::path exp =
-          fs::absolute(dir).lexically_normal().parent_path().parent_path() / "experiment.json";
-      if (fs::is_regular_file(exp))
-        dataset = experiment_record_from_json(read_json_file(exp.string())).dataset;
+      if (const auto experiment = ExperimentStore::read_containing(dir.string()))
+        dataset = experiment->dataset;
     } else if (fs::is_regular_file(dir / "parameter.cfg")) {
       file = (dir / "parameter.cfg").string();
     } else {

@@ -92,11 +92,12 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
         human_count(b.params).c_str(), human_count(b.macs).c_str());
   }
   // Absolute paths, so the commands work as printed from any folder.
-  const fs::path dir = fs::absolute(store.dir()).lexically_normal();
-  const std::string root = dir.parent_path().string();
+  const std::string root = store.root();
   std::printf("next:\n  nas-report %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
-  if (p.best)
-    std::printf("  nas-test-model %s\n", (dir / "trials" / std::to_string(p.best->id)).c_str());
+  if (p.best) {
+    std::printf("  nas-test-model %s\n",
+                fs::absolute(store.trial_dir(p.best->id)).lexically_normal().c_str());
+  }
   if (out.interrupted)
     std::printf("  nas search --resume %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
 }
@@ -193,9 +194,8 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     experiment = store->read_experiment();
   }
   if (ranks.channel) send_go(*ranks.channel, experiment.id);
-  const auto dashboard =
-      start_search_dashboard(o, fs::path(store->dir()).parent_path().string(), experiment.id);
   add_log_file(store->log_path(), prepared.resumed ? "resumed" : "");
+  const auto dashboard = start_search_dashboard(o, store->root(), experiment.id);
   spdlog::info(
       "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} over the {} space on {} ({} "
       "train / {} eval), seed {}",
@@ -220,41 +220,23 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
   // driver itself fails, so no trial thread outlives the search by a whole training run.
   std::atomic<bool> stop_trials{false};
-  // What the user watches: every record a trial writes passes the monitor (running trials,
-  // per-epoch log lines, the ETA) on its way to the store.
+  // What the user watches (running trials, per-epoch log lines, the ETA), fed by one observer:
+  // every record a trial writes passes it on its way to the store.
   int slots = s.concurrent_trials;
   if (ranks.channel) {
     slots = 0;
     for (const auto& w : experiment.workers) slots += w.slots;
   }
   SearchMonitor monitor(s.epochs, slots, /*show_hosts=*/ranks.channel != nullptr);
-  const MonitoredTrialWriter writer(*store, monitor);
   ProgressBlock block(stderr, is_terminal(2));
   const ConsoleThroughBlock console(block);
-  // Trials run on this process's threads, or on the workers'.
-  std::unique_ptr<TrialExecutor> executor;
-  std::optional<TrialContext> ctx;
-  std::optional<SlotStreams> streams;
-  if (ranks.channel) {
-    executor = std::make_unique<RemoteExecutor>(*ranks.channel, experiment.workers, writer, *cull,
-                                                &stop_trials);
-  } else {
-    // The context needs the executor's slots (for their streams); no trial starts before it is
-    // set.
-    auto threads = std::make_unique<ThreadExecutor>(
-        [&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, *ctx); },
-        experiment.devices, s.concurrent_trials, s.threads);
-    std::vector<torch::Device> slot_devices;
-    for (const auto& slot : threads->slots()) slot_devices.push_back(parse_device(slot.device));
-    streams.emplace(slot_devices);
-    ctx.emplace(TrialContext{*shared_data, writer, *cull, train, *streams, &stop_trials});
-    executor = std::move(threads);
-  }
-
   auto draw = [&](const SearchProgress& p) {
     block.draw(render_search_progress(monitor.view(p), terminal_width(2)));
   };
   SearchObserver observer;
+  observer.on_trial_written = [&](const TrialRecord& r) {
+    if (auto line = monitor.on_record(r)) spdlog::info("{}", *line);
+  };
   observer.on_tick = [&](const SearchProgress& p) {
     if (cancel.load()) stop_trials = true;
     draw(p);
@@ -277,19 +259,33 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     draw(p);
   };
 
+  const ObservedTrialWriter writer(*store, observer);
+  // Trials run on this process's threads, or on the workers'.
+  std::unique_ptr<TrialExecutor> executor;
+  std::optional<TrialContext> ctx;
+  std::optional<SlotStreams> streams;
+  if (ranks.channel) {
+    executor = std::make_unique<RemoteExecutor>(*ranks.channel, experiment.workers, writer, *cull,
+                                                &stop_trials);
+  } else {
+    // The context needs the executor's slots (for their streams); no trial starts before it is
+    // set.
+    auto threads = std::make_unique<ThreadExecutor>(
+        [&ctx](const TrialProposal& p, const TrialSlot& slot) { return run_trial(p, slot, *ctx); },
+        experiment.devices, s.concurrent_trials, s.threads);
+    std::vector<torch::Device> slot_devices;
+    for (const auto& slot : threads->slots()) slot_devices.push_back(parse_device(slot.device));
+    streams.emplace(slot_devices);
+    ctx.emplace(
+        TrialContext{*shared_data, writer, *cull, train, *streams, &stop_trials, &observer});
+    executor = std::move(threads);
+  }
+
   SearchOutcome out;
   try {
     out = run_search(*store, experiment, *strategy, *cull, *executor, kept, cancel, observer);
   } catch (const std::exception& e) {
-    stop_trials = true;
-    // Keep the folder truthful: a search that died is marked failed, and can still be resumed.
-    experiment.status = ExperimentStatus::kFailed;
-    experiment.error = e.what();
-    experiment.finished = now_iso8601();
-    try {
-      store->write_experiment(experiment);
-    } catch (const std::exception&) {
-    }
+    stop_trials = true;  // run_search marked the experiment failed
     if (dynamic_cast<const DeviceFailure*>(&e)) {
       throw DeviceFailure(std::string(e.what()) +
                           "; once the device is healthy: nas search --resume " + experiment.id +

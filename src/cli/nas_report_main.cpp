@@ -219,17 +219,15 @@ int run_single(const ReportCliOptions& o, spdlog::logger& log) {
 // folders must share one parent, which the server reads.
 int run_serve(const ReportCliOptions& o, spdlog::logger& log) {
 #if NAS_WITH_WEB
-  namespace fs = std::filesystem;
   DashboardSource source{o.root, {}, o.report};
   std::string parent;
   for (const auto& text : o.experiments) {
     const auto store = ExperimentStore::open(o.root, text);
-    const fs::path dir = fs::absolute(store.dir()).lexically_normal();
-    const std::string p = dir.parent_path().string();
+    const std::string p = store.root();
     if (!parent.empty() && p != parent)
       throw UsageError("--serve shows experiments of one folder; " + text + " is in " + p);
     parent = p;
-    source.ids.push_back(dir.filename().string());
+    source.ids.push_back(store.id());
   }
   if (!parent.empty()) source.root = parent;
   if (!std::filesystem::is_directory(source.root))

@@ -1,7 +1,5 @@
 #include "nas/console/search_monitor.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -80,11 +78,6 @@ SearchProgressView SearchMonitor::view(const SearchProgress& p) const {
   const int not_started = p.n_trials - p.finished - static_cast<int>(v.running.size());
   v.eta_seconds = estimate_eta(mean, not_started, running_seconds, slots_);
   return v;
-}
-
-void MonitoredTrialWriter::write_trial(const TrialRecord& record) const {
-  inner_.write_trial(record);
-  if (auto line = monitor_.on_record(record)) spdlog::info("{}", *line);
 }
 
 }  // namespace nas

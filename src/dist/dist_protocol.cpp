@@ -137,6 +137,7 @@ DecisionMessage decode_decision(const std::string& body) {
 
 std::string encode(const DoneMessage& m) {
   return dump_json(nlohmann::json{{"record", to_json(m.record)},
+                                  {"escaped", m.escaped},
                                   {"decisions", m.decisions},
                                   {"decision_seconds", m.decision_seconds}});
 }
@@ -146,6 +147,7 @@ DoneMessage decode_done(const std::string& body) {
   const JsonFields f(j, "done");
   DoneMessage m;
   m.record = trial_record_from_json(f.at("record"));
+  m.escaped = f.boolean("escaped");
   m.decisions = f.integer("decisions");
   m.decision_seconds = f.number("decision_seconds");
   return m;

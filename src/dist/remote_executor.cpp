@@ -112,7 +112,7 @@ void RemoteExecutor::start(const TrialProposal& proposal) {
   latest_[proposal.id] = std::move(r);
 }
 
-std::optional<TrialRecord> RemoteExecutor::wait_any(std::chrono::milliseconds timeout) {
+std::optional<FinishedTrial> RemoteExecutor::wait_any(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (true) {
     if (stop_ && stop_->load() && !stop_sent_) {
@@ -130,9 +130,9 @@ std::optional<TrialRecord> RemoteExecutor::wait_any(std::chrono::milliseconds ti
       running_ = 0;
     }
     if (!abandoned_.empty()) {
-      TrialRecord r = std::move(abandoned_.front());
+      FinishedTrial f{std::move(abandoned_.front()), false};
       abandoned_.pop_front();
-      return r;
+      return f;
     }
     const auto left =
         std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
@@ -148,7 +148,7 @@ std::optional<TrialRecord> RemoteExecutor::wait_any(std::chrono::milliseconds ti
   }
 }
 
-std::optional<TrialRecord> RemoteExecutor::handle(const Message& m) {
+std::optional<FinishedTrial> RemoteExecutor::handle(const Message& m) {
   switch (m.tag) {
     case kTagEpoch: {
       const EpochMessage e = decode_epoch(m.body);
@@ -182,7 +182,7 @@ std::optional<TrialRecord> RemoteExecutor::handle(const Message& m) {
       latest_.erase(done.record.id);
       ++stats_.trials;
       stats_.decision_round_trip_seconds += done.decision_seconds;
-      return std::move(done.record);
+      return FinishedTrial{std::move(done.record), done.escaped};
     }
     case kTagDeviceFailed:
       throw DeviceFailure(describe(m.peer) + ": " +

@@ -121,7 +121,7 @@ int run_worker_loop(MessageChannel& channel, WorkerLink& link, TrialExecutor& ex
   // Finished local trials, sent after every message their threads queued before they ended.
   // Returns whether anything was sent.
   auto collect = [&] {
-    std::vector<TrialRecord> done;
+    std::vector<FinishedTrial> done;
     try {
       while (auto r = executor.wait_any(std::chrono::milliseconds(0))) done.push_back(*r);
     } catch (const DeviceFailure& e) {
@@ -130,10 +130,11 @@ int run_worker_loop(MessageChannel& channel, WorkerLink& link, TrialExecutor& ex
       device_failed = true;
     }
     const bool sent = flush();
-    for (auto& r : done) {
+    for (auto& f : done) {
       DoneMessage m;
-      std::tie(m.decisions, m.decision_seconds) = link.take_trial_stats(r.id);
-      m.record = std::move(r);
+      std::tie(m.decisions, m.decision_seconds) = link.take_trial_stats(f.record.id);
+      m.record = std::move(f.record);
+      m.escaped = f.escaped;
       channel.send(0, kTagDone, encode(m));
     }
     return sent || !done.empty();

@@ -37,9 +37,7 @@ RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace&
       }
       s.arch = t.arch;
       s.trial = t.id;
-      const fs::path exp =
-          fs::absolute(dir).lexically_normal().parent_path().parent_path() / "experiment.json";
-      if (fs::exists(exp)) s.experiment = experiment_record_from_json(read_json_file(exp.string()));
+      s.experiment = ExperimentStore::read_containing(dir.string());
       return s;
     }
     if (fs::exists(dir / "parameter.cfg")) {

@@ -228,6 +228,15 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
     }
   } catch (const Cancelled&) {
     outcome.interrupted = true;
+  } catch (const std::exception&) {
+    record_current_failure(outcome);
+  }
+  return outcome;
+}
+
+void record_current_failure(TrainOutcome& outcome) {
+  try {
+    throw;
   } catch (const c10::OutOfMemoryError& e) {
     outcome.error = e.what_without_backtrace();
     outcome.failure = FailureKind::kOutOfMemory;
@@ -241,7 +250,6 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
     outcome.error = e.what();
     outcome.failure = classify_failure(*outcome.error);
   }
-  return outcome;
 }
 
 }  // namespace nas

@@ -64,9 +64,9 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   TrainHooks hooks;
   hooks.gate = slot.gate;
   hooks.cancel = ctx.cancel;
-  if (ctx.on_batch) {
+  if (ctx.observer && ctx.observer->on_batch) {
     hooks.on_batch = [&ctx, id = r.id](int epoch, std::int64_t batch, std::int64_t batches) {
-      ctx.on_batch(id, epoch, batch, batches);
+      ctx.observer->on_batch(id, epoch, batch, batches);
     };
   }
   hooks.on_epoch = [&](const EpochRecord& e) {
@@ -102,15 +102,11 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
       model.emplace(build_model(proposal.arch, data.shape, data.classes, train.seed, space));
     }
     outcome = train_and_evaluate(*model, data, device, train, hooks);
-  } catch (const c10::OutOfMemoryError& e) {
-    outcome.error = e.what_without_backtrace();
-    outcome.failure = FailureKind::kOutOfMemory;
-  } catch (const c10::Error& e) {
-    outcome.error = e.what_without_backtrace();
-    outcome.failure = classify_failure(*outcome.error);
+  } catch (const c10::Error&) {
+    // Other exceptions (an architecture that cannot be built) escape to the executor.
+    record_current_failure(outcome);
   } catch (const std::bad_alloc&) {
-    outcome.error = "out of memory (std::bad_alloc)";
-    outcome.failure = FailureKind::kOutOfMemory;
+    record_current_failure(outcome);
   }
   // The model and the trial's tensors are gone by now: their blocks can go back to the device.
   if (outcome.error && outcome.failure == FailureKind::kOutOfMemory) {

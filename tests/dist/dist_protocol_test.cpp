@@ -66,6 +66,9 @@ TEST(DistProtocol, MessagesRoundTrip) {
   const DoneMessage done2 = decode_done(encode(done));
   EXPECT_EQ(done2.record.status, TrialStatus::kCulled);
   EXPECT_EQ(done2.decisions, 2);
+  EXPECT_FALSE(done2.escaped);
+  done.escaped = true;
+  EXPECT_TRUE(decode_done(encode(done)).escaped);
 }
 
 TEST(DistProtocol, GarbledMessagesAreInputErrors) {

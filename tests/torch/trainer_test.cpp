@@ -103,6 +103,32 @@ TEST_F(TrainerTest, LibTorchErrorsAreReportedNotThrown) {
   EXPECT_TRUE(out.epochs.empty());
 }
 
+TEST(RecordCurrentFailure, MapsEachKindOfExceptionToAnOutcome) {
+  auto outcome_of = [](auto thrower) {
+    TrainOutcome out;
+    try {
+      thrower();
+    } catch (const std::exception&) {
+      record_current_failure(out);
+    }
+    return out;
+  };
+  TrainOutcome oom = outcome_of(
+      [] { C10_THROW_ERROR(OutOfMemoryError, "CUDA out of memory. Tried to allocate 2.00 GiB"); });
+  EXPECT_EQ(oom.failure, FailureKind::kOutOfMemory);
+  EXPECT_EQ(oom.error.value_or("").rfind("CUDA out of memory", 0), 0u) << *oom.error;
+  TrainOutcome alloc = outcome_of([] { throw std::bad_alloc(); });
+  EXPECT_EQ(alloc.failure, FailureKind::kOutOfMemory);
+  EXPECT_EQ(alloc.error.value_or(""), "out of memory (std::bad_alloc)");
+  TrainOutcome device = outcome_of(
+      [] { TORCH_CHECK(false, "CUDA error: an illegal memory access was encountered"); });
+  EXPECT_EQ(device.failure, FailureKind::kDeviceFatal);
+  EXPECT_EQ(device.error->find("Exception raised from"), std::string::npos) << "no backtrace";
+  TrainOutcome own = outcome_of([] { throw std::runtime_error("NaN loss"); });
+  EXPECT_EQ(own.failure, FailureKind::kTrial);
+  EXPECT_EQ(own.error.value_or(""), "NaN loss");
+}
+
 TEST(Metric, FollowsTheFbnetFormula) {
   // accuracy * (latency in microseconds)^(-0.07)
   EXPECT_DOUBLE_EQ(compute_metric(90.0, 0.5, 0.07), 90.0 * std::pow(500.0, -0.07));

@@ -89,7 +89,9 @@ TEST_F(TrialRunnerTest, OutOfMemoryFailsTheTrialAndTheNextOneRuns) {
 
 TEST_F(TrialRunnerTest, ADeviceFailureEndsTheSearchAndLeavesTheTrialToRunAgain) {
   TrialContext ctx = context();
-  ctx.on_batch = [](int, int epoch, std::int64_t batch, std::int64_t) {
+  SearchObserver observer;
+  ctx.observer = &observer;
+  observer.on_batch = [](int, int epoch, std::int64_t batch, std::int64_t) {
     if (epoch == 1 && batch == 1)
       TORCH_CHECK(false, "CUDA error: an illegal memory access was encountered");
   };
@@ -110,7 +112,9 @@ TEST_F(TrialRunnerTest, ADeviceFailureEndsTheSearchAndLeavesTheTrialToRunAgain) 
 
 TEST_F(TrialRunnerTest, OtherLibTorchErrorsStayTheTrialsOwn) {
   TrialContext ctx = context();
-  ctx.on_batch = [](int, int, std::int64_t, std::int64_t) {
+  SearchObserver observer;
+  ctx.observer = &observer;
+  observer.on_batch = [](int, int, std::int64_t, std::int64_t) {
     TORCH_CHECK(false, "Expected more than 1 value per channel when training");
   };
   const TrialRecord r = run_trial(proposal(4), slot_, ctx);
@@ -120,8 +124,10 @@ TEST_F(TrialRunnerTest, OtherLibTorchErrorsStayTheTrialsOwn) {
 
 TEST_F(TrialRunnerTest, ProgressNamesTheTrial) {
   TrialContext ctx = context();
+  SearchObserver observer;
+  ctx.observer = &observer;
   int calls = 0;
-  ctx.on_batch = [&](int trial, int epoch, std::int64_t batch, std::int64_t batches) {
+  observer.on_batch = [&](int trial, int epoch, std::int64_t batch, std::int64_t batches) {
     EXPECT_EQ(trial, 5);
     EXPECT_GE(epoch, 0);
     EXPECT_LE(batch, batches);

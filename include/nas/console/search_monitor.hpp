@@ -12,7 +12,6 @@
 
 #include "nas/console/progress_display.hpp"
 #include "nas/core/experiment/records.hpp"
-#include "nas/core/experiment/trial_writer.hpp"
 #include "nas/core/search/search_driver.hpp"
 
 namespace nas {
@@ -48,19 +47,6 @@ class SearchMonitor {
   std::map<int, Running> running_;
   double finished_seconds_ = 0;
   int finished_count_ = 0;
-};
-
-/// Writes through `inner`, then shows the record to `monitor` and logs its epoch line.
-class MonitoredTrialWriter : public TrialWriter {
- public:
-  MonitoredTrialWriter(const TrialWriter& inner, SearchMonitor& monitor)
-      : inner_(inner), monitor_(monitor) {}
-  const std::string& id() const override { return inner_.id(); }
-  void write_trial(const TrialRecord& record) const override;
-
- private:
-  const TrialWriter& inner_;
-  SearchMonitor& monitor_;
 };
 
 }  // namespace nas

@@ -69,6 +69,7 @@ struct DecisionMessage {
 
 struct DoneMessage {
   TrialRecord record;
+  bool escaped = false;         // as FinishedTrial::escaped: the driver completes the record
   int decisions = 0;            // cull decisions this trial waited for
   double decision_seconds = 0;  // their total round-trip time, seen from the worker
 };

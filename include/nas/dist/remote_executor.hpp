@@ -50,7 +50,7 @@ class RemoteExecutor : public TrialExecutor {
   int running() const override { return running_ + static_cast<int>(abandoned_.size()); }
   /// Sends the trial to the worker with the most free slots (the lowest rank among equals).
   void start(const TrialProposal& proposal) override;
-  std::optional<TrialRecord> wait_any(std::chrono::milliseconds timeout) override;
+  std::optional<FinishedTrial> wait_any(std::chrono::milliseconds timeout) override;
 
   struct Stats {
     long decisions = 0;                      // cull decisions answered
@@ -62,7 +62,7 @@ class RemoteExecutor : public TrialExecutor {
 
  private:
   /// Handles one message; returns the record of a finished trial.
-  std::optional<TrialRecord> handle(const Message& m);
+  std::optional<FinishedTrial> handle(const Message& m);
   std::string describe(int rank) const;
 
   MessageChannel& channel_;

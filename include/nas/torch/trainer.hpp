@@ -53,6 +53,11 @@ struct TrainOutcome {
   FailureKind failure = FailureKind::kTrial;  // what `error` means for the device
 };
 
+/// Sets `outcome`'s error and failure kind from the exception being handled; call it only inside
+/// a catch block. LibTorch's out-of-memory error and std::bad_alloc are out of memory; other
+/// messages are classified by their text (a device that is gone, or the trial's own failure).
+void record_current_failure(TrainOutcome& outcome);
+
 /// Re-estimates every BatchNorm layer's running mean and variance from `batches` training
 /// batches of the loader's current epoch, as a cumulative average, forward only and without
 /// gradients; weights and every other buffer stay as they are, and the model's train/eval mode

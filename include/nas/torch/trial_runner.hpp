@@ -9,6 +9,7 @@
 #include "nas/core/experiment/trial_writer.hpp"
 #include "nas/core/search/cull_policy.hpp"
 #include "nas/core/search/executor.hpp"
+#include "nas/core/search/search_driver.hpp"
 #include "nas/torch/data.hpp"
 #include "nas/torch/slot_streams.hpp"
 #include "nas/torch/trainer.hpp"
@@ -22,8 +23,7 @@ struct TrialContext {
   TrainerOptions train;        // epochs, recipe, latency; the seed is the search seed
   const SlotStreams& streams;  // a trial queues all its device work on its slot's stream
   const std::atomic<bool>* cancel = nullptr;
-  /// Called after every training batch (progress displays); may be empty.
-  std::function<void(int trial, int epoch, std::int64_t batch, std::int64_t batches)> on_batch;
+  const SearchObserver* observer = nullptr;  // told of every training batch (on_batch)
 };
 
 /// The training recipe and the data of a search's trials, from its options and seed (the same

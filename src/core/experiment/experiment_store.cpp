@@ -245,6 +245,23 @@ std::vector<std::string> ExperimentStore::list(const std::string& root) {
   return ids;
 }
 
+namespace {
+// "a/b/" and "a/b" are one folder; parent_path() would take the first for a/b itself.
+fs::path absolute_folder(const std::string& dir) {
+  fs::path p = fs::absolute(dir).lexically_normal();
+  return p.has_filename() ? p : p.parent_path();
+}
+}  // namespace
+
+std::optional<ExperimentRecord> ExperimentStore::read_containing(const std::string& trial_dir) {
+  const fs::path file = absolute_folder(trial_dir).parent_path().parent_path() / kExperimentFile;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return std::nullopt;
+  return read_record(file.string(), experiment_record_from_json);
+}
+
+std::string ExperimentStore::root() const { return absolute_folder(dir_).parent_path().string(); }
+
 std::string ExperimentStore::trial_dir(int trial_id) const {
   return (fs::path(dir_) / "trials" / std::to_string(trial_id)).string();
 }

@@ -76,9 +76,9 @@ void ThreadExecutor::start(const TrialProposal& proposal) {
   if (threads_[slot].joinable()) threads_[slot].join();  // finished; its result is already queued
   busy_[slot] = true;
   threads_[slot] = std::thread([this, proposal, slot] {
-    TrialRecord record;
+    FinishedTrial finished;
     try {
-      record = run_(proposal, slots_[slot]);
+      finished.record = run_(proposal, slots_[slot]);
     } catch (const DeviceFailure&) {
       // Not a result: the search must stop. The slot stays busy; nothing more runs on it.
       std::lock_guard<std::mutex> lock(mutex_);
@@ -86,25 +86,25 @@ void ThreadExecutor::start(const TrialProposal& proposal) {
       cv_.notify_all();
       return;
     } catch (const std::exception& e) {
-      record = failed_trial(proposal, slots_[slot].device, e.what());
+      finished = {failed_trial(proposal, slots_[slot].device, e.what()), true};
     } catch (...) {
-      record = failed_trial(proposal, slots_[slot].device, "unknown error");
+      finished = {failed_trial(proposal, slots_[slot].device, "unknown error"), true};
     }
     std::lock_guard<std::mutex> lock(mutex_);
-    done_.emplace_back(static_cast<int>(slot), std::move(record));
+    done_.emplace_back(static_cast<int>(slot), std::move(finished));
     cv_.notify_all();
   });
 }
 
-std::optional<TrialRecord> ThreadExecutor::wait_any(std::chrono::milliseconds timeout) {
+std::optional<FinishedTrial> ThreadExecutor::wait_any(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!cv_.wait_for(lock, timeout, [this] { return !done_.empty() || device_failure_; }))
     return std::nullopt;
   if (device_failure_) std::rethrow_exception(device_failure_);
-  auto [slot, record] = std::move(done_.front());
+  auto [slot, finished] = std::move(done_.front());
   done_.pop_front();
   busy_[static_cast<std::size_t>(slot)] = false;
-  return record;
+  return finished;
 }
 
 }  // namespace nas

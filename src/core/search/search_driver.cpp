@@ -58,7 +58,7 @@ std::string failure_signature(const std::string& error) {
   return out;
 }
 
-void complete_failed_record(TrialRecord& r, const ExperimentStore& store,
+void complete_escaped_trial(TrialRecord& r, const ExperimentStore& store,
                             const ExperimentRecord& e) {
   r.experiment = store.id();
   r.seconds = 0.0;
@@ -74,6 +74,11 @@ void complete_failed_record(TrialRecord& r, const ExperimentStore& store,
 }
 
 }  // namespace
+
+void ObservedTrialWriter::write_trial(const TrialRecord& record) const {
+  inner_.write_trial(record);
+  if (observer_.on_trial_written) observer_.on_trial_written(record);
+}
 
 TrialProposal proposal_of(const TrialRecord& r) {
   TrialProposal p;
@@ -173,78 +178,90 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   bool any_success = false;
   std::string failure;
   bool systematic = false;
-  while (true) {
-    const bool stopping = cancel.load() || systematic;
-    while (!stopping && executor.running() < executor.capacity() &&
-           p.finished + executor.running() < n_trials) {
-      TrialProposal proposal;
-      if (!reruns.empty()) {
-        proposal = reruns.front();
-        reruns.pop_front();
-        strategy.note_running(proposal);
-      } else {
-        proposal = strategy.ask(next_id++);
-      }
-      if (observer.on_trial_started) observer.on_trial_started(proposal);
-      executor.start(proposal);
-    }
-    p.running = executor.running();
-    if (p.running == 0) break;
-    p.elapsed_seconds = elapsed();
-    auto record = executor.wait_any(poll);
-    if (!record) {
-      if (observer.on_tick) observer.on_tick(p);
-      continue;
-    }
-    // The runner wrote its trial.json; a record it could not finish (an escaped exception) is
-    // written here so no trial is lost.
-    if (record->status == TrialStatus::kFailed && !record->seconds) {
-      complete_failed_record(*record, store, experiment);
-      store.write_trial(*record);
-    }
-    count(p, *record);
-    strategy.tell(proposal_of(*record), record->status, record->metric);
-    if (record->status == TrialStatus::kCompleted || record->status == TrialStatus::kCulled) {
-      any_success = true;
-    } else if (record->status == TrialStatus::kFailed && !any_success) {
-      const std::string error = record->error.value_or("unknown error");
-      if (same_failures > 0 && failure_signature(error) == failure_signature(failure)) {
-        ++same_failures;
-      } else {
-        same_failures = 1;
-        failure = error;
-      }
-      // Only worth stopping while trials remain to be saved.
-      systematic = same_failures >= failure_limit && p.finished < n_trials;
-    }
-    p.running = executor.running();
-    p.elapsed_seconds = elapsed();
-    // Kept current so a search killed with -9 still accounts for the time it ran.
-    experiment.search_seconds = earlier_seconds + p.elapsed_seconds;
-    experiment.sessions.back().ended = now_iso8601();
-    store.write_experiment(experiment);
-    if (observer.on_trial_finished) observer.on_trial_finished(*record, p);
-  }
-
-  if (systematic) {
-    experiment.status = ExperimentStatus::kFailed;
-    experiment.error =
-        "the first " + std::to_string(same_failures) + " trials all failed with: " + failure;
+  // experiment.json's status has this one writer: running above, and one of the four final states
+  // here, so the folder always says what became of the search.
+  auto finish = [&](ExperimentStatus status, std::optional<std::string> error) {
+    experiment.status = status;
+    experiment.error = std::move(error);
     experiment.finished = now_iso8601();
     experiment.search_seconds = earlier_seconds + elapsed();
     experiment.sessions.back().ended = experiment.finished;
     store.write_experiment(experiment);
+  };
+  try {
+    while (true) {
+      const bool stopping = cancel.load() || systematic;
+      while (!stopping && executor.running() < executor.capacity() &&
+             p.finished + executor.running() < n_trials) {
+        TrialProposal proposal;
+        if (!reruns.empty()) {
+          proposal = reruns.front();
+          reruns.pop_front();
+          strategy.note_running(proposal);
+        } else {
+          proposal = strategy.ask(next_id++);
+        }
+        if (observer.on_trial_started) observer.on_trial_started(proposal);
+        executor.start(proposal);
+      }
+      p.running = executor.running();
+      if (p.running == 0) break;
+      p.elapsed_seconds = elapsed();
+      auto finished = executor.wait_any(poll);
+      if (!finished) {
+        if (observer.on_tick) observer.on_tick(p);
+        continue;
+      }
+      TrialRecord* record = &finished->record;
+      // The runner wrote its trial.json; a trial whose run threw is written here so no trial is
+      // lost.
+      if (finished->escaped) {
+        complete_escaped_trial(*record, store, experiment);
+        store.write_trial(*record);
+      }
+      count(p, *record);
+      strategy.tell(proposal_of(*record), record->status, record->metric);
+      if (record->status == TrialStatus::kCompleted || record->status == TrialStatus::kCulled) {
+        any_success = true;
+      } else if (record->status == TrialStatus::kFailed && !any_success) {
+        const std::string error = record->error.value_or("unknown error");
+        if (same_failures > 0 && failure_signature(error) == failure_signature(failure)) {
+          ++same_failures;
+        } else {
+          same_failures = 1;
+          failure = error;
+        }
+        // Only worth stopping while trials remain to be saved.
+        systematic = same_failures >= failure_limit && p.finished < n_trials;
+      }
+      p.running = executor.running();
+      p.elapsed_seconds = elapsed();
+      // Kept current so a search killed with -9 still accounts for the time it ran.
+      experiment.search_seconds = earlier_seconds + p.elapsed_seconds;
+      experiment.sessions.back().ended = now_iso8601();
+      store.write_experiment(experiment);
+      if (observer.on_trial_finished) observer.on_trial_finished(*record, p);
+    }
+  } catch (const std::exception& e) {
+    // A search that died (a device failure, a full disk, a worker lost) is marked failed, and can
+    // still be resumed. The exception, not a failed write here, is what the user must see.
+    try {
+      finish(ExperimentStatus::kFailed, e.what());
+    } catch (const std::exception&) {
+    }
+    throw;
+  }
+
+  if (systematic) {
+    finish(ExperimentStatus::kFailed,
+           "the first " + std::to_string(same_failures) + " trials all failed with: " + failure);
     throw RuntimeFailure(*experiment.error + " (stopped: fix the cause, then nas search --resume " +
                          experiment.id + ")");
   }
   // A ^C that arrives after the last trial finished interrupts nothing.
   out.interrupted = cancel.load() && p.finished < n_trials;
-  experiment.status =
-      out.interrupted ? ExperimentStatus::kInterrupted : ExperimentStatus::kCompleted;
-  experiment.finished = now_iso8601();
-  experiment.search_seconds = earlier_seconds + elapsed();
-  experiment.sessions.back().ended = experiment.finished;
-  store.write_experiment(experiment);
+  finish(out.interrupted ? ExperimentStatus::kInterrupted : ExperimentStatus::kCompleted,
+         std::nullopt);
   return out;
 }
 

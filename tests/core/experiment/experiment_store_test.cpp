@@ -67,6 +67,31 @@ TEST_F(ExperimentStoreTest, CreateMakesATimestampedIdAndTheLayout) {
   EXPECT_EQ(store.trial_dir(12), (fs::path(store.dir()) / "trials" / "12").string());
 }
 
+TEST_F(ExperimentStoreTest, ATrialFolderKnowsItsExperimentAndAStoreItsRoot) {
+  auto store = ExperimentStore::create(root_, record("e"));
+  store.write_trial(trial(3));
+  for (const std::string& dir : {store.trial_dir(3), store.trial_dir(3) + "/"}) {
+    const auto e = ExperimentStore::read_containing(dir);
+    ASSERT_TRUE(e.has_value()) << dir;
+    EXPECT_EQ(e->id, "e");
+  }
+  EXPECT_EQ(store.root(), fs::absolute(root_).lexically_normal().string());
+  EXPECT_EQ(ExperimentStore::open(root_, store.dir() + "/").root(), store.root());
+  // A trial folder copied out of its experiment has none.
+  const fs::path copy = fs::path(root_) / "copy" / "3";
+  fs::create_directories(copy);
+  EXPECT_FALSE(ExperimentStore::read_containing(copy.string()).has_value());
+  // One that is there but broken is named.
+  write_text(fs::path(root_) / "broken" / "experiment.json", "{ nope");
+  fs::create_directories(fs::path(root_) / "broken" / "trials" / "0");
+  try {
+    ExperimentStore::read_containing((fs::path(root_) / "broken" / "trials" / "0").string());
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("broken/experiment.json"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(ExperimentStoreTest, EveryKindOfBadJsonSkipsTheTrialNamingItsFile) {
   auto store = ExperimentStore::create(root_, record("e"));
   store.write_trial(trial(0));

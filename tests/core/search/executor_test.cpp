@@ -48,7 +48,7 @@ TEST(ThreadExecutor, RunsUpToCapacityAndReportsEveryTrial) {
   int next = 0;
   while (seen.size() < 10) {
     while (ex.running() < ex.capacity() && next < 10) ex.start(proposal(next++));
-    if (auto r = ex.wait_any(1000ms)) seen.insert(r->id);
+    if (auto r = ex.wait_any(1000ms)) seen.insert(r->record.id);
   }
   EXPECT_EQ(seen.size(), 10u);
   EXPECT_LE(peak.load(), 3);
@@ -79,9 +79,26 @@ TEST(ThreadExecutor, AnEscapedExceptionBecomesAFailedRecord) {
   ex.start(proposal(7));
   auto r = ex.wait_any(2000ms);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->id, 7);
-  EXPECT_EQ(r->status, TrialStatus::kFailed);
-  EXPECT_EQ(r->error.value_or(""), "boom");
+  EXPECT_TRUE(r->escaped);
+  EXPECT_EQ(r->record.id, 7);
+  EXPECT_EQ(r->record.status, TrialStatus::kFailed);
+  EXPECT_EQ(r->record.error.value_or(""), "boom");
+}
+
+TEST(ThreadExecutor, AFailedRecordTheTrialReturnedIsNotEscaped) {
+  ThreadExecutor ex(
+      [](const TrialProposal& p, const TrialSlot&) {
+        TrialRecord r;
+        r.id = p.id;
+        r.status = TrialStatus::kFailed;  // and no seconds: escaped was once guessed from that
+        return r;
+      },
+      {"cpu"}, 1, 1);
+  ex.start(proposal(3));
+  auto r = ex.wait_any(2000ms);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->escaped);
+  EXPECT_EQ(r->record.status, TrialStatus::kFailed);
 }
 
 TEST(ThreadExecutor, ADeviceFailureIsRethrownToTheDriverNotRecorded) {
@@ -97,7 +114,8 @@ TEST(ThreadExecutor, ADeviceFailureIsRethrownToTheDriverNotRecorded) {
   bool thrown = false;
   for (int i = 0; i < 20 && !thrown; ++i) {
     try {
-      if (auto r = ex.wait_any(200ms)) EXPECT_EQ(r->id, 1);  // a finished trial may come first
+      if (auto r = ex.wait_any(200ms))
+        EXPECT_EQ(r->record.id, 1);  // a finished trial may come first
     } catch (const DeviceFailure& e) {
       thrown = true;
       EXPECT_NE(std::string(e.what()).find("trial 2"), std::string::npos);

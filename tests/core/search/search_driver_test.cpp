@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "fake_trial.hpp"
 #include "nas/core/common/error.hpp"
 #include "nas/core/search/regularized_evolution.hpp"
 
@@ -32,7 +33,7 @@ class FakeTrials {
       r.error = "injected";
     } else {
       r.status = TrialStatus::kCompleted;
-      const double final_metric = score(p.arch);
+      const double final_metric = testing::arch_score(p.arch);
       for (int e = 1; e <= epochs_; ++e) {
         EpochRecord rec;
         rec.epoch = e;
@@ -60,12 +61,6 @@ class FakeTrials {
     return r;
   }
 
-  static double score(const Architecture& a) {
-    double s = 0;
-    for (const auto& [label, v] : a.values()) s += (label.rfind("width", 0) == 0 ? v / 64.0 : v);
-    return s;
-  }
-
   std::set<int> fail_ids;
 
  private:
@@ -83,17 +78,8 @@ class SearchDriverTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  ExperimentRecord experiment(int n_trials) {
-    ExperimentRecord e;
-    e.options.n_trials = n_trials;
-    e.options.max_population = 6;
-    e.options.sample_size = 3;
-    e.options.epochs = 3;
-    e.options.cull_ratio = 0.5;
-    e.options.concurrent_trials = 3;
-    e.seed = 11;
-    e.created = now_iso8601();
-    return e;
+  static ExperimentRecord experiment(int n_trials) {
+    return testing::small_search_experiment(n_trials);
   }
 
   std::string root_;
@@ -360,6 +346,24 @@ TEST_F(SearchDriverTest, ATrialThatThrowsIsStoredAsAFailedTrialOfTheExperiment) 
   EXPECT_EQ(loaded.trials[0].error.value_or(""), "boom");
 }
 
+TEST_F(SearchDriverTest, TheObserverHearsEveryRecordATrialWritesThroughTheObservedWriter) {
+  ExperimentRecord e = experiment(1);
+  auto store = ExperimentStore::create(root_, e);
+  std::vector<TrialStatus> heard;
+  SearchObserver observer;
+  observer.on_trial_written = [&](const TrialRecord& r) { heard.push_back(r.status); };
+  const ObservedTrialWriter writer(store, observer);
+  EXPECT_EQ(writer.id(), store.id());
+  TrialRecord r;
+  r.id = 0;
+  r.status = TrialStatus::kRunning;
+  writer.write_trial(r);
+  r.status = TrialStatus::kCompleted;
+  writer.write_trial(r);
+  EXPECT_EQ(heard, (std::vector<TrialStatus>{TrialStatus::kRunning, TrialStatus::kCompleted}));
+  EXPECT_EQ(store.load_trials().trials.at(0).status, TrialStatus::kCompleted);
+}
+
 TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit) {
   ExperimentRecord e = experiment(8);
   e.options.concurrent_trials = 1;
@@ -386,6 +390,12 @@ TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit
     std::atomic<bool> cancel{false};
     EXPECT_THROW(run_search(store, e, strategy, *cull, ex, {}, cancel, {}, 5ms), DeviceFailure);
   }
+  // The search says so itself: failed, with the error, and resumable.
+  const ExperimentRecord failed = store.read_experiment();
+  EXPECT_EQ(failed.status, ExperimentStatus::kFailed);
+  EXPECT_NE(failed.error.value_or("").find("illegal memory access"), std::string::npos);
+  EXPECT_TRUE(failed.finished.has_value());
+  EXPECT_TRUE(failed.sessions.back().ended.has_value());
   // Trials 0-2 are finished; trial 3 is to run again, under its id, and nothing else is lost.
   auto loaded = store.load_trials();
   ASSERT_EQ(loaded.trials.size(), 4u);

@@ -52,8 +52,14 @@ class ExperimentStore : public TrialWriter {
   static std::string resolve_id(const std::string& root, const std::string& text);
   /// Ids of the experiments under root (folders holding an experiment.json), sorted.
   static std::vector<std::string> list(const std::string& root);
+  /// The experiment holding a trial folder (<root>/<id>/trials/<n>), read from its
+  /// experiment.json; nullopt when the folder is not inside an experiment (a copied trial).
+  /// Throws InputError naming the file when it is there but unreadable.
+  static std::optional<ExperimentRecord> read_containing(const std::string& trial_dir);
 
   const std::string& dir() const { return dir_; }
+  /// The folder holding this experiment's folder, absolute: the root its commands name.
+  std::string root() const;
   const std::string& id() const override { return id_; }
   std::string trial_dir(int trial_id) const;
   std::string log_path() const;  // <dir>/search.log

@@ -35,6 +35,14 @@ struct TrialSlot {
 /// escaped exception into a failed record, except DeviceFailure, which ends the search.
 using TrialFunction = std::function<TrialRecord(const TrialProposal&, const TrialSlot&)>;
 
+/// A trial handed back by an executor.
+struct FinishedTrial {
+  TrialRecord record;
+  /// The trial's run threw: `record` is the executor's failed_trial (the proposal, its device and
+  /// the error), never written to the store. The driver completes it (complete_escaped_trial).
+  bool escaped = false;
+};
+
 class TrialExecutor {
  public:
   virtual ~TrialExecutor() = default;
@@ -45,7 +53,7 @@ class TrialExecutor {
   virtual void start(const TrialProposal& proposal) = 0;
   /// The next finished trial, or nullopt when none finished within `timeout`. Throws
   /// DeviceFailure when a device failed under a trial: the search cannot go on there.
-  virtual std::optional<TrialRecord> wait_any(std::chrono::milliseconds timeout) = 0;
+  virtual std::optional<FinishedTrial> wait_any(std::chrono::milliseconds timeout) = 0;
 };
 
 /// Trials on threads of this process, spread over devices round-robin by slot. On CPU the thread
@@ -61,7 +69,7 @@ class ThreadExecutor : public TrialExecutor {
   int capacity() const override { return static_cast<int>(slots_.size()); }
   int running() const override;
   void start(const TrialProposal& proposal) override;
-  std::optional<TrialRecord> wait_any(std::chrono::milliseconds timeout) override;
+  std::optional<FinishedTrial> wait_any(std::chrono::milliseconds timeout) override;
   const std::vector<TrialSlot>& slots() const { return slots_; }
 
  private:
@@ -72,8 +80,8 @@ class ThreadExecutor : public TrialExecutor {
   std::vector<std::thread> threads_;  // by slot
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  std::deque<std::pair<int, TrialRecord>> done_;  // slot, record
-  std::exception_ptr device_failure_;             // the first DeviceFailure a trial threw
+  std::deque<std::pair<int, FinishedTrial>> done_;  // by slot
+  std::exception_ptr device_failure_;               // the first DeviceFailure a trial threw
 };
 
 /// This machine's host name ("localhost" if it has none).

@@ -5,11 +5,13 @@
 // (completed, culled or failed) and none is running, or when the cancel flag is raised.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <vector>
 
 #include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/experiment/trial_writer.hpp"
 #include "nas/core/search/cull_policy.hpp"
 #include "nas/core/search/executor.hpp"
 #include "nas/core/search/strategy.hpp"
@@ -28,11 +30,31 @@ struct SearchProgress {
   double elapsed_seconds = 0;       // this session
 };
 
-/// Hooks for the command line's progress display and log lines; every member may be empty.
+/// Everything a search tells whoever watches it (the command line's progress block and log
+/// lines), through this one set of hooks, as ninja's Status; every member may be empty. Trial
+/// threads call on_trial_written and on_batch (concurrently), the driver's thread the others.
 struct SearchObserver {
   std::function<void(const TrialProposal&)> on_trial_started;
+  /// A trial wrote its record (after every epoch and at its end), through ObservedTrialWriter.
+  std::function<void(const TrialRecord&)> on_trial_written;
+  /// A trial trained a batch, as TrainHooks::on_batch counts them.
+  std::function<void(int trial, int epoch, std::int64_t batch, std::int64_t batches)> on_batch;
   std::function<void(const TrialRecord&, const SearchProgress&)> on_trial_finished;
   std::function<void(const SearchProgress&)> on_tick;  // about every poll interval
+};
+
+/// Writes through `inner`, then tells the observer: how trials' epochs reach the display without
+/// the trial knowing of it.
+class ObservedTrialWriter : public TrialWriter {
+ public:
+  ObservedTrialWriter(const TrialWriter& inner, const SearchObserver& observer)
+      : inner_(inner), observer_(observer) {}
+  const std::string& id() const override { return inner_.id(); }
+  void write_trial(const TrialRecord& record) const override;
+
+ private:
+  const TrialWriter& inner_;
+  const SearchObserver& observer_;
 };
 
 struct SearchOutcome {
@@ -48,7 +70,8 @@ std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& tr
                                               Strategy& strategy, CullPolicy& cull);
 
 /// Runs the search to its end. `kept` are the trials of a resumed experiment (empty for a new
-/// one). Marks experiment.json completed or interrupted when it returns.
+/// one). The only writer of experiment.json's status: running while it runs, then completed or
+/// interrupted when it returns, failed (with the error) when it throws.
 SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experiment,
                          Strategy& strategy, CullPolicy& cull, TrialExecutor& executor,
                          const std::vector<TrialRecord>& kept, const std::atomic<bool>& cancel,
