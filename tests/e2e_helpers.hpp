@@ -142,22 +142,62 @@ inline std::string make_temp_root(const std::string& prefix) {
   return p.string();
 }
 
+/// Sends SIGINT (a ^C) to `pid` and waits for it to end; returns waitpid's status.
+inline int interrupt_and_wait(pid_t pid) {
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+/// A file's whole content ("" when it cannot be read).
+inline std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// `s` as one shell word.
+inline std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// How a program ended and what it printed.
+struct Captured {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `program args` through the shell (`args` are shell words, quoted by the caller) with
+/// stdin closed, stdout and stderr into files of `scratch`, and NAS_EXPERIMENT_DIR cleared so
+/// nothing points elsewhere. A run that hangs is killed after four minutes and answers 124, so a
+/// hang fails its test instead of stalling the suite.
+inline Captured run_program(const std::string& program, const std::string& args,
+                            const fs::path& scratch) {
+  fs::create_directories(scratch);
+  const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
+  const std::string cmd = "timeout -k 10 240 env -u NAS_EXPERIMENT_DIR " + quote(program) + " " +
+                          args + " >" + quote(out.string()) + " 2>" + quote(err.string()) +
+                          " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Captured r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
 /// Runs argv to its end with stdout and stderr together in `log`; returns the exit code and
-/// what it printed. A run that hangs is killed after four minutes and answers 124, so a hang
-/// fails its test instead of stalling the suite.
+/// what it printed (killed after four minutes, as run_program).
 inline std::pair<int, std::string> run_captured(const std::vector<std::string>& args,
                                                 const fs::path& log) {
   std::string cmd = "timeout -k 10 240 ";
-  for (const auto& a : args) {
-    cmd += "'";
-    for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += "' ";
-  }
-  cmd += ">'" + log.string() + "' 2>&1 </dev/null";
+  for (const auto& a : args) cmd += quote(a) + " ";
+  cmd += ">" + quote(log.string()) + " 2>&1 </dev/null";
   const int status = std::system(cmd.c_str());
-  std::ifstream in(log);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), text};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), slurp(log)};
 }
 
 }  // namespace nas::e2e

@@ -160,8 +160,7 @@ TEST_F(DashboardBrowser, WatchesASearchLiveAndShowsItAfter) {
   EXPECT_TRUE(index["errors"].empty()) << index.dump();
   EXPECT_EQ(index["view"], "index");
   EXPECT_EQ(index["experiments"], 1);
-  ::kill(server, SIGINT);
-  ASSERT_EQ(waitpid(server, &status, 0), server);
+  status = interrupt_and_wait(server);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 
   // The same page as one file, opened without any server.
@@ -195,9 +194,7 @@ TEST_F(DashboardBrowser, ComparesExperiments) {
   ASSERT_TRUE(page["charts"].contains("compare")) << page.dump();
   EXPECT_GT(page["charts"]["compare"]["points"].get<int>(), 0);
   EXPECT_GT(page["charts"]["compare"]["pixels"].get<int>(), 0);
-  ::kill(server, SIGINT);
-  int status = 0;
-  waitpid(server, &status, 0);
+  interrupt_and_wait(server);
 }
 
 }  // namespace

@@ -168,10 +168,7 @@ TEST_F(MpiSearch, SigintToMpirunLeavesAConsistentInterruptedExperiment) {
   const std::string id = wait_for_finished_trials(root_ + "/exp", 2);
   ASSERT_FALSE(id.empty());
   const auto ranks = children(pid);
-  kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_NE(status, 0);
+  EXPECT_NE(interrupt_and_wait(pid), 0);
   const fs::path exp = fs::path(root_) / "exp" / id;
   EXPECT_EQ(read(exp / "experiment.json")["status"], "interrupted");
   for (const auto& t : trials(exp)) EXPECT_NE(t["status"], "running") << t["id"];

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "e2e_helpers.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
 
 namespace fs = std::filesystem;
@@ -17,33 +18,7 @@ namespace {
 
 const std::string kReport = std::string(NAS_BIN_DIR) + "/nas-report";
 
-struct Result {
-  int code;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  Result r{0, ""};
-  FILE* p = popen((kReport + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-/// stdout alone (stderr dropped): what a pipe would get.
-Result run_stdout(const std::string& args) {
-  Result r{0, ""};
-  FILE* p = popen((kReport + " " + args + " 2>/dev/null").c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = e2e::Captured;
 
 int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
@@ -78,7 +53,22 @@ class ReportCli : public ::testing::Test {
       store.write_trial(t);
     }
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override {
+    fs::remove_all(root_);
+    fs::remove_all(root_ + "-output");
+  }
+
+  /// stdout, then stderr.
+  Result run(const std::string& args) const {
+    Result r = e2e::run_program(kReport, args, root_ + "-output");
+    r.out += r.err;
+    return r;
+  }
+  /// stdout alone: what a pipe would get.
+  Result run_stdout(const std::string& args) const {
+    return e2e::run_program(kReport, args, root_ + "-output");
+  }
+
   std::string root_;
 };
 

@@ -363,9 +363,7 @@ TEST_F(SearchE2E, SigintStopsWithinSecondsAndMarksTheExperimentInterrupted) {
   const std::string id = wait_for_finished_trials(root_, 1);
   ASSERT_FALSE(id.empty());
   const auto t0 = std::chrono::steady_clock::now();
-  kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int status = interrupt_and_wait(pid);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(WIFEXITED(status));

@@ -99,16 +99,8 @@ class DistributedSearch : public ::testing::Test {
     }
   }
 
-  ExperimentRecord experiment(int n_trials) {
-    ExperimentRecord e;
-    e.options.n_trials = n_trials;
-    e.options.max_population = 6;
-    e.options.sample_size = 3;
-    e.options.epochs = 3;
-    e.options.cull_ratio = 0.5;
-    e.options.dataset = "synthetic";
-    e.seed = 11;
-    return e;
+  static ExperimentRecord experiment(int n_trials) {
+    return testing::small_search_experiment(n_trials);
   }
 
   /// The driver's side: handshake, store, search, shutdown.

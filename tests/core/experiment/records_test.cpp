@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nas/core/common/error.hpp"
+#include "report_fixtures.hpp"
 
 namespace nas {
 namespace {
@@ -33,26 +34,16 @@ TrialRecord sample_trial() {
   return t;
 }
 
+/// The report fixtures' experiment (cifar10, 45000/5000, 3x32x32), made unlike the defaults in
+/// every field a round trip could lose.
 ExperimentRecord sample_experiment() {
-  ExperimentRecord e;
-  e.id = "20261128-065500-ab12";
+  ExperimentRecord e = testing::experiment("20261128-065500-ab12", 5, 0.15);
   e.name = "baseline";
   e.created = "2026-11-28T06:55:00.000Z";
   e.status = ExperimentStatus::kInterrupted;
   e.seed = 18446744073709551615ull;
-  e.options.epochs = 5;
-  e.options.cull_ratio = 0.15;
-  e.dataset.name = "cifar10";
   e.dataset.split = "validation";
-  e.dataset.train_size = 45000;
-  e.dataset.eval_size = 5000;
-  e.dataset.shape[0] = 3;
-  e.dataset.shape[1] = 32;
-  e.dataset.shape[2] = 32;
-  e.dataset.classes = 10;
   e.devices = {"cuda:0", "cuda:1"};
-  e.nas_version = "0.1.0";
-  e.libtorch_version = "1.13.1";
   return e;
 }
 
