@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nas/core/common/error.hpp"
+#include "nas/torch/batch_loader.hpp"
 #include "nas/torch/device.hpp"
 
 namespace fs = std::filesystem;

@@ -1,6 +1,7 @@
 #pragma once
-// Data sets, loaded once into memory as uint8 tensors, and seeded batches with the original's
-// augmentation done on whole batches with tensor ops on the training device.
+// Data sets: the catalog of those nas knows, their readers, and the loaded bundle, held in memory
+// as uint8 tensors. SharedData (shared_data.hpp) puts one copy on each device; BatchLoader
+// (batch_loader.hpp) feeds a training run from it.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -66,47 +67,5 @@ Dataset make_synthetic(std::int64_t n, const InputShape& shape, int classes, std
 /// The bundle's identity: data set, split, sizes and a hash of every tensor's bytes, for checking
 /// that the ranks of a distributed search hold the same data.
 DataFingerprint fingerprint(const DataBundle& data);
-
-/// One copy of a data set per device, made once and shared read-only by every trial there (on a
-/// GPU each trial would otherwise copy the whole set to the device).
-class SharedData {
- public:
-  SharedData(DataBundle host, const std::vector<torch::Device>& devices);
-  /// The copy on `device` (the host copy for cpu or any device not named at construction).
-  const DataBundle& on(const torch::Device& device) const;
-  const DataBundle& host() const { return host_; }
-
- private:
-  DataBundle host_;
-  std::vector<std::pair<torch::Device, DataBundle>> copies_;
-};
-
-/// Feeds one training run: per-epoch seeded shuffles and on-device augmentation.
-/// Not thread-safe: each trial owns one. The images it reads are shared and never written.
-class BatchLoader {
- public:
-  BatchLoader(const DataBundle& data, const torch::Device& device, std::uint64_t seed);
-
-  /// Starts epoch `epoch` (0-based): a fresh seeded shuffle and augmentation stream.
-  void start_epoch(int epoch);
-  std::int64_t train_batch_count(int batch_size) const;
-  /// Batch i of the current epoch: shuffled, augmented, normalised, on the device.
-  std::pair<torch::Tensor, torch::Tensor> train_batch(std::int64_t i, int batch_size);
-  std::int64_t eval_batch_count(int batch_size) const;
-  /// Batch i of the evaluation set in order, normalised, on the device.
-  std::pair<torch::Tensor, torch::Tensor> eval_batch(std::int64_t i, int batch_size) const;
-  /// Random-crop + flip of a uint8 batch [B, C, H, W] on the loader's device, then normalise.
-  torch::Tensor augment(const torch::Tensor& images_u8, at::Generator& gen) const;
-  torch::Tensor normalize(const torch::Tensor& images_u8) const;
-
- private:
-  const DataBundle& data_;
-  torch::Device device_;
-  std::uint64_t seed_;
-  torch::Tensor train_images_, train_labels_, eval_images_, eval_labels_;  // on device_
-  torch::Tensor mean_, inv_std_;
-  torch::Tensor permutation_;
-  at::Generator generator_;
-};
 
 }  // namespace nas

@@ -15,7 +15,7 @@
 #include "nas/core/search/device_gate.hpp"
 #include "nas/core/search/failure_kind.hpp"
 #include "nas/torch/adam.hpp"
-#include "nas/torch/data.hpp"
+#include "nas/torch/batch_loader.hpp"
 #include "nas/torch/model.hpp"
 
 namespace nas {

@@ -10,7 +10,7 @@
 #include "nas/core/search/cull_policy.hpp"
 #include "nas/core/search/executor.hpp"
 #include "nas/core/search/search_driver.hpp"
-#include "nas/torch/data.hpp"
+#include "nas/torch/shared_data.hpp"
 #include "nas/torch/slot_streams.hpp"
 #include "nas/torch/trainer.hpp"
 
