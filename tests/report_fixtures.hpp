@@ -113,6 +113,7 @@ inline void write_retrain(const ExperimentStore& store, int trial, double accura
   RetrainRecord r;
   r.source = store.trial_dir(trial);
   r.experiment = store.id();
+  r.dataset = store.read_experiment().dataset;  // a retrain on the experiment's data
   r.trial = trial;
   r.status = TrialStatus::kCompleted;
   r.epochs_planned = 2;

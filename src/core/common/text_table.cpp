@@ -60,6 +60,10 @@ std::string grouped(std::int64_t n) {
   return (n < 0 ? "-" : "") + out;
 }
 
+std::string counted(std::int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 std::string human_count(std::int64_t n) {
   char buf[32];
   const double v = static_cast<double>(n);

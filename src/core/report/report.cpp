@@ -184,6 +184,14 @@ bool is_full_retrain(const RetrainRecord& r) {
          static_cast<int>(r.epochs.size()) >= r.epochs_planned;
 }
 
+bool retrained_on_experiment_data(const RetrainRecord& r, const ExperimentRecord& e) {
+  if (r.dataset.name != e.dataset.name) return false;
+  const bool shapes_known = r.dataset.shape[0] > 0 && e.dataset.shape[0] > 0;
+  return !shapes_known || (std::equal(std::begin(r.dataset.shape), std::end(r.dataset.shape),
+                                      std::begin(e.dataset.shape)) &&
+                           r.dataset.classes == e.dataset.classes);
+}
+
 bool retrain_is_partial(const ExperimentReport& report, int trial_id) {
   auto it = report.retrains.find(trial_id);
   return it != report.retrains.end() && !is_full_retrain(it->second);
@@ -272,6 +280,10 @@ ExperimentReport build_report(const ExperimentStore& store, const ReportOptions&
     std::optional<RetrainRecord> chosen;
     for (auto& retrain : store.load_retrains(t.id, &r.problems)) {
       if (retrain.status != TrialStatus::kCompleted) continue;
+      if (!retrained_on_experiment_data(retrain, r.experiment)) {
+        r.other_data_retrains.push_back(std::move(retrain));
+        continue;
+      }
       if (is_full_retrain(retrain) || !chosen || !is_full_retrain(*chosen)) chosen = retrain;
     }
     if (chosen) r.retrains.emplace(t.id, std::move(*chosen));

@@ -32,8 +32,7 @@ CompareCell cell_for(const ExperimentStore& store, const ReportOptions& options,
   c.trials_counted = r.first.counted;
   if (c.search_seconds && c.trials_counted > 0 && c.trials_counted < r.first.n) {
     // As the original did for its 10-epoch rows: the time N trials would take at this rate.
-    c.search_seconds = *c.search_seconds * r.first.n / c.trials_counted;
-    c.extrapolated = true;
+    c.extrapolated_seconds = *c.search_seconds * r.first.n / c.trials_counted;
   }
   if (!r.problems.empty()) {
     notes.push_back(c.experiment + ": " + std::to_string(r.problems.size()) +
@@ -151,22 +150,37 @@ std::string summary(const std::vector<double>& values, int decimals,
 std::string number(double v, int decimals) { return fixed(v, decimals); }
 std::string duration(double v, int) { return format_duration(v); }
 
-CellTexts texts(const std::vector<const CompareCell*>& cells, const std::string& unretrained_mark) {
+CellTexts texts(const CompareTable& table, const std::vector<const CompareCell*>& cells,
+                const std::string& unretrained_mark) {
   if (cells.empty()) return {"-", "-", "-"};
   std::vector<double> accuracy, time, speedup;
   bool unretrained = false, extrapolated = false;
+  int fewest = table.first, most = 0;
   for (const CompareCell* c : cells) {
     if (c->accuracy) accuracy.push_back(*c->accuracy);
     unretrained = unretrained || (c->accuracy && !c->retrained);
-    if (c->search_seconds) time.push_back(*c->search_seconds);
-    extrapolated = extrapolated || c->extrapolated;
+    if (table.extrapolate && c->extrapolated_seconds) {
+      time.push_back(*c->extrapolated_seconds);
+      extrapolated = true;
+    } else if (c->search_seconds) {
+      time.push_back(*c->search_seconds);
+    }
+    fewest = std::min(fewest, c->trials_counted);
+    most = std::max(most, c->trials_counted);
     if (c->speedup) speedup.push_back(*c->speedup);
   }
   CellTexts t;
   t.accuracy =
       summary(accuracy, 2, number) + (unretrained && !accuracy.empty() ? unretrained_mark : "");
   t.time = summary(time, 0, duration);
-  if (extrapolated && !time.empty()) t.time = "~" + t.time;
+  if (!time.empty() && extrapolated) {
+    t.time = "~" + t.time;
+  } else if (!time.empty() && fewest < table.first) {
+    // Measured over fewer trials than the other cells may hold: say over how many.
+    t.time += " (" + std::to_string(fewest) +
+              (most > fewest ? "-" + std::to_string(most) : std::string()) +
+              (most == 1 ? " trial)" : " trials)");
+  }
   t.speedup = summary(speedup, 2, number);
   return t;
 }
@@ -187,7 +201,7 @@ std::vector<std::vector<std::string>> grid(const CompareTable& table, const std:
     std::vector<std::string> time = {"", "Search time"};
     std::vector<std::string> speed = {"", "Inference speedup"};
     for (const auto& col : table.columns) {
-      const CellTexts t = texts(table.cells_at(epochs, col.cull_ratio, col.strategy), mark);
+      const CellTexts t = texts(table, table.cells_at(epochs, col.cull_ratio, col.strategy), mark);
       acc.push_back(t.accuracy);
       time.push_back(t.time);
       speed.push_back(t.speedup);
@@ -207,12 +221,17 @@ std::string footnotes(const CompareTable& table, bool markdown) {
   std::string out;
   const bool any_search = std::any_of(table.cells.begin(), table.cells.end(),
                                       [](const auto& c) { return c.accuracy && !c.retrained; });
-  const bool any_extrapolated = std::any_of(table.cells.begin(), table.cells.end(),
-                                            [](const auto& c) { return c.extrapolated; });
+  const bool any_short = std::any_of(table.cells.begin(), table.cells.end(),
+                                     [](const auto& c) { return c.extrapolated_seconds; });
   if (any_search) out += item + star + " search accuracy: the best trial has no full retrain\n";
-  if (any_extrapolated) {
-    out += item + "~ fewer than " + std::to_string(table.first) +
-           " trials finished: time extrapolated to " + std::to_string(table.first) + "\n";
+  if (any_short && table.extrapolate) {
+    out += item + "~ extrapolated: fewer than " + std::to_string(table.first) +
+           " trials ended with a metric, so the time is what " + std::to_string(table.first) +
+           " would take at their rate (measured times: without --extrapolate)\n";
+  } else if (any_short) {
+    out += item + "(n trials): fewer than " + std::to_string(table.first) +
+           " trials ended with a metric; the time is theirs (--extrapolate scales it to " +
+           std::to_string(table.first) + ", as the original's table did)\n";
   }
   const bool several = std::any_of(table.cells.begin(), table.cells.end(), [&](const auto& c) {
     return table.cells_at(c.epochs, c.cull_ratio, c.strategy).size() > 1;
@@ -260,7 +279,14 @@ CompareTable build_compare(const std::string& root, const std::vector<std::strin
   CompareTable table;
   table.first = options.first;
   for (const auto& id : ids) {
-    table.cells.push_back(cell_for(ExperimentStore::open(root, id), options, table.notes));
+    const ExperimentStore store = ExperimentStore::open(root, id);
+    // One experiment named twice (or by id and by path) is one cell, not a mean of n=2.
+    if (std::any_of(table.cells.begin(), table.cells.end(),
+                    [&](const CompareCell& c) { return c.experiment == store.id(); })) {
+      table.notes.push_back(store.id() + " was given more than once: counted once");
+      continue;
+    }
+    table.cells.push_back(cell_for(store, options, table.notes));
   }
   // Accuracies on different data sets are not one table.
   table.dataset = table.cells.front().dataset;
@@ -312,7 +338,7 @@ nlohmann::json compare_to_json(const CompareTable& table) {
                      {"latency_ms", json_or_null(c.latency_ms)},
                      {"search_seconds", json_or_null(c.search_seconds)},
                      {"trials_counted", c.trials_counted},
-                     {"extrapolated", c.extrapolated},
+                     {"extrapolated_seconds", json_or_null(c.extrapolated_seconds)},
                      {"speedup", json_or_null(c.speedup)}});
   }
   return {{"format", "nas-compare/1"},

@@ -52,6 +52,19 @@ nlohmann::json top_json(const std::vector<TopRow>& rows) {
   return out;
 }
 
+nlohmann::json other_data_retrains_json(const std::vector<RetrainRecord>& retrains) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& x : retrains) {
+    out.push_back({{"trial", json_or_null(x.trial)},
+                   {"dataset", to_json(x.dataset)},
+                   {"accuracy", json_or_null(x.accuracy)},
+                   {"latency_ms", json_or_null(x.latency_ms)},
+                   {"epochs", x.epochs.size()},
+                   {"started", x.started}});
+  }
+  return out;
+}
+
 nlohmann::json pareto_json(const std::vector<ParetoPoint>& points) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& p : points) {
@@ -103,9 +116,25 @@ std::vector<std::string> arch_columns(const std::vector<TrialRecord>& trials) {
 }
 
 std::vector<std::string> scalar_columns() {
-  return {"id",     "status",  "origin",          "parent",   "device",   "started",
-          "ended",  "seconds", "epochs",          "metric",   "accuracy", "latency_ms",
-          "params", "macs",    "culled_at_epoch", "arch_key", "error",    "retrained_accuracy"};
+  return {"id",
+          "status",
+          "origin",
+          "parent",
+          "device",
+          "started",
+          "ended",
+          "seconds",
+          "epochs",
+          "metric",
+          "accuracy",
+          "latency_ms",
+          "params",
+          "macs",
+          "culled_at_epoch",
+          "arch_key",
+          "error",
+          "retrained_accuracy",
+          "retrained_partial"};
 }
 
 std::vector<std::string> scalar_cells(const ExperimentReport& r, const TrialRecord& t) {
@@ -126,7 +155,8 @@ std::vector<std::string> scalar_cells(const ExperimentReport& r, const TrialReco
           t.culled_at_epoch ? std::to_string(*t.culled_at_epoch) : "",
           t.arch_key,
           t.error.value_or(""),
-          csv_number(retrained_accuracy(r, t.id))};
+          csv_number(retrained_accuracy(r, t.id)),
+          retrained_accuracy(r, t.id) ? (retrain_is_partial(r, t.id) ? "true" : "false") : ""};
 }
 
 void write_csv_row(std::ostream& out, const std::vector<std::string>& cells) {
@@ -147,6 +177,7 @@ nlohmann::json report_to_json(const ExperimentReport& r) {
   j["all_seconds"] = json_or_null(r.all_seconds);
   j["culling"] = culling_json(r.culling);
   j["top"] = top_json(r.top);
+  j["other_data_retrains"] = other_data_retrains_json(r.other_data_retrains);
   j["pareto"] = pareto_json(r.pareto);
   j["best_so_far"] = best_so_far_json(r.best_so_far);
   return j;

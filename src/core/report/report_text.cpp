@@ -28,11 +28,11 @@ std::string join_depths(const std::vector<int>& depths) {
 
 std::string options_line(const SearchOptions& o) {
   std::ostringstream out;
-  out << o.strategy << ", " << o.epochs << " epochs, cull ratio " << shortest(o.cull_ratio)
-      << ", population " << o.max_population << ", sample " << o.sample_size << ", " << o.n_trials
-      << " trials, " << o.concurrent_trials << " concurrent, mutation " << shortest(o.mutation_prob)
-      << ", batch " << o.batch_size << ", lr " << shortest(o.lr) << ", latency exponent "
-      << shortest(o.latency_exponent);
+  out << o.strategy << ", " << counted(o.epochs, "epoch") << ", cull ratio "
+      << shortest(o.cull_ratio) << ", population " << o.max_population << ", sample "
+      << o.sample_size << ", " << counted(o.n_trials, "trial") << ", " << o.concurrent_trials
+      << " concurrent, mutation " << shortest(o.mutation_prob) << ", batch " << o.batch_size
+      << ", lr " << shortest(o.lr) << ", latency exponent " << shortest(o.latency_exponent);
   return out.str();
 }
 
@@ -75,9 +75,15 @@ std::string counts_line(const StatusCounts& c) {
 std::string summary_section(const ExperimentReport& r) {
   std::ostringstream out;
   const FirstTrialsSummary& f = r.first;
-  out << "First " << f.n << " scored trials";
-  if (f.counted < f.n) out << " (only " << f.counted << " so far)";
-  out << ":\n";
+  if (f.counted >= f.n) {
+    out << "First " << f.n << " scored trials:\n";
+  } else if (shown_status(r.experiment, r.in_use) == "running") {
+    out << "First " << f.n << " scored trials (" << f.counted << " so far):\n";
+  } else {
+    // A search that ended short of N: its figures are over what it scored, not over N.
+    out << "All " << f.counted << " scored " << (f.counted == 1 ? "trial" : "trials")
+        << " (the summary covers the first " << f.n << "; this search has no more):\n";
+  }
   if (f.best_trial) {
     out << "  best trial   " << *f.best_trial << " (metric " << fixed(f.best_metric, 4) << ")\n";
   } else {
@@ -87,8 +93,9 @@ std::string summary_section(const ExperimentReport& r) {
   if (f.counted > 0) out << " (earliest start to " << ordinal(f.counted) << " end)";
   out << "\nAll trials:    " << (r.all_seconds ? format_duration(*r.all_seconds) : "-") << "\n";
   const CullSavings& c = r.culling;
-  out << "Culling saved: " << c.epochs_saved << " of " << c.epochs_saved + c.epochs_trained
-      << " epochs (" << c.culled_trials << " trials culled)";
+  out << "Culling saved: " << c.epochs_saved << " of "
+      << counted(c.epochs_saved + c.epochs_trained, "epoch") << " ("
+      << counted(c.culled_trials, "trial") << " culled)";
   if (c.seconds_saved) {
     out << ", about " << format_duration(*c.seconds_saved) << " at "
         << format_duration(*c.seconds_per_epoch) << " per trained epoch";
@@ -110,9 +117,32 @@ std::string top_section(const ExperimentReport& r) {
   }
   bool partial = false;
   for (const auto& row : r.top) partial = partial || row.retrained_partial;
-  return "Top " + std::to_string(r.top.size()) + " trials by metric:\n" + t.render("  ") +
+  return "Top " + counted(static_cast<std::int64_t>(r.top.size()), "trial") + " by metric:\n" +
+         t.render("  ") +
          (partial ? "  * a partial retrain (a subset of the data, or fewer epochs than asked)\n"
                   : "");
+}
+
+std::string data_text(const DatasetInfo& d) {
+  std::string s = d.name.empty() ? "?" : d.name;
+  if (d.shape[0] > 0) {
+    s += " " + std::to_string(d.shape[0]) + "x" + std::to_string(d.shape[1]) + "x" +
+         std::to_string(d.shape[2]) + ", " + std::to_string(d.classes) + " classes";
+  }
+  return s;
+}
+
+// Retrains that cannot stand for the trial's accuracy on the experiment's data, shown so that
+// nobody wonders where they went.
+std::string other_data_section(const ExperimentReport& r) {
+  TextTable t({Align::kRight, Align::kLeft, Align::kRight, Align::kRight, Align::kLeft});
+  t.add_row({"trial", "data", "accuracy %", "epochs", "started"});
+  for (const auto& x : r.other_data_retrains) {
+    t.add_row({x.trial ? std::to_string(*x.trial) : "-", data_text(x.dataset), fixed(x.accuracy, 2),
+               std::to_string(x.epochs.size()), x.started});
+  }
+  return "Retrains on other data than the experiment's (" + data_text(r.experiment.dataset) +
+         "), not used above:\n" + t.render("  ");
 }
 
 std::string pareto_section(const ExperimentReport& r) {
@@ -122,8 +152,8 @@ std::string pareto_section(const ExperimentReport& r) {
     t.add_row(
         {std::to_string(p.id), fixed(p.accuracy, 2), fixed(p.latency_ms, 4), to_string(p.status)});
   }
-  return "Pareto front, accuracy vs latency (" + std::to_string(r.pareto.size()) + " trials):\n" +
-         t.render("  ");
+  return "Pareto front, accuracy vs latency (" +
+         counted(static_cast<std::int64_t>(r.pareto.size()), "trial") + "):\n" + t.render("  ");
 }
 
 // Only the points where the best changed, so the table stays short for long searches.
@@ -137,8 +167,8 @@ std::string best_so_far_section(const ExperimentReport& r) {
     t.add_row({std::to_string(p.trials), fixed(p.metric, 4), std::to_string(p.id)});
   }
   const int total = r.best_so_far.empty() ? 0 : r.best_so_far.back().trials;
-  return "Best metric so far (improvements, over " + std::to_string(total) +
-         " finished trials):\n" + t.render("  ");
+  return "Best metric so far (improvements, over " + counted(total, "finished trial") + "):\n" +
+         t.render("  ");
 }
 
 }  // namespace
@@ -153,6 +183,7 @@ std::string render_text(const ExperimentReport& r) {
   }
   out += "\n" + summary_section(r);
   if (!r.top.empty()) out += "\n" + top_section(r);
+  if (!r.other_data_retrains.empty()) out += "\n" + other_data_section(r);
   if (!r.pareto.empty()) out += "\n" + pareto_section(r);
   if (!r.best_so_far.empty()) out += "\n" + best_so_far_section(r);
   return out;

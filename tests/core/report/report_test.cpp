@@ -12,6 +12,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/random.hpp"
+#include "nas/core/common/text_table.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
 #include "nas/core/search/search_space.hpp"
 #include "report_fixtures.hpp"
@@ -116,6 +117,58 @@ TEST_F(ReportTest, TheLatestFullRetrainCountsAndAPartialOneIsMarked) {
   EXPECT_EQ(text.find("88.00*"), std::string::npos) << text;
 }
 
+TEST_F(ReportTest, ARetrainOnOtherDataIsListedApartAndNeverTakenAsTheTrials) {
+  auto store = write_hand_fixture(root_, "runs");
+  write_retrain(store, 4, 88.0, 0.4, /*full=*/false);
+  // Later, the same trial retrained on synthetic data (what nas-test-model --dataset does).
+  const fs::path dir = fs::path(store.trial_dir(4)) / "retrain" / "20261206-120000";
+  fs::create_directories(dir);
+  RetrainRecord other;
+  other.trial = 4;
+  other.status = TrialStatus::kCompleted;
+  other.dataset.name = "synthetic";
+  other.dataset.shape[0] = 1;
+  other.dataset.shape[1] = other.dataset.shape[2] = 28;
+  other.dataset.classes = 10;
+  other.epochs_planned = 1;
+  other.epochs.resize(1);
+  other.accuracy = 17.19;
+  other.started = at(20);
+  write_json_atomic((dir / "retrain.json").string(), to_json(other));
+  const auto r = build_report(store, {4, 5});
+  EXPECT_EQ(retrained_accuracy(r, 4), 88.0);
+  ASSERT_EQ(r.other_data_retrains.size(), 1u);
+  EXPECT_EQ(r.other_data_retrains[0].accuracy, 17.19);
+  const std::string text = render_text(r);
+  EXPECT_NE(text.find("Retrains on other data than the experiment's (cifar10 3x32x32, 10 classes)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("synthetic 1x28x28, 10 classes"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(report_to_json(r).dump());
+  EXPECT_EQ(j["other_data_retrains"][0]["trial"], 4);
+  EXPECT_EQ(j["other_data_retrains"][0]["dataset"]["name"], "synthetic");
+  // With only the other-data retrain, the trial has no retrained accuracy at all.
+  fs::remove_all(fs::path(store.trial_dir(4)) / "retrain" / "20261128-000000");
+  EXPECT_FALSE(retrained_accuracy(build_report(store, {4, 5}), 4));
+}
+
+TEST(RetrainedOnExperimentData, NeedsTheSameDataSetShapeAndClassesButNotTheSplit) {
+  ExperimentRecord e = testing::experiment("e", 3, 0.3);
+  RetrainRecord r;
+  r.dataset = e.dataset;
+  r.dataset.split = "test";
+  EXPECT_TRUE(retrained_on_experiment_data(r, e));
+  r.dataset.classes = 100;
+  EXPECT_FALSE(retrained_on_experiment_data(r, e));
+  r.dataset = e.dataset;
+  r.dataset.name = "synthetic";
+  EXPECT_FALSE(retrained_on_experiment_data(r, e));
+  // Records written before shapes were known compare by name.
+  r.dataset = DatasetInfo{};
+  r.dataset.name = "cifar10";
+  EXPECT_TRUE(retrained_on_experiment_data(r, e));
+}
+
 TEST_F(ReportTest, TopTableRanksByMetricWithRetrainedAccuracy) {
   const auto r = hand_report(4, 3);
   ASSERT_EQ(r.top.size(), 3u);
@@ -203,6 +256,23 @@ TEST_F(ReportTest, TextShowsTheOriginalsSummary) {
   }
 }
 
+TEST_F(ReportTest, ASearchThatEndedShortOfTheFirstNSaysWhatItScored) {
+  auto store = write_hand_fixture(root_, "short");  // completed, 4 scored trials
+  const std::string done = render_text(build_report(store, {250, 3}));
+  EXPECT_NE(done.find("All 5 scored trials (the summary covers the first 250; this search has no "
+                      "more):"),
+            std::string::npos)
+      << done;
+  EXPECT_EQ(done.find("so far):"), std::string::npos) << done;
+  // While it runs, more may come.
+  ExperimentRecord e = store.read_experiment();
+  e.status = ExperimentStatus::kRunning;
+  store.write_experiment(e);
+  const ExperimentLock held = store.lock();
+  const std::string running = render_text(build_report(store, {250, 3}));
+  EXPECT_NE(running.find("First 250 scored trials (5 so far):"), std::string::npos) << running;
+}
+
 TEST_F(ReportTest, JsonParsesBackWithTheFigures) {
   const auto j = nlohmann::json::parse(report_to_json(hand_report(4, 3)).dump(2));
   EXPECT_EQ(j["format"], "nas-report/1");
@@ -273,10 +343,18 @@ TEST_F(ReportTest, CsvHasOneRowPerTrialWithArchitectureColumns) {
   EXPECT_EQ(rows[2][col("id")], "1");
   EXPECT_EQ(rows[2][col("metric")], "35");
   EXPECT_EQ(rows[2][col("retrained_accuracy")], "85.5");
+  EXPECT_EQ(rows[2][col("retrained_partial")], "false");  // the text table's '*'
+  EXPECT_EQ(rows[3][col("retrained_partial")], "");       // no retrain
   EXPECT_EQ(rows[2][col("depth_1")], "2");
   EXPECT_EQ(rows[2][col("se_21")], "");  // not in this tiny architecture
   EXPECT_EQ(rows[3][col("culled_at_epoch")], "1");
   EXPECT_EQ(rows[9][col("error")], "out of memory, \"CUDA\"\nline two");
+}
+
+TEST(ReportFormat, CountsTakeTheirNounInTheRightNumber) {
+  EXPECT_EQ(counted(1, "trial"), "1 trial");
+  EXPECT_EQ(counted(0, "epoch"), "0 epochs");
+  EXPECT_EQ(counted(12, "finished trial"), "12 finished trials");
 }
 
 TEST(ReportFormat, DurationsReadLikeTheOriginalsTable) {
@@ -321,8 +399,11 @@ TEST_F(ReportCompareTest, CellsUseRetrainedAccuracyAndLatencyWhenPresent) {
   ASSERT_TRUE(one);
   EXPECT_FALSE(one->retrained);
   EXPECT_DOUBLE_EQ(*one->accuracy, 78);
-  EXPECT_TRUE(one->extrapolated);  // 1 of 2 trials: 50 s -> 100 s
-  EXPECT_DOUBLE_EQ(*one->search_seconds, 100);
+  // 1 of 2 trials: measured 50 s; at that rate 2 would take 100 s.
+  EXPECT_DOUBLE_EQ(*one->search_seconds, 50);
+  EXPECT_EQ(one->trials_counted, 1);
+  EXPECT_DOUBLE_EQ(one->extrapolated_seconds.value_or(0), 100);
+  EXPECT_FALSE(base->extrapolated_seconds);
   EXPECT_DOUBLE_EQ(*one->speedup, 0.40 / 0.32);
   EXPECT_DOUBLE_EQ(*table.cell(3, 0)->speedup, 0.5);
   EXPECT_DOUBLE_EQ(*table.cell(3, 0)->search_seconds, 7300);
@@ -332,15 +413,35 @@ TEST_F(ReportCompareTest, CellsUseRetrainedAccuracyAndLatencyWhenPresent) {
 TEST_F(ReportCompareTest, TextAndMarkdownFollowTheOriginalsLayout) {
   const auto table = build_compare(root_, {"e1c0", "e3c0", "e3c30"}, "", options_);
   const std::string text = render_compare_text(table);
-  for (const char* needle : {"0% cull", "30% cull", "1 epoch ", "3 epochs", "Accuracy",
-                             "Search time", "Inference speedup", "78.00*", "83.73", "~1m 40s",
-                             "2h 02m", "1.25", "0.50", "baseline e3c30"}) {
+  for (const char* needle :
+       {"0% cull", "30% cull", "1 epoch ", "3 epochs", "Accuracy", "Search time",
+        "Inference speedup", "78.00*", "83.73", "50.0s (1 trial)", "2h 02m", "1.25", "0.50",
+        "baseline e3c30", "(n trials): fewer than 2 trials ended with a metric"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
   }
+  EXPECT_EQ(text.find("~"), std::string::npos) << "no extrapolation unless asked\n" << text;
   const std::string md = render_compare_markdown(table);
   EXPECT_EQ(md.rfind("|  |  | 0% cull | 30% cull |\n|---|---|---:|---:|\n", 0), 0u) << md;
   EXPECT_NE(md.find("| 1 epoch | Accuracy | 78.00\\* | - |"), std::string::npos) << md;
   EXPECT_NE(md.find("|  | Inference speedup | 0.50 | 1.00 |"), std::string::npos) << md;
+}
+
+TEST_F(ReportCompareTest, ExtrapolationIsShownOnlyWhenAskedAndMarked) {
+  auto table = build_compare(root_, {"e1c0", "e3c30"}, "", options_);
+  table.extrapolate = true;
+  const std::string text = render_compare_text(table);
+  EXPECT_NE(text.find("~1m 40s"), std::string::npos) << text;
+  EXPECT_NE(text.find("~ extrapolated: fewer than 2 trials"), std::string::npos) << text;
+  EXPECT_EQ(text.find("(1 trial)"), std::string::npos) << text;
+}
+
+TEST_F(ReportCompareTest, AnExperimentGivenTwiceIsOneCell) {
+  const auto table = build_compare(root_, {"e3c30", "e3c30", "e1c0"}, "", options_);
+  EXPECT_EQ(table.cells.size(), 2u);
+  EXPECT_EQ(table.cells_at(3, 0.3).size(), 1u);
+  const std::string text = render_compare_text(table);
+  EXPECT_EQ(text.find("n=2"), std::string::npos) << text;
+  EXPECT_NE(text.find("e3c30 was given more than once: counted once"), std::string::npos) << text;
 }
 
 TEST_F(ReportCompareTest, ExplicitBaselineMayBeOutsideTheTable) {
@@ -364,7 +465,9 @@ TEST_F(ReportCompareTest, JsonParsesBack) {
   EXPECT_EQ(j["baseline"], "e3c30");
   ASSERT_EQ(j["cells"].size(), 2u);
   EXPECT_EQ(j["cells"][0]["experiment"], "e1c0");
-  EXPECT_EQ(j["cells"][0]["extrapolated"], true);
+  EXPECT_EQ(j["cells"][0]["search_seconds"], 50.0);
+  EXPECT_EQ(j["cells"][0]["extrapolated_seconds"], 100.0);
+  EXPECT_TRUE(j["cells"][1]["extrapolated_seconds"].is_null());
 }
 
 TEST_F(ReportCompareTest, EveryExperimentIsKeptAndACellOfSeveralShowsMeanRangeAndCount) {

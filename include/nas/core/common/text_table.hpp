@@ -31,5 +31,7 @@ std::string shortest(double v);
 std::string human_count(std::int64_t n);
 /// 12345678 -> "12,345,678".
 std::string grouped(std::int64_t n);
+/// A count and its noun, plural unless it is one: "1 trial", "3 trials", "0 epochs".
+std::string counted(std::int64_t n, const std::string& noun);
 
 }  // namespace nas

@@ -86,7 +86,11 @@ struct ExperimentReport {
   std::vector<TrialRecord> trials;    // sorted by id
   /// Per trial, the retrain the report uses: the latest full one, else the latest completed
   /// partial one (a subset of the data, or stopped before its epochs).
+  /// Only retrains on the experiment's data count (retrained_on_experiment_data).
   std::map<int, RetrainRecord> retrains;
+  /// Completed retrains on other data (another data set, input shape or class count), by trial
+  /// and start: listed apart, never shown as a trial's retrained accuracy.
+  std::vector<RetrainRecord> other_data_retrains;
   StatusCounts counts;
   FirstTrialsSummary first;
   std::optional<double> all_seconds;  // earliest start to latest end over all trials
@@ -96,6 +100,11 @@ struct ExperimentReport {
   std::vector<BestSoFarPoint> best_so_far;
   std::vector<int> end_order;  // ids of the finished trials (with a readable end), by end time
 };
+
+/// Whether a retrain ran on the experiment's data: the same data set and, where both recorded
+/// them, the same input shape and class count. (The split may differ: retrains score on the test
+/// set.)
+bool retrained_on_experiment_data(const RetrainRecord& r, const ExperimentRecord& e);
 
 /// Reads the whole experiment and computes every figure. Corrupt trial files land in problems.
 ExperimentReport build_report(const ExperimentStore& store, const ReportOptions& options);
@@ -155,9 +164,11 @@ struct CompareCell {
   std::optional<double> accuracy;  // retrained if `retrained`, else the search accuracy
   bool retrained = false;
   std::optional<double> latency_ms;      // retrained if `retrained`, else the search latency
-  std::optional<double> search_seconds;  // for the first N trials
-  int trials_counted = 0;                // below N: the time is extrapolated to N trials
-  bool extrapolated = false;
+  std::optional<double> search_seconds;  // measured, for the first N trials (or all it scored)
+  int trials_counted = 0;                // trials in search_seconds: below N when it has fewer
+  /// Below N trials: the time N would take at this rate, as the original's table showed its
+  /// unfinished rows. Shown only with --extrapolate, and marked.
+  std::optional<double> extrapolated_seconds;
   std::optional<double> speedup;  // baseline latency / this latency
 };
 
@@ -169,6 +180,7 @@ struct CompareColumn {
 
 struct CompareTable {
   int first = 250;
+  bool extrapolate = false;             // show extrapolated_seconds where a cell has them
   std::string dataset;                  // every experiment's (a table never mixes data sets)
   std::optional<std::string> baseline;  // the experiment(s) whose latency is 1.0x
   std::optional<double> baseline_latency_ms;
