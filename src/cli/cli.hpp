@@ -95,8 +95,15 @@ bool is_terminal(int fd);
 
 void setup_arch(CLI::App& app);
 void setup_bench(CLI::App& app);
-void setup_search(CLI::App& app);
+/// `argv0`: how the program was started, so the commands it prints name its companions as the
+/// user can run them (companion_command).
+void setup_search(CLI::App& app, const std::string& argv0 = "nas");
 /// nas-test-model's flags, on its own root app.
-void setup_test_model(CLI::App& app);
+void setup_test_model(CLI::App& app, const std::string& argv0 = "nas-test-model");
+
+/// `program` (nas, nas-report, nas-test-model) as a printed command must name it: its bare name
+/// when this program was found on PATH (argv0 without a '/'), else beside this one, as the user
+/// reached it ("build/nas-report"), so that the line runs when pasted.
+std::string companion_command(const std::string& argv0, const std::string& program);
 
 }  // namespace nas

@@ -8,7 +8,7 @@
 #include "cli/cli.hpp"
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
-#include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/experiment/architecture_source.hpp"
 #include "nas/core/search/network_plan.hpp"
 #include "nas/core/search/nni27_labels.hpp"
 
@@ -83,28 +83,14 @@ void run_arch(const ArchOptions& o) {
   }
   if (o.space != "mobilenetv3") throw UsageError("--space goes with --random");
   if (o.file.empty()) throw UsageError("an architecture file (or --random) is required");
-  // A trial folder of nas search: its trial.json, with its experiment's input shape; an NNI
-  // trial folder: its parameter.cfg.
-  std::string file = o.file;
-  std::optional<DatasetInfo> dataset;
-  if (fs::is_directory(file)) {
-    const fs::path dir(file);
-    if (fs::is_regular_file(dir / "trial.json")) {
-      file = (dir / "trial.json").string();
-      if (const auto experiment = ExperimentStore::read_containing(dir.string()))
-        dataset = experiment->dataset;
-    } else if (fs::is_regular_file(dir / "parameter.cfg")) {
-      file = (dir / "parameter.cfg").string();
-    } else {
-      throw InputError(o.file + " is a directory without trial.json or parameter.cfg");
-    }
-  }
-  const LoadedArchitecture loaded = load_architecture(file, space);
+  // A trial of nas search comes with its experiment's input shape.
+  const ArchitectureSource loaded = read_architecture_source(o.file, space);
   const Architecture& arch = loaded.arch;
   auto [input, classes] = resolve_shape(o.shape);
-  if (dataset && !o.shape_given && dataset->shape[0] > 0) {
-    input = InputShape{dataset->shape[0], dataset->shape[1], dataset->shape[2]};
-    classes = dataset->classes;
+  if (loaded.experiment && !o.shape_given && loaded.experiment->dataset.shape[0] > 0) {
+    const DatasetInfo& d = loaded.experiment->dataset;
+    input = InputShape{d.shape[0], d.shape[1], d.shape[2]};
+    classes = d.classes;
   }
   const NetworkPlan plan = plan_network(arch, input, classes, space);
   if (o.json) {

@@ -8,6 +8,7 @@
 #include "cli/cli.hpp"
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
+#include "nas/core/experiment/architecture_source.hpp"
 #include "nas/core/search/search_options.hpp"
 #include "nas/torch/bench.hpp"
 #include "nas/torch/compute_settings.hpp"
@@ -33,7 +34,20 @@ struct BenchCliOptions {
   std::string device = "cpu";
   ShapeFlags shape;
   std::string log_level = "warn";
+  // Set from the command line: flags given override what a trial brings.
+  bool threads_given = false, batch_size_given = false, latency_batch_given = false,
+       shape_given = false;
 };
+
+/// The CPU threads a trial trained with: recorded since trial.json has `threads`; for older
+/// trials, the share its search gave each slot (as ThreadExecutor splits them).
+int trial_threads(const TrialRecord& t, const std::optional<ExperimentRecord>& e) {
+  if (t.threads) return *t.threads;
+  if (!e) return 1;
+  const int total = e->options.threads > 0 ? e->options.threads : max_useful_threads();
+  const int share = std::max(1, total / std::max(1, e->options.concurrent_trials));
+  return t.device == "cpu" ? share : std::min(2, share);
+}
 
 void run_bench_command(const BenchCliOptions& o) {
   setup_logging(o.log_level);
@@ -42,7 +56,8 @@ void run_bench_command(const BenchCliOptions& o) {
   const std::string& file = o.arch_file.empty() ? o.arch_flag : o.arch_file;
   if (file.empty()) throw UsageError("an architecture file is required: nas bench <file>");
   SearchSpace space;
-  const Architecture arch = load_architecture(file, space).arch;
+  const ArchitectureSource source = read_architecture_source(file, space);
+  const Architecture& arch = source.arch;
   BenchOptions b;
   std::tie(b.input, b.classes) = resolve_shape(o.shape);
   b.batches = o.batches;
@@ -50,6 +65,36 @@ void run_bench_command(const BenchCliOptions& o) {
   b.latency_batch = o.latency_batch;
   b.background = o.background;
   b.threads = o.threads;
+  // A trial is measured as its search measured it, unless told otherwise: its threads, its
+  // experiment's batches and input. Otherwise its recorded latency and this one differ for
+  // reasons that have nothing to do with the machine.
+  std::string from_trial;
+  if (source.trial || source.experiment) {
+    std::vector<std::string> taken;
+    const auto& e = source.experiment;
+    if (source.trial && !o.threads_given) {
+      b.threads = trial_threads(*source.trial, e);
+      taken.push_back("threads");
+    }
+    if (e && !o.batch_size_given) {
+      b.batch_size = e->options.batch_size;
+      taken.push_back("batch");
+    }
+    if (e && !o.latency_batch_given) {
+      b.latency_batch = e->options.latency_batch;
+      taken.push_back("latency batch");
+    }
+    if (e && !o.shape_given && e->dataset.shape[0] > 0) {
+      b.input = InputShape{e->dataset.shape[0], e->dataset.shape[1], e->dataset.shape[2]};
+      b.classes = e->dataset.classes;
+      taken.push_back("input");
+    }
+    for (std::size_t i = 0; i < taken.size(); ++i)
+      from_trial += (i == 0 ? "" : i + 1 == taken.size() ? " and " : ", ") + taken[i];
+    if (!from_trial.empty())
+      from_trial += source.trial ? " of trial " + std::to_string(source.trial->id)
+                                 : std::string(" of its experiment");
+  }
   b.channels_last = !o.nchw;
   b.profile_path = o.profile;
   for (const auto& lever : o.without) {
@@ -80,6 +125,12 @@ void run_bench_command(const BenchCliOptions& o) {
   };
   if (o.json) {
     nlohmann::json j{{"device", device_name(devices.front())},
+                     {"threads", b.threads},
+                     {"batch_size", b.batch_size},
+                     {"latency_batch", b.latency_batch},
+                     {"input", {b.input.channels, b.input.height, b.input.width}},
+                     {"classes", b.classes},
+                     {"from_trial", source.trial ? nlohmann::json(source.trial->id) : nullptr},
                      {"train_images_per_s", r.train_images_per_s},
                      {"eval_images_per_s", r.eval_images_per_s},
                      {"latency_ms", r.latency.median_ms},
@@ -96,9 +147,14 @@ void run_bench_command(const BenchCliOptions& o) {
       return std::to_string(l.median_ms) + " (" + std::to_string(l.min_ms) + " to " +
              std::to_string(l.max_ms) + " over " + std::to_string(l.samples_ms.size()) + ")";
     };
-    std::cout << "device            " << device_name(devices.front()) << " (threads " << o.threads
+    std::cout << "device            " << device_name(devices.front()) << " (threads " << b.threads
               << ")\n"
-              << "MACs / params     " << human_count(count_macs(plan)) << " / "
+              << "input             " << b.input.channels << "x" << b.input.height << "x"
+              << b.input.width << ", " << b.classes << " classes; batch " << b.batch_size << "\n";
+    if (!from_trial.empty())
+      std::cout << "as measured in    "
+                << "the search: " << from_trial << "\n";
+    std::cout << "MACs / params     " << human_count(count_macs(plan)) << " / "
               << human_count(count_params(plan)) << "\n"
               << "train images/s    " << r.train_images_per_s << "\n"
               << "eval images/s     " << r.eval_images_per_s << "\n"
@@ -118,8 +174,10 @@ void run_bench_command(const BenchCliOptions& o) {
 void setup_bench(CLI::App& app) {
   auto o = std::make_shared<BenchCliOptions>();
   auto* cmd = app.add_subcommand("bench", "measure training/evaluation throughput and latency");
-  cmd->add_option("arch", o->arch_file, "architecture file (JSON or parameter.cfg)")
-      ->type_name("FILE");
+  cmd->add_option("arch", o->arch_file,
+                  "architecture file (JSON or parameter.cfg), or a trial (its folder or "
+                  "trial.json: measured with the threads, batches and input its search used)")
+      ->type_name("PATH");
   cmd->add_option("--arch", o->arch_flag, "the architecture file, as a flag")->type_name("FILE");
   cmd->add_option("--batches", o->batches, "timed batches")
       ->capture_default_str()
@@ -154,7 +212,14 @@ void setup_bench(CLI::App& app) {
   add_compute_flags(*cmd, o->deterministic, o->tf32);
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);
-  cmd->callback([o] { run_bench_command(*o); });
+  cmd->callback([o, cmd] {
+    o->threads_given = flag_given(*cmd, "--threads");
+    o->batch_size_given = flag_given(*cmd, "--batch-size");
+    o->latency_batch_given = flag_given(*cmd, "--latency-batch");
+    o->shape_given = flag_given(*cmd, "--dataset") || flag_given(*cmd, "--input") ||
+                     flag_given(*cmd, "--classes");
+    run_bench_command(*o);
+  });
 }
 
 }  // namespace nas

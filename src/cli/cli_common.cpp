@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -89,7 +90,10 @@ class BlockSink : public spdlog::sinks::base_sink<std::mutex> {
   void sink_it_(const spdlog::details::log_msg& msg) override {
     spdlog::memory_buf_t text;
     formatter_->format(msg, text);
-    block_.print_above(fmt::to_string(text), stdout);
+    // A wrapped line would break mid-number under the block; the full line is in search.log.
+    std::string line = fmt::to_string(text);
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    block_.print_above(fit_width(line, terminal_width(fileno(stdout))) + "\n", stdout);
   }
   void flush_() override { std::fflush(stdout); }
 
@@ -105,7 +109,7 @@ ConsoleThroughBlock::ConsoleThroughBlock(ProgressBlock& block) {
   replaced_ = sinks.front();
   installed_ = std::make_shared<BlockSink>(block);
   installed_->set_level(replaced_->level());
-  installed_->set_pattern("[%H:%M:%S] [%l] %v");
+  installed_->set_pattern("%H:%M:%S %l %v");  // short: the block's lines are fitted to the width
   sinks.front() = installed_;
 }
 
@@ -157,7 +161,9 @@ std::pair<InputShape, int> resolve_shape(const ShapeFlags& f) {
 }
 
 void add_run_flags(CLI::App& app, RunFlags& f) {
-  app.add_option("--dataset", f.dataset, "fashion-mnist, mnist, cifar10 or synthetic")
+  app.add_option("--dataset", f.dataset,
+                 "fashion-mnist, mnist, cifar10 or synthetic (learns from about 80 training "
+                 "batches: --train-subset 2000 for 3 epochs; data/README.md)")
       ->capture_default_str();
   app.add_option("--data-dir", f.data_dir, "data set directory (default: the data set's own)");
   app.add_option("--train-subset", f.train_subset,
@@ -209,9 +215,10 @@ CLI::Validator number_check(const char* name, bool (*ok)(double), const char* wh
           std::size_t used = 0;
           const double v = std::stod(text, &used);
           if (used == text.size() && ok(v)) return "";
+          if (used == text.size()) return std::string("must be ") + what + ", got " + text;
         } catch (const std::exception&) {
         }
-        return std::string("must be ") + what + ", got " + text;
+        return "must be a number, got " + text;
       },
       "", name);
 }
@@ -239,6 +246,11 @@ CLI::Validator seed_range() {
 }
 
 bool flag_given(const CLI::App& app, const std::string& name) { return app.count(name) > 0; }
+
+std::string companion_command(const std::string& argv0, const std::string& program) {
+  if (argv0.find('/') == std::string::npos) return program;
+  return (std::filesystem::path(argv0).parent_path() / program).string();
+}
 
 bool is_terminal(int fd) { return isatty(fd) == 1; }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/cli_suggest.hpp"
 #include "nas/console/interrupt.hpp"
 #include "nas/console/search_monitor.hpp"
 #include "nas/core/common/error.hpp"
@@ -57,6 +58,7 @@ struct SearchCliOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   const CLI::App* cmd = nullptr;
+  std::string argv0 = "nas";  // how this program was started (companion_command)
 };
 
 /// The search's flags as prepare_search takes them: their values, and which were given.
@@ -76,13 +78,19 @@ SearchRequest request_of(const SearchCliOptions& o) {
   return r;
 }
 
+/// The command that continues experiment `id` under `root`, as it can be pasted.
+std::string resume_command(const std::string& argv0, const std::string& id,
+                           const std::string& root) {
+  return companion_command(argv0, "nas") + " search --resume " + id + " --experiment-dir " + root;
+}
+
 void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
-                   const SearchOutcome& out) {
+                   const SearchOutcome& out, const std::string& argv0) {
   const SearchProgress& p = out.progress;
-  std::printf(
-      "\nexperiment %s %s: %d/%d trials finished (%d completed, %d culled, %d failed) in %s\n",
-      e.id.c_str(), out.interrupted ? "interrupted" : "completed", p.finished, p.n_trials,
-      p.completed, p.culled, p.failed, format_duration(e.search_seconds.value_or(0)).c_str());
+  std::printf("\nexperiment %s %s: %d/%s finished (%d completed, %d culled, %d failed) in %s\n",
+              e.id.c_str(), out.interrupted ? "interrupted" : "completed", p.finished,
+              counted(p.n_trials, "trial").c_str(), p.completed, p.culled, p.failed,
+              format_duration(e.search_seconds.value_or(0)).c_str());
   if (p.best) {
     const TrialRecord& b = *p.best;
     std::printf(
@@ -93,13 +101,13 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
   }
   // Absolute paths, so the commands work as printed from any folder.
   const std::string root = store.root();
-  std::printf("next:\n  nas-report %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
+  std::printf("next:\n  %s %s --experiment-dir %s\n",
+              companion_command(argv0, "nas-report").c_str(), e.id.c_str(), root.c_str());
   if (p.best) {
-    std::printf("  nas-test-model %s\n",
+    std::printf("  %s %s\n", companion_command(argv0, "nas-test-model").c_str(),
                 fs::absolute(store.trial_dir(p.best->id)).lexically_normal().c_str());
   }
-  if (out.interrupted)
-    std::printf("  nas search --resume %s --experiment-dir %s\n", e.id.c_str(), root.c_str());
+  if (out.interrupted) std::printf("  %s\n", resume_command(argv0, e.id, root).c_str());
 }
 
 /// Where the trials run: one process (data loaded here, trials on this process's threads), or the
@@ -227,34 +235,47 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     slots = 0;
     for (const auto& w : experiment.workers) slots += w.slots;
   }
-  SearchMonitor monitor(s.epochs, slots, /*show_hosts=*/ranks.channel != nullptr);
+  SearchMonitor monitor(s.epochs, slots, /*show_hosts=*/ranks.channel != nullptr, s.batch_size);
   ProgressBlock block(stderr, is_terminal(2));
   const ConsoleThroughBlock console(block);
   auto draw = [&](const SearchProgress& p) {
     block.draw(render_search_progress(monitor.view(p), terminal_width(2)));
   };
+  // Said once, through the log (so search.log keeps it) and above the progress block.
+  bool interrupt_said = false;
+  auto notice_interrupt = [&] {
+    if (!cancel.load()) return;
+    stop_trials = true;
+    if (interrupt_said) return;
+    interrupt_said = true;
+    spdlog::warn(
+        "interrupt: finishing up; the running trials are recorded as interrupted (^C "
+        "again exits at once)");
+  };
   SearchObserver observer;
   observer.on_trial_written = [&](const TrialRecord& r) {
     if (auto line = monitor.on_record(r)) spdlog::info("{}", *line);
   };
+  observer.on_batch = [&](int trial, int epoch, std::int64_t batch, std::int64_t batches) {
+    monitor.on_batch(trial, epoch, batch, batches);
+  };
   observer.on_tick = [&](const SearchProgress& p) {
-    if (cancel.load()) stop_trials = true;
+    notice_interrupt();
     draw(p);
   };
   observer.on_trial_finished = [&](const TrialRecord& r, const SearchProgress& p) {
-    if (cancel.load()) stop_trials = true;
+    notice_interrupt();
     monitor.on_finished(r);
     if (r.status == TrialStatus::kFailed) {
       spdlog::warn("trial {} failed: {}", r.id, r.error.value_or("unknown error"));
     } else if (r.status == TrialStatus::kInterrupted) {
       spdlog::info("trial {} interrupted", r.id);
     } else {
-      spdlog::info(
-          "trial {} {}: metric {:.4f}, accuracy {:.2f}%, latency {:.4f} ms, {} params ({}) "
-          "[{}/{}]",
-          r.id, to_string(r.status), r.metric.value_or(0), r.accuracy.value_or(0),
-          r.latency_ms.value_or(0), human_count(r.params), format_duration(r.seconds.value_or(0)),
-          p.finished, p.n_trials);
+      // The count first: a narrow terminal cuts the end of the line, not the progress.
+      spdlog::info("trial {} {} [{}/{}]: metric {:.4f}, accuracy {:.2f}%, {:.4f} ms, {} params, {}",
+                   r.id, to_string(r.status), p.finished, p.n_trials, r.metric.value_or(0),
+                   r.accuracy.value_or(0), r.latency_ms.value_or(0), human_count(r.params),
+                   format_duration(r.seconds.value_or(0)));
     }
     draw(p);
   };
@@ -287,20 +308,20 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   } catch (const std::exception& e) {
     stop_trials = true;  // run_search marked the experiment failed
     if (dynamic_cast<const DeviceFailure*>(&e)) {
-      throw DeviceFailure(std::string(e.what()) +
-                          "; once the device is healthy: nas search --resume " + experiment.id +
-                          " --experiment-dir " + root);
+      throw DeviceFailure(std::string(e.what()) + "; once the device is healthy: " +
+                          resume_command(o.argv0, experiment.id, store->root()));
     }
     throw;
   }
   block.clear();
   spdlog::info("search {} after {:.1f} s", out.interrupted ? "interrupted" : "finished",
                experiment.search_seconds.value_or(0));
-  print_summary(*store, experiment, out);
+  print_summary(*store, experiment, out, o.argv0);
   spdlog::default_logger()->flush();
   ranks.release(out.interrupted ? kExitInterrupted : kExitOk);
   if (out.interrupted)
-    throw Interrupted("interrupted: resume with nas search --resume " + experiment.id);
+    throw Interrupted("interrupted: resume with " +
+                      resume_command(o.argv0, experiment.id, store->root()));
 }
 
 // The server lives as long as the returned handle (the search); it shows this experiment only.
@@ -368,10 +389,11 @@ void run_search_command(SearchCliOptions o) {
 
 }  // namespace
 
-void setup_search(CLI::App& app) {
+void setup_search(CLI::App& app, const std::string& argv0) {
   auto o = std::make_shared<SearchCliOptions>();
   auto* cmd = app.add_subcommand("search", "run a neural architecture search");
   o->cmd = cmd;
+  o->argv0 = argv0;
   SearchOptions& s = o->search;
   const char* kSearch = "Search";
   const char* kData = "Data";
@@ -421,7 +443,9 @@ void setup_search(CLI::App& app) {
                 "small budget: 12 trials, population 6, sample 3, subsets 2000/1000, 2 at once "
                 "(flags given win)")
       ->group(kSearch);
-  cmd->add_option("--dataset", s.dataset, "fashion-mnist, mnist, cifar10 or synthetic")
+  cmd->add_option("--dataset", s.dataset,
+                  "fashion-mnist, mnist, cifar10 or synthetic (learns from about 80 training "
+                  "batches: --train-subset 2000 for 3 epochs; data/README.md)")
       ->capture_default_str()
       ->type_name("NAME")
       ->group(kData);
@@ -503,7 +527,7 @@ void setup_search(CLI::App& app) {
                 "--serve)")
       ->group(kOutput);
   cmd->add_option("--port", o->port, "--serve: the port")
-      ->check(CLI::Range(1, 65535))
+      ->check(number_in_range(1, 65535))
       ->capture_default_str()
       ->type_name("N")
       ->group(kOutput);

@@ -1,7 +1,10 @@
 #pragma once
-// A parse error with a suggestion: "The following argument was not expected: --epoch; did you
-// mean --epochs?". Header-only, for every program's main (nas-report links no LibTorch).
+// How the three programs word a bad command line, the same in each: a parse error with a
+// suggestion ("The following argument was not expected: --epoch; did you mean --epochs?"), and
+// a bad value as "--epochs must be a whole number, got abc". Header-only, for every program's
+// main (nas-report links no LibTorch).
 #include <CLI/CLI.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -10,12 +13,51 @@
 
 namespace nas {
 
+/// A number from `lo` to `hi`, refused in the programs' words ("must be from 1 to 65535, got 0"),
+/// where CLI::Range says "Value 0 not in range 1 to 65535".
+inline CLI::Validator number_in_range(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        try {
+          std::size_t used = 0;
+          const double v = std::stod(text, &used);
+          if (used == text.size() && v >= lo && v <= hi) return "";
+          if (used != text.size()) return "must be a number, got " + text;
+        } catch (const std::exception&) {
+          return "must be a number, got " + text;
+        }
+        std::ostringstream out;
+        out << "must be from " << lo << " to " << hi << ", got " << text;
+        return out.str();
+      },
+      "", "RANGE");
+}
+
+/// CLI11's words for a bad value, in the programs' own, which core's checks use too ("--epochs
+/// must be at least 1, got 0"): "Could not convert: --epochs = abc" and the validators'
+/// "--epochs: must be ..." both become "--epochs must be ..., got abc".
+inline std::string plain_value_error(const CLI::App& cmd, const std::string& message) {
+  static const std::regex convert(R"(^Could not convert: (--[\w-]+) = (.*)$)");
+  static const std::regex checked(R"(^(--[\w-]+): (must be .*)$)");
+  std::smatch m;
+  if (std::regex_match(message, m, convert)) {
+    const CLI::Option* opt = cmd.get_option_no_throw(m[1].str());
+    const bool whole = opt && opt->get_type_name() == "N";
+    return m[1].str() + " must be " + (whole ? "a whole number" : "a number") + ", got " +
+           m[2].str();
+  }
+  if (std::regex_match(message, m, checked)) return m[1].str() + " " + m[2].str();
+  return message;
+}
+
 /// The error's message, with the nearest known flag or subcommand when the user mistyped one.
 /// `args` are the command line's words after the program (for a mistyped subcommand, which
 /// CLI11 reports only as "a subcommand is required").
 inline std::string with_suggestion(const CLI::App& app, const CLI::ParseError& error,
                                    const std::vector<std::string>& args = {}) {
-  std::string message = error.what();
+  const CLI::App* parsed = &app;
+  for (const CLI::App* sub : app.get_subcommands()) parsed = sub;
+  std::string message = plain_value_error(*parsed, error.what());
   std::vector<std::string> typed;
   const std::string marker = "not expected: ";
   if (const auto at = message.find(marker); at != std::string::npos) {

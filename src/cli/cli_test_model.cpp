@@ -34,6 +34,7 @@ struct TestModelOptions {
   int epochs = 50;
   RunFlags run;
   const CLI::App* app = nullptr;
+  std::string argv0 = "nas-test-model";  // how this program was started (companion_command)
 };
 
 /// nas-test-model's training line on a terminal: loss, speed, and both ETAs.
@@ -173,10 +174,15 @@ void run_test_model(const TestModelOptions& o) {
   }
   if (given("--device")) device_spec = o.run.device;
   if (given("--no-gpu")) no_gpu = o.run.no_gpu;
+  if (no_gpu && given("--device") && o.run.device != "cpu") {
+    throw UsageError("--no-gpu and --device " + o.run.device +
+                     " contradict each other: give one of them");
+  }
   if (given("--threads")) train.threads = o.run.threads;
   // Before anything is written: a bad number must not leave a "running" retrain behind.
   validate_recipe(train.lr, train.latency_exponent, train.batch_size, train.latency_batch,
                   train.threads);
+  validate_train_subset(data.train_subset, train.batch_size);
   const torch::Device device = resolve_devices(device_spec, no_gpu).front();
   apply_compute_settings(compute);
   ComputeEnvironment environment = describe_environment({device});
@@ -191,8 +197,20 @@ void run_test_model(const TestModelOptions& o) {
   }
   std::printf("writing to %s\n", out_dir.c_str());
   std::fflush(stdout);
-  spdlog::info("retraining {} for {} epochs on {} ({}), seed {}", source.path, train.epochs,
-               data.name, device_name(device), data.seed);
+  if (train.epochs == 0) {
+    spdlog::info("evaluating {} with the weights {} on {} ({})", source.path, o.weights, data.name,
+                 device_name(device));
+  } else {
+    spdlog::info("retraining {} for {} on {} ({}), seed {}", source.path,
+                 counted(train.epochs, "epoch"), data.name, device_name(device), data.seed);
+  }
+  if (!run.resume && source.experiment && data.name != source.experiment->options.dataset) {
+    // Legitimate (a transfer check), but its accuracy is not the trial's on the search's data.
+    spdlog::warn(
+        "retraining on {}, not on the experiment's data ({}): nas-report lists this retrain "
+        "apart and does not take it as the trial's accuracy",
+        data.name, source.experiment->options.dataset);
+  }
   ProgressBlock block(stderr, is_terminal(2));
   const ConsoleThroughBlock console(block);
   TrainingLine line(block, train.epochs, train.batch_size);
@@ -215,7 +233,8 @@ void run_test_model(const TestModelOptions& o) {
   block.clear();
   if (r.status == TrialStatus::kInterrupted) {
     throw Interrupted("interrupted after epoch " + std::to_string(r.epochs.size()) +
-                      "; continue with nas-test-model --resume " + out_dir);
+                      "; continue with " + companion_command(o.argv0, "nas-test-model") +
+                      " --resume " + out_dir);
   }
   if (r.status == TrialStatus::kFailed)
     throw RuntimeFailure("training failed: " + r.error.value_or("unknown error"));
@@ -224,16 +243,24 @@ void run_test_model(const TestModelOptions& o) {
               human_count(r.macs).c_str(), format_duration(r.seconds).c_str());
   if (train.epochs == 0) {
     std::printf("evaluated %s; wrote %s/retrain.json\n", o.weights.c_str(), out_dir.c_str());
+  } else if (fs::exists(fs::path(out_dir) / "fixed_arch.json")) {
+    std::printf("wrote %s/retrain.json, model.pt, model_state_dict.pt and fixed_arch.json\n",
+                out_dir.c_str());
   } else {
-    std::printf("wrote %s/retrain.json, model.pt and model_state_dict.pt\n", out_dir.c_str());
+    std::printf(
+        "wrote %s/retrain.json, model.pt and model_state_dict.pt\n"
+        "no fixed_arch.json: choices NNI 2.7 ties differ in this architecture, so NNI's "
+        "MobileNetV3Space cannot build it and the README's Python snippet does not apply\n",
+        out_dir.c_str());
   }
 }
 
 }  // namespace
 
-void setup_test_model(CLI::App& app) {
+void setup_test_model(CLI::App& app, const std::string& argv0) {
   auto o = std::make_shared<TestModelOptions>();
   o->app = &app;
+  o->argv0 = argv0;
   app.add_option("source", o->source,
                  "trial directory (nas search or NNI), arch.json or parameter.cfg")
       ->type_name("PATH");

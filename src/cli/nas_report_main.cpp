@@ -44,6 +44,7 @@ struct ReportCliOptions {
   int port = 8080;
   std::string baseline;
   bool markdown = false;
+  bool extrapolate = false;
   bool proxy_quality = false;
   std::string reference;
   std::string log_level = "info";
@@ -62,10 +63,10 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
   app.add_option("--experiment-dir", o.root,
                  "where experiments live (default $NAS_EXPERIMENT_DIR or ./nas-experiments)");
   app.add_option("--first", o.report.first, "summarize the first N finished trials")
-      ->check(CLI::Range(1, 100000000))
+      ->check(number_in_range(1, 100000000))
       ->capture_default_str();
   app.add_option("--top", o.report.top, "rows of the top-trials table")
-      ->check(CLI::Range(0, 100000000))
+      ->check(number_in_range(0, 100000000))
       ->capture_default_str();
   app.add_flag("--json", o.json, "print one JSON document instead of text");
   app.add_option("--csv", o.csv, "write one row per trial to this CSV file (- for stdout)")
@@ -80,7 +81,7 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
   app.add_flag("--serve", o.serve,
                "serve a live web dashboard of the experiments (NNI's web portal); ^C stops it");
   app.add_option("--port", o.port, "--serve: the port")
-      ->check(CLI::Range(1, 65535))
+      ->check(number_in_range(1, 65535))
       ->capture_default_str();
   app.add_option("--host", o.host,
                  "--serve: the address to listen on (it has no authentication: the default "
@@ -90,6 +91,9 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
                  "--compare: the experiment speedups are relative to (default: 3 epochs, cull 0.3)")
       ->type_name("ID");
   app.add_flag("--markdown", o.markdown, "--compare: print the table as Markdown");
+  app.add_flag("--extrapolate", o.extrapolate,
+               "--compare: where fewer than --first trials ended, show the time --first would "
+               "take at their rate (marked ~), as the original's table did");
   app.add_flag("--proxy-quality", o.proxy_quality,
                "how well the search's per-epoch scores rank its architectures as their retrains "
                "(nas-test-model) do: Kendall's tau and Spearman's rho");
@@ -126,8 +130,8 @@ void check_combinations(const ReportCliOptions& o) {
     throw UsageError(
         "--csv and --html describe one experiment; they do not combine with --compare");
   }
-  if (!comparing && (o.markdown || !o.baseline.empty())) {
-    throw UsageError("--markdown and --baseline only apply to --compare");
+  if (!comparing && (o.markdown || o.extrapolate || !o.baseline.empty())) {
+    throw UsageError("--markdown, --extrapolate and --baseline only apply to --compare");
   }
   if (o.json && o.markdown) throw UsageError("choose --json or --markdown, not both");
   if (!o.reference.empty() && !o.proxy_quality)
@@ -175,9 +179,14 @@ int run_proxy_quality(const ReportCliOptions& o, const ExperimentReport& report,
 int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   const auto store = ExperimentStore::open(o.root, o.experiments.front());
   const ExperimentReport report = build_report(store, o.report);
+  auto to_file = [](const std::string& path) { return !path.empty() && path != "-"; };
+  // Writing a file says so in one line; the text report is printed only when nothing else was
+  // asked for.
+  const bool text = !o.json && !o.proxy_quality && !to_file(o.csv) && !to_file(o.epochs_csv) &&
+                    o.html.empty() && o.csv != "-" && o.epochs_csv != "-";
   // The text report lists skipped files itself; JSON holds them in "problems", but a reader of
   // the terminal should still hear about them.
-  if (o.json || o.proxy_quality) {
+  if (!text) {
     for (const auto& p : report.problems) log.warn("skipped corrupt trial file {}", p);
   }
   if (o.proxy_quality) return run_proxy_quality(o, report, log);
@@ -209,7 +218,7 @@ int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   }
   if (o.json) {
     std::cout << dump_json(report_to_json(report), 2) << "\n";
-  } else {
+  } else if (text) {
     std::cout << render_text(report);
   }
   return kExitOk;
@@ -248,7 +257,8 @@ int run_serve(const ReportCliOptions& o, spdlog::logger& log) {
 }
 
 int run_compare(const ReportCliOptions& o) {
-  const CompareTable table = build_compare(o.root, o.compare, o.baseline, o.report);
+  CompareTable table = build_compare(o.root, o.compare, o.baseline, o.report);
+  table.extrapolate = o.extrapolate;
   if (o.json) {
     std::cout << dump_json(compare_to_json(table), 2) << "\n";
   } else if (o.markdown) {

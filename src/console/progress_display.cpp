@@ -61,24 +61,24 @@ std::string fit_width(const std::string& text, int width) {
 
 std::vector<std::string> render_search_progress(const SearchProgressView& v, int width,
                                                 int max_rows) {
-  const int bar_width = std::clamp(width / 6, 5, 20);
+  const int bar_width = std::clamp(width / 10, 5, 20);
   const int filled = v.n_trials > 0 ? bar_width * v.finished / v.n_trials : 0;
   const std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
                           std::string(static_cast<std::size_t>(bar_width - filled), ' ') + "]";
-  // Most important first: what is done, what is best, when it ends; then the detail.
+  // Most important first: what is done, when it ends, how long it has run, what is best; then
+  // the counts (the running trials have lines of their own below).
   std::vector<std::string> parts{
       bar + " " + std::to_string(v.finished) + "/" + std::to_string(v.n_trials) + " trials",
-      "ETA " + eta_text(v.eta_seconds)};
+      "ETA " + eta_text(v.eta_seconds), "elapsed " + format_duration(v.elapsed_seconds)};
   if (v.best_metric) {
     char best[64];
     std::snprintf(best, sizeof best, "best %.4f (trial %d)", *v.best_metric,
                   v.best_id.value_or(-1));
     parts.push_back(best);
   }
-  parts.push_back(std::to_string(v.running.size()) + " running");
   parts.push_back(std::to_string(v.culled) + " culled");
   if (v.failed > 0) parts.push_back(std::to_string(v.failed) + " failed");
-  parts.push_back("elapsed " + format_duration(v.elapsed_seconds));
+  parts.push_back(std::to_string(v.running.size()) + " running");
   std::vector<std::string> lines{join_fitting(parts, width)};
   if (width < 60) return lines;
   const int rows = std::min<int>(static_cast<int>(v.running.size()), max_rows);
@@ -87,6 +87,14 @@ std::vector<std::string> render_search_progress(const SearchProgressView& v, int
     std::string line = "  trial " + std::to_string(t.id) + ": epoch " +
                        std::to_string(std::min(t.epochs_done + 1, t.epochs)) + "/" +
                        std::to_string(t.epochs);
+    if (t.batches > 0) {
+      line += " " + std::to_string(t.batch) + "/" + std::to_string(t.batches);
+      if (t.images_per_s) {
+        char rate[32];
+        std::snprintf(rate, sizeof rate, " %.0f img/s", *t.images_per_s);
+        line += rate;
+      }
+    }
     if (t.accuracy) line += ", last accuracy " + percent(*t.accuracy);
     line += ", " + format_duration(t.seconds);
     if (!t.where.empty()) line += " on " + t.where;

@@ -1,5 +1,6 @@
 #include "nas/torch/data.hpp"
 
+#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -185,9 +186,18 @@ DataBundle load_data(const DataOptions& o) {
   Dataset train, test;
   const std::string dir = o.dir.empty() ? default_data_dir(o.name) : o.dir;
   if (o.name == "fashion-mnist" || o.name == "mnist") {
-    if (!fs::is_directory(dir))
-      throw InputError(dir + ": " + o.name + " not found; on Debian: apt install dataset-" +
-                       o.name + " (scripts/setup.sh installs Fashion-MNIST), or pass --data-dir");
+    if (!fs::is_directory(dir) && o.name == "fashion-mnist") {
+      throw InputError(dir +
+                       ": fashion-mnist not found; on Debian: apt install "
+                       "dataset-fashion-mnist (scripts/setup.sh does), or pass --data-dir");
+    }
+    if (!fs::is_directory(dir)) {
+      // No distribution packages MNIST itself: say where its files go.
+      throw InputError(dir +
+                       ": mnist not found; put its four IDX files (train-images-idx3-ubyte, "
+                       "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, "
+                       "gzipped or not) there or in $NAS_MNIST_DIR, or pass --data-dir");
+    }
     train = read_idx(first_existing(dir, "train-images-idx3-ubyte"),
                      first_existing(dir, "train-labels-idx1-ubyte"));
     test = read_idx(first_existing(dir, "t10k-images-idx3-ubyte"),
@@ -254,6 +264,15 @@ DataBundle load_data(const DataOptions& o) {
   } else {
     b.train = train;
     b.eval = test;
+  }
+  // Asking for more than there is takes all there is: say so, as the figures are smaller.
+  if (o.train_subset > b.train.size()) {
+    spdlog::warn("--train-subset {} is more than the {} training images of {}: using all {}",
+                 o.train_subset, b.train.size(), o.name, b.train.size());
+  }
+  if (o.eval_subset > b.eval.size()) {
+    spdlog::warn("--eval-subset {} is more than the {} evaluation images of {}: using all {}",
+                 o.eval_subset, b.eval.size(), o.name, b.eval.size());
   }
   b.train = subset(b.train, o.train_subset, mix_seed(o.seed, 11));
   b.eval = subset(b.eval, o.eval_subset, mix_seed(o.seed, 12));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "nas/core/common/error.hpp"
+#include "nas/core/experiment/architecture_source.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
 #include "nas/core/search/nni27_labels.hpp"
 #include "nas/torch/adam.hpp"
@@ -20,38 +21,15 @@ namespace fs = std::filesystem;
 namespace nas {
 
 RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace& space) {
+  ArchitectureSource a = read_architecture_source(path, space);
   RetrainSource s;
   s.path = path;
-  if (!fs::exists(path)) throw InputError(path + ": no such trial directory or architecture file");
-  if (fs::is_directory(path)) {
-    const fs::path dir(path);
-    s.default_out_dir = dir.string();
-    if (fs::exists(dir / "trial.json")) {
-      const std::string trial_path = (dir / "trial.json").string();
-      TrialRecord t;
-      try {
-        t = trial_record_from_json(read_json_file(trial_path));
-        space.validate(t.arch);
-      } catch (const InputError& e) {
-        throw InputError(trial_path + ": " + e.what());
-      }
-      s.arch = t.arch;
-      s.trial = t.id;
-      s.experiment = ExperimentStore::read_containing(dir.string());
-      return s;
-    }
-    if (fs::exists(dir / "parameter.cfg")) {
-      const LoadedArchitecture loaded = load_architecture((dir / "parameter.cfg").string(), space);
-      s.arch = loaded.arch;
-      s.nni27 = loaded.nni27;
-      return s;
-    }
-    throw InputError(path + ": neither trial.json nor parameter.cfg in this directory");
-  }
-  const LoadedArchitecture loaded = load_architecture(path, space);
-  s.arch = loaded.arch;
-  s.nni27 = loaded.nni27;
-  s.default_out_dir = fs::absolute(path).parent_path().string();
+  s.arch = std::move(a.arch);
+  s.nni27 = a.nni27;
+  s.experiment = std::move(a.experiment);
+  if (a.trial) s.trial = a.trial->id;
+  // Beside what it retrains: in the trial folder, or beside the architecture file.
+  s.default_out_dir = fs::is_directory(path) ? path : fs::absolute(a.file).parent_path().string();
   return s;
 }
 

@@ -50,6 +50,7 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   r.macs = count_macs(plan);
   r.device = slot.device;
   if (!slot.host.empty()) r.host = slot.host;
+  r.threads = slot.threads;
   ctx.store.write_trial(r);
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -138,7 +138,8 @@ TEST_F(CliTest, ArchReadsATrialFolderWithItsExperimentsShape) {
   fs::create_directories(path("empty"));
   r = run("nas", "arch " + quote(path("empty")));
   EXPECT_EQ(r.code, 2);
-  expect_one_line_error(r, "nas", "is a directory without trial.json or parameter.cfg");
+  expect_one_line_error(r, "nas",
+                        "a folder with neither trial.json (nas search) nor parameter.cfg (NNI)");
 }
 
 TEST_F(CliTest, ArchWithoutFileOrWithBadFlagExits2) {

@@ -37,6 +37,44 @@ TEST_F(CliTest, BenchTimesLatencyAgainUnderBackgroundTraining) {
   EXPECT_GT(j["latency_loaded"]["median"].get<double>(), 0.0);
 }
 
+TEST_F(CliTest, BenchOnATrialMeasuresWithItsThreadsBatchesAndInputAndSaysSo) {
+  ExperimentRecord e;
+  e.id = "c10";
+  e.options.dataset = "cifar10";
+  e.options.batch_size = 16;
+  e.options.latency_batch = 4;
+  e.dataset.name = "cifar10";
+  e.dataset.shape[0] = 3;
+  e.dataset.shape[1] = e.dataset.shape[2] = 32;
+  e.dataset.classes = 10;
+  const std::string trial = write_experiment_trial(e, /*threads=*/2);
+  // The folder (as nas arch takes it) and its trial.json alike.
+  for (const std::string& target : {trial, trial + "/trial.json"}) {
+    const Result r = run("nas", "bench " + quote(target) + " --batches 2 --json");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["threads"], 2);
+    EXPECT_EQ(j["batch_size"], 16);
+    EXPECT_EQ(j["latency_batch"], 4);
+    EXPECT_EQ(j["input"], nlohmann::json({3, 32, 32}));
+    EXPECT_EQ(j["from_trial"], 0);
+  }
+  // A flag given wins, and the text says what was used.
+  const Result r = run("nas", "bench " + quote(trial) + " --batches 2 --threads 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("(threads 1)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3x32x32, 10 classes; batch 16"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the search: batch, latency batch and input of trial 0"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliTest, BenchOnAFolderWithoutATrialIsABadInputNotACrash) {
+  fs::create_directories(path("empty"));
+  const Result r = run("nas", "bench " + quote(path("empty")) + " --batches 1");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "neither trial.json");
+}
+
 TEST_F(CliTest, BenchBadInputExits2) {
   Result r = run("nas", "bench --batches 2");  // the architecture is required
   EXPECT_EQ(r.code, 2);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "e2e_helpers.hpp"
+#include "nas/core/experiment/experiment_store.hpp"
 #include "nas/core/search/search_space.hpp"
 
 namespace nas {
@@ -82,6 +83,27 @@ class CliTest : public ::testing::Test {
   }
 
   std::string experiments() const { return "--experiment-dir " + quote(path("experiments")); }
+
+  /// Experiment `e` under experiments/ with one trial, 0: the smallest network, completed after
+  /// one epoch on `threads`. Returns the trial's folder.
+  std::string write_experiment_trial(ExperimentRecord e, int threads = 1) const {
+    e.created = "2026-12-06T12:00:00.000Z";
+    const auto store = ExperimentStore::create(path("experiments"), e);
+    TrialRecord t;
+    t.id = 0;
+    t.experiment = store.id();
+    t.arch = SearchSpace().smallest();
+    t.device = "cpu";
+    t.threads = threads;
+    t.status = TrialStatus::kCompleted;
+    t.started = e.created;
+    t.metric = 20.0;
+    t.accuracy = 41.2;
+    t.latency_ms = 0.1;
+    t.epochs.push_back(EpochRecord{1, 1.0, 41.2, 0.1, 20.0, 1.0, std::nullopt});
+    store.write_trial(t);
+    return store.trial_dir(0);
+  }
 
   fs::path dir_;
 };

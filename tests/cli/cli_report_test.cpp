@@ -90,7 +90,9 @@ TEST_F(ReportCli, JsonParsesAndHtmlIsTheSelfContainedDashboard) {
   ASSERT_EQ(j.code, 0) << j.out;
   EXPECT_NO_THROW(nlohmann::json::parse(j.out));
   const std::string html = root_ + "/r.html";
-  ASSERT_EQ(run("exp-a --html " + html + " --experiment-dir " + root_).code, 0);
+  const Result written = run("exp-a --html " + html + " --experiment-dir " + root_);
+  ASSERT_EQ(written.code, 0);
+  EXPECT_EQ(written.out, "nas-report: info: wrote " + html + "\n");  // and no text report
   std::ifstream in(html);
   const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(page.find("id=\"nas-data\""), std::string::npos);
@@ -218,9 +220,15 @@ TEST_F(ReportCli, CsvAndEpochCsvToStdoutAreTheDataAlone) {
       << r.out;
   EXPECT_EQ(lines(r.out), 4);  // one epoch record per trial
   EXPECT_NE(r.out.find("\n1,1,1,51,0.2,41,,10\n"), std::string::npos) << r.out;
-  const std::string file = root_ + "/epochs.csv";
-  ASSERT_EQ(run("exp-a --epochs-csv " + file + " --experiment-dir " + root_).code, 0);
-  EXPECT_TRUE(fs::exists(file));
+  // Into a file: one line says so, and the text report is not printed after it.
+  for (const char* flag : {"--epochs-csv", "--csv"}) {
+    const std::string file = root_ + "-output/out.csv";
+    const Result written =
+        run(std::string("exp-a ") + flag + " " + file + " --experiment-dir " + root_);
+    ASSERT_EQ(written.code, 0) << flag;
+    EXPECT_TRUE(fs::exists(file)) << flag;
+    EXPECT_EQ(written.out, "nas-report: info: wrote " + file + "\n") << flag;
+  }
   EXPECT_EQ(run("exp-a --csv - --json --experiment-dir " + root_).code, 2);
 }
 

@@ -350,11 +350,36 @@ TEST_F(SearchE2E, TheProgressBlockFitsANarrowTerminalAndStaysOutOfPipes) {
   ASSERT_EQ(code, 0) << out;
   EXPECT_EQ(out.find('\033'), std::string::npos) << out;
   EXPECT_NE(out.find("4/4 trials finished"), std::string::npos) << out;
+  // The commands it suggests run when pasted: this nas was started by its path, not from PATH.
+  const std::size_t next = out.find("next:\n  ");
+  ASSERT_NE(next, std::string::npos) << out;
+  std::istringstream suggested(out.substr(next + 6));
+  int pasted = 0;
+  for (std::string line; std::getline(suggested, line) && line.rfind("  ", 0) == 0; ++pasted) {
+    EXPECT_EQ(line.rfind("  " + std::string(NAS_BIN_DIR) + "/nas-", 0), 0u) << line;
+    if (line.find("nas-report") != std::string::npos)
+      EXPECT_EQ(std::system((line + " >/dev/null 2>&1").c_str()), 0) << line;
+  }
+  EXPECT_EQ(pasted, 2) << out;  // the report and the best trial's retrain
 }
 
 TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--seed", "-1"})), 2);
   EXPECT_TRUE(fs::is_empty(root_));
+}
+
+TEST_F(SearchE2E, TwoSignalsAtOnceAreOneInterruptThatTheLogRecords) {
+  // `timeout -s INT` signals the process and its group: one interrupt, delivered twice.
+  const pid_t pid = spawn(with(tiny_search(root_, 200), {"--seed", "1"}));
+  const std::string id = wait_for_finished_trials(root_, 1);
+  ASSERT_FALSE(id.empty());
+  kill(pid, SIGINT);
+  const int status = interrupt_and_wait(pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const fs::path exp = fs::path(root_) / id;
+  EXPECT_EQ(read(exp / "experiment.json")["status"], "interrupted");
+  EXPECT_NE(slurp(exp / "search.log").find("interrupt: finishing up"), std::string::npos);
 }
 
 TEST_F(SearchE2E, SigintStopsWithinSecondsAndMarksTheExperimentInterrupted) {

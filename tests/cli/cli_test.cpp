@@ -1,8 +1,11 @@
 // What the three programs share, run as a user runs them: installed copies, empty and
 // overflowing values, help, versions and suggestions. The other cli_*_test.cpp files take one
 // command each.
+#include "cli/cli.hpp"
+
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
 
 #include "cli_fixture.hpp"
@@ -10,6 +13,30 @@
 
 namespace nas {
 namespace {
+
+TEST_F(CliTest, ABadValueReadsTheSameInEveryProgram) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"nas", "search --epochs abc"},       {"nas", "search --cull-ratio x"},
+      {"nas", "search --epochs 1.5"},       {"nas", "bench x --batches abc"},
+      {"nas-test-model", "x --epochs abc"}, {"nas-test-model", "x --epochs -1"},
+      {"nas-report", "--top abc"},          {"nas-report", "--port 0 --serve"}};
+  const std::regex plain(R"(^nas[-a-z]*: error: --[a-z-]+ must be [^:]+, got \S+\n$)");
+  for (const auto& [program, args] : cases) {
+    const Result r = run(program, args);
+    EXPECT_EQ(r.code, 2) << program << " " << args;
+    EXPECT_TRUE(std::regex_match(r.err, plain)) << program << " " << args << ": " << r.err;
+  }
+  EXPECT_EQ(run("nas", "search --epochs abc").err,
+            "nas: error: --epochs must be a whole number, got abc\n");
+  EXPECT_EQ(run("nas", "search --lr x").err, "nas: error: --lr must be a number, got x\n");
+}
+
+TEST(CompanionCommand, NamesTheProgramAsTheUserReachedThisOne) {
+  EXPECT_EQ(companion_command("nas", "nas-report"), "nas-report");  // found on PATH
+  EXPECT_EQ(companion_command("build/nas", "nas-report"), "build/nas-report");
+  EXPECT_EQ(companion_command("./nas-test-model", "nas"), "./nas");
+  EXPECT_EQ(companion_command("/opt/nas/bin/nas", "nas-test-model"), "/opt/nas/bin/nas-test-model");
+}
 
 TEST_F(CliTest, InstalledProgramsRunFromAnotherFolderWithoutLibraryPaths) {
   // What setup.sh does last: the programs copied out of the build must still find their

@@ -62,6 +62,34 @@ TEST_F(CliTest, TestModelWritesNoFixedArchWhenNni27CannotBuildTheNetwork) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(fs::exists(out + "/model_state_dict.pt"));
   EXPECT_FALSE(fs::exists(out + "/fixed_arch.json"));
+  EXPECT_NE(r.out.find("no fixed_arch.json: choices NNI 2.7 ties differ"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliTest, TestModelOnOtherDataSaysSoAndTheReportKeepsItApart) {
+  // A trial of a Fashion-MNIST search, retrained on synthetic data.
+  ExperimentRecord e;
+  e.id = "fm";
+  e.options.dataset = "fashion-mnist";
+  e.dataset.name = "fashion-mnist";
+  e.dataset.shape[0] = 1;
+  e.dataset.shape[1] = e.dataset.shape[2] = 28;
+  e.dataset.classes = 10;
+  const std::string trial = write_experiment_trial(e);
+  const Result r = run("nas-test-model", quote(trial) +
+                                             " --dataset synthetic --train-subset 200 "
+                                             "--eval-subset 50 --epochs 1 --threads 1 --seed 1 "
+                                             "--latency-batch 8 --log-level warn");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("retraining on synthetic, not on the experiment's data (fashion-mnist)"),
+            std::string::npos)
+      << r.out;  // the log's warning
+  const Result report = run("nas-report", "fm --json " + experiments());
+  ASSERT_EQ(report.code, 0) << report.err;
+  const auto j = nlohmann::json::parse(report.out);
+  EXPECT_TRUE(j["top"][0]["retrained_accuracy"].is_null()) << j["top"].dump();
+  ASSERT_EQ(j["other_data_retrains"].size(), 1u);
+  EXPECT_EQ(j["other_data_retrains"][0]["dataset"]["name"], "synthetic");
 }
 
 TEST_F(CliTest, TestModelTrainsAndWritesRetrainJsonAndWeights) {
@@ -189,6 +217,13 @@ TEST_F(CliTest, TestModelBadFlagsExit2) {
           quote(write_small_arch()) + " --dataset nope --out " + quote(path("o")));
   EXPECT_EQ(r.code, 2);
   expect_one_line_error(r, "nas-test-model", "nope");
+  r = run("nas-test-model", quote(write_small_arch()) + " --dataset synthetic --train-subset 5");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas-test-model", "--train-subset 5 is smaller than one batch");
+  r = run("nas-test-model", quote(write_small_arch()) + " --no-gpu --device cuda:0");
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas-test-model", "contradict");
+  EXPECT_FALSE(fs::exists(path("retrain"))) << "nothing written for a refused command";
 }
 
 }  // namespace

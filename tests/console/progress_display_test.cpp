@@ -65,6 +65,21 @@ TEST(SearchProgress, NarrowTerminalsKeepTheBusiestFactsOnOneLine) {
   EXPECT_EQ(lines[0].find("elapsed"), std::string::npos) << lines[0];  // dropped, not cut
 }
 
+TEST(SearchProgress, EightyColumnsKeepTheElapsedTimeAndTheBest) {
+  const auto lines = render_search_progress(busy_search(), 80);
+  EXPECT_NE(lines[0].find("elapsed 1h 07m"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("best 36.1234 (trial 31)"), std::string::npos) << lines[0];
+}
+
+TEST(SearchProgress, ARunningTrialShowsItsBatchesAndSpeedWithinTheEpoch) {
+  SearchProgressView v = busy_search();
+  v.running[0].batch = 120;
+  v.running[0].batches = 844;
+  v.running[0].images_per_s = 451.4;
+  const auto lines = render_search_progress(v, 120);
+  EXPECT_NE(lines[1].find("trial 38: epoch 1/3 120/844 451 img/s"), std::string::npos) << lines[1];
+}
+
 TEST(SearchProgress, SaysEstimatingBeforeTheFirstTrialEnds) {
   SearchProgressView v = busy_search();
   v.eta_seconds.reset();

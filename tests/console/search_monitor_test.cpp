@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 namespace nas {
 namespace {
 
@@ -36,7 +39,7 @@ TEST(SearchMonitor, LogsEachEpochOnceAndTracksRunningTrials) {
   auto line = m.on_record(running(4, 1));
   ASSERT_TRUE(line);
   EXPECT_EQ(*line,
-            "trial 4 epoch 1/3: accuracy 51.00%, latency 0.2500 ms, metric 31.0000, cull "
+            "trial 4 epoch 1/3: accuracy 51.00%, 0.2500 ms, metric 31.0000, cull "
             "threshold 29.5000");
   EXPECT_FALSE(m.on_record(running(4, 1)));  // the same epoch again (a rewrite)
   EXPECT_TRUE(m.on_record(running(4, 2)));
@@ -49,7 +52,7 @@ TEST(SearchMonitor, LogsEachEpochOnceAndTracksRunningTrials) {
   EXPECT_EQ(v.running[0].epochs_done, 2);
   EXPECT_EQ(v.running[0].accuracy, 52.0);
   EXPECT_EQ(v.running[0].where, "cpu");  // one machine: no host
-  EXPECT_FALSE(v.eta_seconds);           // no trial has finished yet
+  EXPECT_TRUE(v.eta_seconds);  // none finished, but trial 4 ran epochs: an estimate already
 }
 
 TEST(SearchMonitor, FinishedTrialsLeaveAndSetTheEta) {
@@ -76,6 +79,30 @@ TEST(SearchMonitor, FinishedTrialsLeaveAndSetTheEta) {
   m.on_finished(cut);
   EXPECT_TRUE(m.view(p).running.empty());
   EXPECT_NEAR(*m.view(p).eta_seconds, 200.0, 1.0);
+}
+
+TEST(SearchMonitor, BatchesShowWithinTheEpochAndAnEpochRunGivesAnEta) {
+  SearchMonitor m(3, 1, /*show_hosts=*/false, /*batch_size=*/64);
+  SearchProgress p;
+  p.n_trials = 4;
+  m.on_batch(1, 0, 1, 100);  // before its first record: unknown, ignored
+  m.on_record(running(1, 0));
+  EXPECT_FALSE(m.view(p).eta_seconds) << "nothing to estimate from yet";
+  m.on_batch(1, 0, 1, 100);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  m.on_batch(1, 0, 11, 100);
+  SearchProgressView v = m.view(p);
+  ASSERT_EQ(v.running.size(), 1u);
+  EXPECT_EQ(v.running[0].batch, 11);
+  EXPECT_EQ(v.running[0].batches, 100);
+  ASSERT_TRUE(v.running[0].images_per_s);
+  EXPECT_GT(*v.running[0].images_per_s, 0.0);
+  // An epoch done: the trial's time so far, times 3 epochs, per trial.
+  m.on_record(running(1, 1));
+  v = m.view(p);
+  EXPECT_EQ(v.running[0].batches, 0) << "the next epoch starts afresh";
+  ASSERT_TRUE(v.eta_seconds);
+  EXPECT_GT(*v.eta_seconds, 0.0);
 }
 
 }  // namespace

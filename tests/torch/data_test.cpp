@@ -3,6 +3,8 @@
 #include "nas/torch/data.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -245,9 +247,17 @@ TEST_F(DataTest, SubsetsAreSeededAndSized) {
   EXPECT_EQ(std::set<int>(ids.begin(), ids.end()).size(), 30u);
   o.seed = 6;
   EXPECT_NE(image_ids(load_data(o).train), ids);
-  // A subset larger than the set takes all of it.
+  // A subset larger than the set takes all of it, and says so.
   o.train_subset = 1000;
+  auto said = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(8);
+  spdlog::default_logger()->sinks().push_back(said);
   EXPECT_EQ(load_data(o).train.size(), 100);
+  spdlog::default_logger()->sinks().pop_back();
+  const auto lines = said->last_formatted();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("--train-subset 1000 is more than the 100 training images"),
+            std::string::npos)
+      << lines[0];
 }
 
 TEST_F(DataTest, WrongMagicNumberIsRejectedNamingTheFile) {

@@ -19,6 +19,9 @@ struct RunningTrialView {
   std::optional<double> accuracy;  // after its last finished epoch
   std::string where;               // device, and host when a search spans machines
   double seconds = 0;              // since it started
+  long batch = 0;                  // within the epoch in progress (0: none reported yet)
+  long batches = 0;
+  std::optional<double> images_per_s;  // in the epoch in progress
 };
 
 struct SearchProgressView {
@@ -30,7 +33,7 @@ struct SearchProgressView {
   std::optional<int> best_id;
   std::optional<double> best_metric;
   double elapsed_seconds = 0;
-  std::optional<double> eta_seconds;      // nullopt until a trial of this session has finished
+  std::optional<double> eta_seconds;      // nullopt until a trial has finished or run an epoch
   std::vector<RunningTrialView> running;  // by id
 };
 

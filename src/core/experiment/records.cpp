@@ -154,6 +154,7 @@ nlohmann::json to_json(const TrialRecord& r) {
   j["macs"] = r.macs;
   j["device"] = r.device;
   j["host"] = json_or_null(r.host);
+  j["threads"] = json_or_null(r.threads);
   j["status"] = to_string(r.status);
   j["started"] = r.started;
   j["ended"] = json_or_null(r.ended);
@@ -188,6 +189,7 @@ TrialRecord trial_record_from_json(const nlohmann::json& j) {
   r.macs = f.int64("macs");
   r.device = f.str("device");
   r.host = f.opt_str("host");
+  r.threads = f.opt_integer("threads");
   r.status = trial_status_from_string(f.str("status"));
   r.started = f.str("started");
   r.ended = f.opt_str("ended");

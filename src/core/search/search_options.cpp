@@ -58,10 +58,10 @@ void validate_names_and_sizes(const SearchOptions& o) {
           "--space must be 'mobilenetv3' or 'nni-2.7', got '" + o.space + "'");
   require(o.eval_split == "validation" || o.eval_split == "test",
           "--eval-split must be 'validation' or 'test', got '" + o.eval_split + "'");
-  require(o.train_subset >= 0,
-          "--train-subset must not be negative (0 = all), got " + quoted(o.train_subset));
   require(o.eval_subset >= 0,
           "--eval-subset must not be negative (0 = all), got " + quoted(o.eval_subset));
+  require(o.train_subset >= 0,
+          "--train-subset must not be negative (0 = all), got " + quoted(o.train_subset));
   validate_recipe(o.lr, o.latency_exponent, o.batch_size, o.latency_batch, o.threads);
   require(o.bn_recalibrate >= 0 && o.bn_recalibrate <= 100000,
           "--bn-recalibrate must be from 0 to 100000 batches, got " + quoted(o.bn_recalibrate));
@@ -79,6 +79,15 @@ nlohmann::json empty_as_null(const std::string& s) {
 
 int max_useful_threads() {
   return 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void validate_train_subset(std::int64_t train_subset, int batch_size) {
+  require(train_subset >= 0,
+          "--train-subset must not be negative (0 = all), got " + quoted(train_subset));
+  require(train_subset == 0 || train_subset >= batch_size,
+          "--train-subset " + quoted(train_subset) + " is smaller than one batch (--batch-size " +
+              quoted(batch_size) + "): give at least " + quoted(batch_size) +
+              " images, or 0 for all");
 }
 
 void validate_recipe(double lr, double latency_exponent, int batch_size, int latency_batch,

@@ -44,13 +44,14 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
 }
 
 /// The small-budget run of the README: a few minutes on 2 CPU cores on Fashion-MNIST. Sets what
-/// was not given and returns it, for messages ("--n-trials 12, ...").
-std::string apply_quick(SearchOptions& s, const std::set<std::string>& given) {
-  std::string set_flags;
+/// was not given and returns it, for messages.
+std::vector<std::pair<std::string, std::string>> apply_quick(SearchOptions& s,
+                                                             const std::set<std::string>& given) {
+  std::vector<std::pair<std::string, std::string>> set_flags;
   auto set = [&](const char* flag, auto& field, auto value) {
     if (given.count(flag)) return;
     field = value;
-    set_flags += std::string(set_flags.empty() ? "" : ", ") + flag + " " + std::to_string(value);
+    set_flags.emplace_back(flag, std::to_string(value));
   };
   set("--n-trials", s.n_trials, 12);
   set("--max-population", s.max_population, 6);
@@ -119,6 +120,10 @@ void check_experiment_id(const std::string& id) {
 }
 
 PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
+  if (r.no_gpu && r.given.count("--device") && r.options.device != "cpu") {
+    throw UsageError("--no-gpu and --device " + r.options.device +
+                     " contradict each other: give one of them");
+  }
   if (!r.experiment_id.empty()) {
     if (!r.resume.empty()) throw UsageError("--experiment-id and --resume: give one of them");
     check_experiment_id(r.experiment_id);
@@ -140,9 +145,23 @@ PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
   }
   try {
     validate(p.experiment.options);  // new options, or an edited experiment.json on resume
+    // New searches only: an experiment that ran with a smaller subset may still be resumed.
+    if (!p.resumed)
+      validate_train_subset(p.experiment.options.train_subset, p.experiment.options.batch_size);
   } catch (const UsageError& e) {
-    if (p.quick_set.empty()) throw;
-    throw UsageError(std::string(e.what()) + " (--quick set " + p.quick_set + ")");
+    // Name what --quick set only where the message speaks of it.
+    const std::string what = e.what();
+    std::string named;
+    for (const auto& [flag, value] : p.quick_set) {
+      const auto at = what.find(flag);
+      const bool mentioned = at != std::string::npos &&
+                             (at + flag.size() == what.size() ||
+                              !(std::isalnum(static_cast<unsigned char>(what[at + flag.size()])) ||
+                                what[at + flag.size()] == '-'));
+      if (mentioned) named += (named.empty() ? "" : ", ") + flag + " " + value;
+    }
+    if (named.empty()) throw;
+    throw UsageError(what + " (--quick set " + named + ")");
   }
   return p;
 }

@@ -244,6 +244,9 @@ LoadedArchitecture load_architecture(const std::string& path, const SearchSpace&
     in >> j;
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path + ": invalid JSON (" + std::string(e.what()) + ")");
+  } catch (const std::exception& e) {
+    // A folder opens as a stream on Linux and fails on the first read.
+    throw InputError(path + ": cannot read architecture file (" + std::string(e.what()) + ")");
   }
   try {
     const Architecture raw = Architecture::from_json(j);

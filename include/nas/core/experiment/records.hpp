@@ -44,6 +44,7 @@ struct TrialRecord {
   std::int64_t macs = 0;
   std::string device;
   std::optional<std::string> host;  // the machine it ran on (null in files of older versions)
+  std::optional<int> threads;       // its CPU threads (null in files of older versions)
   TrialStatus status = TrialStatus::kRunning;
   std::string started;
   std::optional<std::string> ended;

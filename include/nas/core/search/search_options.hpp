@@ -45,6 +45,9 @@ struct SearchOptions {
 /// max_useful_threads(). Throws UsageError naming the flag.
 void validate_recipe(double lr, double latency_exponent, int batch_size, int latency_batch,
                      int threads);
+/// --train-subset 0 (all), or at least one batch: fewer images than --batch-size train on one
+/// short batch an epoch, too few to learn or to hold every class. Throws UsageError.
+void validate_train_subset(std::int64_t train_subset, int batch_size);
 /// The most threads (or concurrent trials) a flag may ask for: 4x this machine's hardware
 /// threads. More only queue, and thousands of them exhaust memory before any trial starts.
 int max_useful_threads();

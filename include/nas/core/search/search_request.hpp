@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nas/core/experiment/experiment_store.hpp"
@@ -45,8 +46,8 @@ struct PreparedSearch {
   /// A resumed experiment that is completed with every trial finished: nothing to run.
   bool already_complete = false;
   int finished = 0;  // finished trials kept
-  /// What --quick set, for messages ("--n-trials 12, --max-population 6"); empty otherwise.
-  std::string quick_set;
+  /// What --quick set ({"--n-trials", "12"}, ...); empty otherwise.
+  std::vector<std::pair<std::string, std::string>> quick_set;
 };
 
 /// Applies the rules above. `root` holds the experiments. Throws UsageError for flags that
