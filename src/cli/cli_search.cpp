@@ -53,6 +53,7 @@ struct SearchCliOptions {
   std::string name;
   std::string resume;
   std::string experiment_id;
+  std::string time_budget;  // --time-budget as given ("8h"): parsed into search.time_budget_seconds
   std::string log_level = "info";
   bool serve = false;  // a live dashboard of this search (nas-report --serve's)
   std::string host = "127.0.0.1";
@@ -69,6 +70,8 @@ SearchRequest request_of(const SearchCliOptions& o) {
     if (opt->count() == 0) continue;
     for (const auto& name : opt->get_lnames()) r.given.insert("--" + name);
   }
+  if (!o.time_budget.empty())
+    r.options.time_budget_seconds = parse_duration(o.time_budget, "--time-budget");
   r.seed = o.seed;
   r.no_gpu = o.no_gpu;
   r.quick = o.quick;
@@ -91,6 +94,11 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
               e.id.c_str(), out.interrupted ? "interrupted" : "completed", p.finished,
               counted(p.n_trials, "trial").c_str(), p.completed, p.culled, p.failed,
               format_duration(e.search_seconds.value_or(0)).c_str());
+  if (out.out_of_time) {
+    std::printf("ended by its time budget (%s; %s interrupted, to run again on --resume)\n",
+                format_duration(e.options.time_budget_seconds.value_or(0)).c_str(),
+                counted(p.interrupted, "trial").c_str());
+  }
   if (p.best) {
     const TrialRecord& b = *p.best;
     std::printf(
@@ -181,8 +189,10 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   if (prepared.already_complete) {
     // Nothing to run: leave the folder exactly as it is (no new session, no log line).
     std::printf(
-        "experiment %s is complete (%d trials): nothing to do; extend it with --n-trials N\n",
-        experiment.id.c_str(), prepared.finished);
+        "experiment %s is complete (%s%s): nothing to do; extend it with --n-trials N or "
+        "--time-budget DURATION\n",
+        experiment.id.c_str(), counted(prepared.finished, "trial").c_str(),
+        experiment.ended_by == "time_budget" ? ", its time budget spent" : "");
     return;
   }
   std::optional<ExperimentStore>& store = prepared.store;
@@ -304,7 +314,10 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
 
   SearchOutcome out;
   try {
-    out = run_search(*store, experiment, *strategy, *cull, *executor, kept, cancel, observer);
+    SearchControl control;
+    control.stop_trials = &stop_trials;
+    out = run_search(*store, experiment, *strategy, *cull, *executor, kept, cancel, observer,
+                     control);
   } catch (const std::exception& e) {
     stop_trials = true;  // run_search marked the experiment failed
     if (dynamic_cast<const DeviceFailure*>(&e)) {
@@ -403,6 +416,12 @@ void setup_search(CLI::App& app, const std::string& argv0) {
   cmd->add_option("--n-trials", s.n_trials, "trials in all (completed, culled or failed)")
       ->capture_default_str()
       ->type_name("N")
+      ->group(kSearch);
+  cmd->add_option("--time-budget", o->time_budget,
+                  "stop after this much search time (90m, 8h, 1d, 1h30m or seconds; counted "
+                  "across resumes): no trial starts after it, running ones stop and are recorded "
+                  "interrupted; whichever of --n-trials and the budget comes first ends the search")
+      ->type_name("DURATION")
       ->group(kSearch);
   cmd->add_option("--epochs,--search-epochs", s.epochs, "training epochs per trial")
       ->capture_default_str()

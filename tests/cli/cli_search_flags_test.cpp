@@ -20,6 +20,13 @@ TEST_F(CliTest, SearchCullRatioOutOfRange) {
   EXPECT_FALSE(fs::exists(path("experiments")) && !fs::is_empty(path("experiments")));
 }
 
+TEST_F(CliTest, SearchTimeBudgetMustBeADuration) {
+  expect_search_usage_error(run("nas", "search --time-budget 8x " + experiments()),
+                            "--time-budget '8x': expected a duration");
+  expect_search_usage_error(run("nas", "search --time-budget 0m " + experiments()),
+                            "--time-budget must be positive");
+}
+
 TEST_F(CliTest, SearchSampleSizeAbovePopulation) {
   expect_search_usage_error(run("nas", "search --sample-size 40 " + experiments()),
                             "--sample-size 40 must be smaller than --max-population 30");

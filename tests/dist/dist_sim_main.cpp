@@ -119,8 +119,7 @@ void run_driver(MessageChannel& channel, const SimOptions& o) {
     finish_times.push_back(since());
     durations.push_back(static_cast<double>(r.epochs.size()) * o.epoch_seconds);
   };
-  const SearchOutcome out = run_search(store, e, *strategy, *cull, executor, {}, cancel, observer,
-                                       std::chrono::milliseconds(200));
+  const SearchOutcome out = run_search(store, e, *strategy, *cull, executor, {}, cancel, observer);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const double cpu = cpu_seconds() - cpu_setup;
   shutdown_workers(channel, 0);

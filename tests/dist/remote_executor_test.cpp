@@ -24,6 +24,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+/// A short poll keeps the tests quick.
+SearchControl fast_poll() {
+  SearchControl c;
+  c.poll = 5ms;
+  return c;
+}
+
 /// A trial as a worker runs it (fake_trial.hpp), with the test's epoch time.
 TrialRecord fake_trial(const TrialProposal& p, const TrialSlot& slot, CullPolicy& cull,
                        const TrialWriter& writer, int epochs, const std::atomic<bool>& stop,
@@ -122,7 +129,7 @@ class DistributedSearch : public ::testing::Test {
     executor_.emplace(ch, e.workers, *store_, *cull_, &cancel);
     try {
       const SearchOutcome out =
-          run_search(*store_, e, strategy, *cull_, *executor_, {}, cancel, observer, 5ms);
+          run_search(*store_, e, strategy, *cull_, *executor_, {}, cancel, observer, fast_poll());
       shutdown_workers(ch, out.interrupted ? kExitInterrupted : kExitOk);
       return out;
     } catch (...) {
@@ -194,7 +201,7 @@ TEST_F(DistributedSearch, OneWorkerWithOneSlotMatchesOneProcess) {
         return fake_trial(p, s, *cull, local, 3, stop, 0ms);
       },
       {"cpu"}, 1, 1);
-  run_search(local, local_e, strategy, *cull, ex, {}, cancel, {}, 5ms);
+  run_search(local, local_e, strategy, *cull, ex, {}, cancel, {}, fast_poll());
   const auto here = local.load_trials().trials;
 
   ASSERT_EQ(remote.size(), here.size());

@@ -321,6 +321,7 @@ nlohmann::json to_json(const ExperimentRecord& r) {
   j["dataset"] = to_json(r.dataset);
   j["devices"] = r.devices;
   j["versions"] = {{"nas", r.nas_version}, {"libtorch", r.libtorch_version}};
+  j["ended_by"] = json_or_null(r.ended_by);
   j["search_seconds"] = json_or_null(r.search_seconds);
   j["environment"] = r.environment ? to_json(*r.environment) : nlohmann::json(nullptr);
   j["workers"] = nlohmann::json::array();
@@ -357,6 +358,7 @@ ExperimentRecord experiment_record_from_json(const nlohmann::json& j) {
   const JsonFields versions(f.at("versions"), f.path("versions"));
   r.nas_version = versions.str("nas");
   r.libtorch_version = versions.str("libtorch");
+  r.ended_by = f.opt_str("ended_by");
   r.search_seconds = f.opt_number("search_seconds");
   r.environment = environment_from_json(f);
   if (f.has("workers") && !f.at("workers").is_null()) {

@@ -58,6 +58,11 @@ std::string header_section(const ExperimentReport& r) {
   t.add_row({"devices", devices.empty() ? "-" : devices});
   t.add_row({"versions", "nas " + e.nas_version + ", libtorch " + e.libtorch_version});
   if (e.search_seconds) t.add_row({"search time", format_duration(*e.search_seconds)});
+  if (e.options.time_budget_seconds)
+    t.add_row({"time budget", format_duration(*e.options.time_budget_seconds)});
+  if (e.ended_by) {
+    t.add_row({"ended by", *e.ended_by == "time_budget" ? "its time budget" : "its trial count"});
+  }
   std::string title = "Experiment " + e.id;
   if (e.name) title += " \"" + *e.name + "\"";
   const std::string hint = status_hint(e, r.in_use);

@@ -145,8 +145,9 @@ std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& tr
 SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experiment,
                          Strategy& strategy, CullPolicy& cull, TrialExecutor& executor,
                          const std::vector<TrialRecord>& kept, const std::atomic<bool>& cancel,
-                         const SearchObserver& observer, std::chrono::milliseconds poll) {
+                         const SearchObserver& observer, const SearchControl& control) {
   const auto t0 = Clock::now();
+  const std::chrono::milliseconds poll = control.poll;
   const int n_trials = experiment.options.n_trials;
   SearchOutcome out;
   SearchProgress& p = out.progress;
@@ -167,9 +168,16 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   experiment.status = ExperimentStatus::kRunning;
   experiment.finished.reset();
   experiment.error.reset();  // a resumed failed search starts clean
+  experiment.ended_by.reset();
   store.write_experiment(experiment);
 
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  auto elapsed = [&] {
+    if (control.elapsed_seconds) return control.elapsed_seconds();
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  // The budget counts search time across sessions: a resumed search gets what is left.
+  const std::optional<double> budget = experiment.options.time_budget_seconds;
+  auto budget_spent = [&] { return budget && earlier_seconds + elapsed() >= *budget; };
   // The same failure in each of the first P trials of a session (P = the population) is not the
   // architectures' fault but the setup's (a batch that cannot be allocated, a broken device): stop
   // rather than fail every trial the same way.
@@ -190,7 +198,11 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   };
   try {
     while (true) {
-      const bool stopping = cancel.load() || systematic;
+      if (!out.out_of_time && budget_spent()) {
+        out.out_of_time = true;
+        if (control.stop_trials) *control.stop_trials = true;
+      }
+      const bool stopping = cancel.load() || systematic || out.out_of_time;
       while (!stopping && executor.running() < executor.capacity() &&
              p.finished + executor.running() < n_trials) {
         TrialProposal proposal;
@@ -258,8 +270,15 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     throw RuntimeFailure(*experiment.error + " (stopped: fix the cause, then nas search --resume " +
                          experiment.id + ")");
   }
-  // A ^C that arrives after the last trial finished interrupts nothing.
+  // A ^C that arrives after the last trial finished interrupts nothing; one that comes while
+  // the budget's last trials stop still does (it is what the user asked for).
   out.interrupted = cancel.load() && p.finished < n_trials;
+  if (out.interrupted) {
+    out.out_of_time = false;
+  } else {
+    experiment.ended_by = p.finished >= n_trials || !out.out_of_time ? "n_trials" : "time_budget";
+    out.out_of_time = *experiment.ended_by == "time_budget";
+  }
   finish(out.interrupted ? ExperimentStatus::kInterrupted : ExperimentStatus::kCompleted,
          std::nullopt);
   return out;

@@ -1,6 +1,7 @@
 #include "nas/core/search/search_options.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -41,6 +42,12 @@ void validate_counts(const SearchOptions& o) {
                                                 quoted(o.max_population));
   require(o.max_population <= o.n_trials, "--max-population " + quoted(o.max_population) +
                                               " must not exceed --n-trials " + quoted(o.n_trials));
+}
+
+void validate_budget(const SearchOptions& o) {
+  if (!o.time_budget_seconds) return;
+  require(std::isfinite(*o.time_budget_seconds) && *o.time_budget_seconds > 0,
+          "--time-budget must be positive, got " + quoted(*o.time_budget_seconds) + " s");
 }
 
 void validate_rates(const SearchOptions& o) {
@@ -111,6 +118,55 @@ void validate(const SearchOptions& o) {
   validate_names_and_sizes(o);
   validate_counts(o);
   validate_rates(o);
+  validate_budget(o);
+}
+
+double parse_duration(const std::string& text, const std::string& flag) {
+  const std::string usage =
+      flag + " '" + text + "': expected a duration such as 90m, 8h, 1d, 1h30m or seconds";
+  if (text.empty()) throw UsageError(usage);
+  double total = 0;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(text.substr(at), &used);
+    } catch (const std::exception&) {
+      throw UsageError(usage);
+    }
+    // stod reads "1e3" and "inf" too; a duration is digits and a point.
+    for (std::size_t i = at; i < at + used; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.')
+        throw UsageError(usage);
+    }
+    at += used;
+    double unit = 1;
+    if (at < text.size()) {
+      switch (text[at]) {
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          throw UsageError(usage);
+      }
+      ++at;
+    } else if (total > 0) {
+      throw UsageError(usage);  // "1h30": the 30 has no unit
+    }
+    total += value * unit;
+  }
+  if (!(total > 0)) throw UsageError(flag + " must be positive, got '" + text + "'");
+  return total;
 }
 
 nlohmann::json to_json(const SearchOptions& o) {
@@ -122,6 +178,8 @@ nlohmann::json to_json(const SearchOptions& o) {
   j["max_population"] = o.max_population;
   j["sample_size"] = o.sample_size;
   j["n_trials"] = o.n_trials;
+  j["time_budget_seconds"] =
+      o.time_budget_seconds ? nlohmann::json(*o.time_budget_seconds) : nlohmann::json(nullptr);
   j["concurrent_trials"] = o.concurrent_trials;
   j["mutation_prob"] = o.mutation_prob;
   j["seed"] = o.seed ? nlohmann::json(*o.seed) : nlohmann::json(nullptr);
@@ -166,6 +224,7 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   read_int("max_population", o.max_population);
   read_int("sample_size", o.sample_size);
   read_int("n_trials", o.n_trials);
+  o.time_budget_seconds = f.opt_number("time_budget_seconds");  // absent in older files
   read_number("mutation_prob", o.mutation_prob);
   o.seed = f.opt_uint64("seed");
   read_string("dataset", o.dataset);

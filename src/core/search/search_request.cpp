@@ -93,6 +93,8 @@ void prepare_resume(const SearchRequest& r, const std::string& root, PreparedSea
     }
     s.n_trials = r.options.n_trials;
   }
+  // A budget may be given, raised or lowered on resume: it is how long to keep going.
+  if (r.given.count("--time-budget")) s.time_budget_seconds = r.options.time_budget_seconds;
   if (r.given.count("--concurrent-trials")) s.concurrent_trials = r.options.concurrent_trials;
   if (r.given.count("--threads")) s.threads = r.options.threads;
   if (r.given.count("--device") || r.no_gpu) s.device = r.no_gpu ? "cpu" : r.options.device;
@@ -101,8 +103,10 @@ void prepare_resume(const SearchRequest& r, const std::string& root, PreparedSea
   p.kept = resumable_trials(std::move(loaded.trials),
                             SearchSpace({}, label_set_from_string(s.space)), s.epochs, p.problems);
   for (const auto& t : p.kept) p.finished += is_finished(t.status);
-  p.already_complete =
-      p.experiment.status == ExperimentStatus::kCompleted && p.finished >= s.n_trials;
+  const bool budget_spent =
+      s.time_budget_seconds && p.experiment.search_seconds.value_or(0) >= *s.time_budget_seconds;
+  p.already_complete = p.experiment.status == ExperimentStatus::kCompleted &&
+                       (p.finished >= s.n_trials || budget_spent);
 }
 
 }  // namespace

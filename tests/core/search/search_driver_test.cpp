@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "fake_trial.hpp"
 #include "nas/core/common/error.hpp"
@@ -18,6 +19,13 @@ namespace nas {
 namespace {
 
 using namespace std::chrono_literals;
+
+/// A short poll keeps the tests quick.
+SearchControl fast_poll() {
+  SearchControl c;
+  c.poll = 5ms;
+  return c;
+}
 
 /// A fake objective: a deterministic learning curve from the architecture, no torch.
 class FakeTrials {
@@ -85,6 +93,68 @@ class SearchDriverTest : public ::testing::Test {
   std::string root_;
 };
 
+TEST_F(SearchDriverTest, ATimeBudgetEndsTheSearchAndStopsTheRunningTrials) {
+  ExperimentRecord e = experiment(20);
+  e.options.time_budget_seconds = 100;
+  e.search_seconds = 40;  // an earlier session used 40 s of it
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  std::atomic<bool> stop_trials{false};
+  std::atomic<double> clock{0};  // this session's seconds, moved by the trials
+  // Trial 0 takes 70 s of the 60 left; trial 1, started beside it, runs until it is stopped.
+  ThreadExecutor ex(
+      [&](const TrialProposal& p, const TrialSlot& s) {
+        if (p.id == 0) {
+          clock = 70;
+          return fake(p, s);
+        }
+        while (!stop_trials.load()) std::this_thread::sleep_for(1ms);
+        TrialRecord r = start_record(p, store.id());
+        r.status = TrialStatus::kInterrupted;
+        store.write_trial(r);
+        return r;
+      },
+      {"cpu"}, 2, 2);
+  std::atomic<bool> cancel{false};
+  SearchControl control = fast_poll();
+  control.stop_trials = &stop_trials;
+  control.elapsed_seconds = [&] { return clock.load(); };
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, {}, control);
+  EXPECT_TRUE(out.out_of_time);
+  EXPECT_FALSE(out.interrupted);
+  EXPECT_TRUE(stop_trials.load());
+  EXPECT_EQ(out.progress.finished, 1);
+  EXPECT_EQ(out.progress.interrupted, 1);
+  const ExperimentRecord saved = store.read_experiment();
+  EXPECT_EQ(saved.status, ExperimentStatus::kCompleted);
+  EXPECT_EQ(saved.ended_by, "time_budget");
+  EXPECT_DOUBLE_EQ(saved.search_seconds.value_or(0), 110);
+  EXPECT_EQ(store.load_trials().trials.size(), 2u) << "no trial started after the budget";
+}
+
+TEST_F(SearchDriverTest, ASearchThatRunsAllItsTrialsEndsByItsTrialCount) {
+  ExperimentRecord e = experiment(3);
+  e.options.max_population = 3;
+  e.options.sample_size = 2;
+  e.options.time_budget_seconds = 1e6;
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{3, 2, 0.05, 11, 50});
+  NoCull cull;
+  FakeTrials fake(store, cull, 3);
+  ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
+                    1, 1);
+  std::atomic<bool> cancel{false};
+  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, fast_poll());
+  EXPECT_FALSE(out.out_of_time);
+  EXPECT_EQ(store.read_experiment().ended_by, "n_trials");
+}
+
 TEST_F(SearchDriverTest, RunsExactlyNTrialsAndCompletes) {
   ExperimentRecord e = experiment(20);
   auto store = ExperimentStore::create(root_, e);
@@ -101,7 +171,7 @@ TEST_F(SearchDriverTest, RunsExactlyNTrialsAndCompletes) {
   int finished_events = 0;
   SearchObserver obs;
   obs.on_trial_finished = [&](const TrialRecord&, const SearchProgress&) { ++finished_events; };
-  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, obs, 5ms);
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, obs, fast_poll());
 
   EXPECT_FALSE(out.interrupted);
   EXPECT_EQ(out.progress.finished, 20);
@@ -142,7 +212,7 @@ TEST_F(SearchDriverTest, CancelMarksTheExperimentInterruptedAndStartsNothingMore
         return r;
       },
       {"cpu"}, 2, 2);
-  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, fast_poll());
   EXPECT_TRUE(out.interrupted);
   EXPECT_LT(started.load(), 8);
   EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kInterrupted);
@@ -188,7 +258,8 @@ TEST_F(SearchDriverTest, ResumeKeepsFinishedTrialsAndRerunsInterruptedOnesUnderT
       },
       {"cpu"}, 1, 1);
   std::atomic<bool> cancel{false};
-  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, kept, cancel, {}, 5ms);
+  const SearchOutcome out =
+      run_search(store, e, strategy, *cull, ex, kept, cancel, {}, fast_poll());
   EXPECT_EQ(out.progress.finished, 12);
   ASSERT_EQ(ran.size(), 6u);
   EXPECT_EQ(ran[0].id, 6);
@@ -241,7 +312,7 @@ TEST_F(SearchDriverTest, ResumingAFailedSearchClearsItsErrorAndKeepsTimeCurrent)
   ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
                     1, 1);
   std::atomic<bool> cancel{false};
-  run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+  run_search(store, e, strategy, cull, ex, {}, cancel, {}, fast_poll());
   const ExperimentRecord saved = store.read_experiment();
   EXPECT_EQ(saved.status, ExperimentStatus::kCompleted);
   EXPECT_FALSE(saved.error.has_value());
@@ -263,7 +334,7 @@ TEST_F(SearchDriverTest, ACancelAfterTheLastTrialIsNotAnInterruption) {
   obs.on_trial_finished = [&](const TrialRecord&, const SearchProgress& p) {
     if (p.finished == 2) cancel = true;
   };
-  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, obs, 5ms);
+  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, obs, fast_poll());
   EXPECT_FALSE(out.interrupted);
   EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);
 }
@@ -291,7 +362,7 @@ TEST_F(SearchDriverTest, TheSameFailureInTheFirstPTrialsStopsTheSearch) {
       {"cpu"}, 1, 1);
   std::atomic<bool> cancel{false};
   try {
-    run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+    run_search(store, e, strategy, cull, ex, {}, cancel, {}, fast_poll());
     FAIL() << "a search whose every trial fails the same way ran to its end";
   } catch (const RuntimeFailure& err) {
     EXPECT_NE(
@@ -317,7 +388,7 @@ TEST_F(SearchDriverTest, DifferentFailuresOrOneSuccessKeepTheSearchGoing) {
   ThreadExecutor ex([&](const TrialProposal& p, const TrialSlot& s) { return fake(p, s); }, {"cpu"},
                     1, 1);
   std::atomic<bool> cancel{false};
-  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, {}, 5ms);
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, {}, fast_poll());
   EXPECT_EQ(out.progress.finished, 12);
   EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);
 }
@@ -337,7 +408,7 @@ TEST_F(SearchDriverTest, ATrialThatThrowsIsStoredAsAFailedTrialOfTheExperiment) 
                        const TrialSlot&) -> TrialRecord { throw std::runtime_error("boom"); },
                     {"cpu"}, 1, 1);
   std::atomic<bool> cancel{false};
-  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, 5ms);
+  const SearchOutcome out = run_search(store, e, strategy, cull, ex, {}, cancel, {}, fast_poll());
   EXPECT_EQ(out.progress.failed, 2);
   const auto loaded = store.load_trials();
   ASSERT_EQ(loaded.trials.size(), 2u);
@@ -388,7 +459,8 @@ TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit
         },
         {"cpu"}, 1, 1);
     std::atomic<bool> cancel{false};
-    EXPECT_THROW(run_search(store, e, strategy, *cull, ex, {}, cancel, {}, 5ms), DeviceFailure);
+    EXPECT_THROW(run_search(store, e, strategy, *cull, ex, {}, cancel, {}, fast_poll()),
+                 DeviceFailure);
   }
   // The search says so itself: failed, with the error, and resumable.
   const ExperimentRecord failed = store.read_experiment();
@@ -413,7 +485,7 @@ TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit
                     1, 1);
   std::atomic<bool> cancel{false};
   const SearchOutcome out =
-      run_search(store, e, strategy, *cull, ex, loaded.trials, cancel, {}, 5ms);
+      run_search(store, e, strategy, *cull, ex, loaded.trials, cancel, {}, fast_poll());
   EXPECT_FALSE(out.interrupted);
   EXPECT_EQ(out.progress.finished, 8);
   EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);

@@ -165,5 +165,36 @@ TEST(SearchOptions, WrongTypeIsInputErrorNamingTheField) {
   EXPECT_THROW(search_options_from_json(nlohmann::json{{"seed", -1}}), InputError);
 }
 
+TEST(SearchOptions, DurationsReadAsUsersWriteThem) {
+  EXPECT_DOUBLE_EQ(parse_duration("90m", "--time-budget"), 5400);
+  EXPECT_DOUBLE_EQ(parse_duration("8h", "--time-budget"), 28800);
+  EXPECT_DOUBLE_EQ(parse_duration("1d", "--time-budget"), 86400);
+  EXPECT_DOUBLE_EQ(parse_duration("1h30m", "--time-budget"), 5400);
+  EXPECT_DOUBLE_EQ(parse_duration("45s", "--time-budget"), 45);
+  EXPECT_DOUBLE_EQ(parse_duration("3600", "--time-budget"), 3600);
+  EXPECT_DOUBLE_EQ(parse_duration("1.5h", "--time-budget"), 5400);
+  for (const char* bad : {"", "8x", "h", "-5m", "0", "0m", "1h30", "1e3", "inf", "8 h"}) {
+    EXPECT_THROW(parse_duration(bad, "--time-budget"), UsageError) << bad;
+  }
+  try {
+    parse_duration("8x", "--time-budget");
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--time-budget '8x': expected a duration such as 90m, 8h, 1d, 1h30m or seconds");
+  }
+}
+
+TEST(SearchOptions, ATimeBudgetIsStoredAndOlderFilesHaveNone) {
+  SearchOptions o;
+  EXPECT_TRUE(to_json(o)["time_budget_seconds"].is_null());
+  o.time_budget_seconds = 5400;
+  EXPECT_EQ(search_options_from_json(to_json(o)).time_budget_seconds, 5400);
+  nlohmann::json old = to_json(SearchOptions{});
+  old.erase("time_budget_seconds");
+  EXPECT_FALSE(search_options_from_json(old).time_budget_seconds);
+  o.time_budget_seconds = -1;
+  EXPECT_THROW(validate(o), UsageError);
+}
+
 }  // namespace
 }  // namespace nas

@@ -225,6 +225,27 @@ TEST_F(SearchRequestTest, ACompletedExperimentWithEveryTrialFinishedHasNothingTo
   EXPECT_EQ(p.finished, 4);
 }
 
+TEST_F(SearchRequestTest, ASearchEndedByItsBudgetIsCompleteUntilGivenMoreTime) {
+  store_experiment(2);  // completed, 2 of 4 trials
+  {
+    auto store = ExperimentStore::open(root_, "e");
+    ExperimentRecord e = store.read_experiment();
+    e.options.time_budget_seconds = 60;
+    e.search_seconds = 61;
+    e.ended_by = "time_budget";
+    store.write_experiment(e);
+  }
+  {
+    const PreparedSearch p = prepare_search(resume("e"), root_);
+    EXPECT_TRUE(p.already_complete);
+  }
+  SearchRequest more = resume("e", {"--time-budget"});
+  more.options.time_budget_seconds = 3600;
+  const PreparedSearch p = prepare_search(more, root_);
+  EXPECT_FALSE(p.already_complete);
+  EXPECT_EQ(p.experiment.options.time_budget_seconds, 3600);
+}
+
 TEST_F(SearchRequestTest, ResumeLeavesOutTrialsItCannotTrust) {
   store_experiment(2, ExperimentStatus::kInterrupted);
   const fs::path bad = fs::path(root_) / "e" / "trials" / "2";

@@ -116,6 +116,9 @@ struct ExperimentRecord {
   std::optional<std::string> finished;
   ExperimentStatus status = ExperimentStatus::kRunning;
   std::optional<std::string> error;
+  /// What ended a completed search: "n_trials" or "time_budget" (null before it ends, and in
+  /// files of older versions).
+  std::optional<std::string> ended_by;
   std::uint64_t seed = 0;
   SearchOptions options;
   DatasetInfo dataset;

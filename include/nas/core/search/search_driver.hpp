@@ -60,6 +60,17 @@ class ObservedTrialWriter : public TrialWriter {
 struct SearchOutcome {
   SearchProgress progress;
   bool interrupted = false;
+  bool out_of_time = false;  // the time budget ended it (experiment.ended_by "time_budget")
+};
+
+/// What run_search needs besides the search itself; every member has a working default.
+struct SearchControl {
+  /// Raised when the search ends before its running trials (the time budget is spent): the
+  /// trials poll it, as they do on ^C, and are recorded as interrupted.
+  std::atomic<bool>* stop_trials = nullptr;
+  /// Seconds since this session started; the steady clock when empty (tests pass a fake).
+  std::function<double()> elapsed_seconds;
+  std::chrono::milliseconds poll{200};
 };
 
 /// Rebuilds the strategy and cull histories from the trials of an experiment being resumed:
@@ -75,8 +86,7 @@ std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& tr
 SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experiment,
                          Strategy& strategy, CullPolicy& cull, TrialExecutor& executor,
                          const std::vector<TrialRecord>& kept, const std::atomic<bool>& cancel,
-                         const SearchObserver& observer = {},
-                         std::chrono::milliseconds poll = std::chrono::milliseconds(200));
+                         const SearchObserver& observer = {}, const SearchControl& control = {});
 
 /// The trials of a resumed experiment that can be trusted; each other one is described in
 /// `problems` ("trial N: why") and left out (another trial runs in its place). A trial is left out

@@ -17,6 +17,9 @@ struct SearchOptions {
   int max_population = 30;
   int sample_size = 7;
   int n_trials = 1000;
+  /// Search time (across resumes) after which no trial starts and running ones stop; none by
+  /// default. Whichever of n_trials and the budget comes first ends the search.
+  std::optional<double> time_budget_seconds;
   double mutation_prob = 0.05;
   std::optional<std::uint64_t> seed;  // drawn and recorded when not given
 
@@ -53,6 +56,11 @@ void validate_train_subset(std::int64_t train_subset, int batch_size);
 int max_useful_threads();
 
 void validate(const SearchOptions& o);
+
+/// A duration as users write one: "90m", "8h", "1d", "1h30m", "45s" or plain seconds ("3600").
+/// Throws UsageError naming `flag` for text that does not parse, or a duration that is not
+/// positive.
+double parse_duration(const std::string& text, const std::string& flag);
 
 nlohmann::json to_json(const SearchOptions& o);
 /// Missing fields keep their defaults (older files); wrong types are InputError.
