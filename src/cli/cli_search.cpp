@@ -501,6 +501,22 @@ void setup_search(CLI::App& app, const std::string& argv0) {
       ->capture_default_str()
       ->type_name("X")
       ->group(kRecipe);
+  cmd->add_option("--target-latency", s.target_latency_ms,
+                  "aim at this latency (ms per image): the metric becomes --reward's, relative "
+                  "to it (default: none, the original's metric)")
+      ->type_name("MS")
+      ->group(kRecipe);
+  cmd->add_option("--reward", s.reward,
+                  "with --target-latency: soft (MnasNet, acc * (lat/T)^-x), hard (MnasNet: acc "
+                  "at or under T, acc * T/lat over it) or absolute (TuNAS: acc/100 + beta * "
+                  "|lat/T - 1|)")
+      ->capture_default_str()
+      ->type_name("KIND")
+      ->group(kRecipe);
+  cmd->add_option("--beta", s.beta, "--reward absolute: the latency penalty, negative (TuNAS's)")
+      ->capture_default_str()
+      ->type_name("X")
+      ->group(kRecipe);
   cmd->add_option("--bn-recalibrate", s.bn_recalibrate,
                   "re-estimate BatchNorm statistics on N training batches before each evaluation "
                   "(0 = the original's: as training left them)")

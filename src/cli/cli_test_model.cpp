@@ -137,6 +137,10 @@ void run_test_model(const TestModelOptions& o) {
       train.lr = e.lr;
       train.latency_batch = e.latency_batch;
       train.latency_exponent = e.latency_exponent;
+      // The trial's score and its retrain's are the same reward.
+      train.target_latency_ms = e.target_latency_ms;
+      train.reward = e.reward;
+      train.beta = e.beta;
       train.bn_recalibrate = e.bn_recalibrate;
       data.seed = source.experiment->seed;
       device_spec = e.device;

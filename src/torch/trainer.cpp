@@ -32,9 +32,18 @@ constexpr std::int64_t kNanCheckEvery = 50;
 }  // namespace
 
 double compute_metric(double accuracy, double latency_ms, double exponent) {
-  const double us = latency_ms * 1000.0;
-  if (exponent == 0.0) return accuracy;
-  return accuracy * std::pow(std::max(us, 1e-9), -exponent);
+  RewardOptions r;
+  r.latency_exponent = exponent;
+  return reward_of(accuracy, latency_ms, r);
+}
+
+double compute_metric(double accuracy, double latency_ms, const TrainerOptions& o) {
+  RewardOptions r;
+  r.kind = o.reward;
+  r.target_latency_ms = o.target_latency_ms;
+  r.latency_exponent = o.latency_exponent;
+  r.beta = o.beta;
+  return reward_of(accuracy, latency_ms, r);
 }
 
 double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size,
@@ -119,7 +128,7 @@ EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const tor
   r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
                                  o.latency_repeats, o.channels_last)
                      .median_ms;
-  r.metric = compute_metric(r.accuracy, r.latency_ms, o.latency_exponent);
+  r.metric = compute_metric(r.accuracy, r.latency_ms, o);
   return r;
 }
 
@@ -210,7 +219,7 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
                                        o.latency_repeats, o.channels_last)
                            .median_ms;
       }
-      r.metric = compute_metric(r.accuracy, r.latency_ms, o.latency_exponent);
+      r.metric = compute_metric(r.accuracy, r.latency_ms, o);
       r.seconds = seconds_since(t0);
       outcome.epochs.push_back(r);
       const bool stop =

@@ -363,6 +363,23 @@ TEST_F(SearchE2E, TheProgressBlockFitsANarrowTerminalAndStaysOutOfPipes) {
   EXPECT_EQ(pasted, 2) << out;  // the report and the best trial's retrain
 }
 
+TEST_F(SearchE2E, AHardRewardUnderAGenerousTargetScoresByAccuracyAlone) {
+  ASSERT_EQ(run(with(tiny_search(root_, 4),
+                     {"--seed", "3", "--target-latency", "1000", "--reward", "hard"})),
+            0);
+  const fs::path exp = fs::path(root_) / only_experiment(root_);
+  const json options = read(exp / "experiment.json")["options"];
+  EXPECT_EQ(options["reward"], "hard");
+  EXPECT_EQ(options["target_latency_ms"], 1000.0);
+  int scored = 0;
+  for (const auto& t : trials(exp)) {
+    if (t["metric"].is_null()) continue;
+    EXPECT_DOUBLE_EQ(t["metric"].get<double>(), t["accuracy"].get<double>()) << t["id"];
+    ++scored;
+  }
+  EXPECT_GT(scored, 0);
+}
+
 TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--seed", "-1"})), 2);
   EXPECT_TRUE(fs::is_empty(root_));

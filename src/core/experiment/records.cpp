@@ -396,6 +396,9 @@ nlohmann::json to_json(const RetrainRecord& r) {
                   {"seed", r.seed},
                   {"latency_batch", r.latency_batch},
                   {"latency_exponent", r.latency_exponent},
+                  {"target_latency_ms", json_or_null(r.target_latency_ms)},
+                  {"reward", r.reward},
+                  {"beta", r.beta},
                   {"bn_recalibrate", r.bn_recalibrate},
                   {"threads", r.threads},
                   {"train_subset", r.train_subset},
@@ -434,6 +437,9 @@ RetrainRecord retrain_record_from_json(const nlohmann::json& j) {
   r.seed = o.uint64("seed");
   r.latency_batch = o.integer("latency_batch");
   r.latency_exponent = o.number("latency_exponent");
+  r.target_latency_ms = o.opt_number("target_latency_ms");  // absent in older files: none
+  if (o.has("reward")) r.reward = o.str("reward");
+  if (o.has("beta")) r.beta = o.number("beta");
   r.bn_recalibrate = o.opt_integer("bn_recalibrate").value_or(0);
   r.threads = o.integer("threads");
   r.train_subset = o.int64("train_subset");

@@ -33,6 +33,10 @@ std::string options_line(const SearchOptions& o) {
       << o.sample_size << ", " << counted(o.n_trials, "trial") << ", " << o.concurrent_trials
       << " concurrent, mutation " << shortest(o.mutation_prob) << ", batch " << o.batch_size
       << ", lr " << shortest(o.lr) << ", latency exponent " << shortest(o.latency_exponent);
+  if (o.target_latency_ms) {
+    out << ", " << o.reward << " reward at " << shortest(*o.target_latency_ms) << " ms";
+    if (o.reward == "absolute") out << " (beta " << shortest(o.beta) << ")";
+  }
   return out.str();
 }
 

@@ -9,6 +9,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/json_fields.hpp"
+#include "nas/core/search/reward.hpp"
 
 namespace nas {
 namespace {
@@ -119,6 +120,16 @@ void validate(const SearchOptions& o) {
   validate_counts(o);
   validate_rates(o);
   validate_budget(o);
+  validate_reward(reward_options(o));
+}
+
+RewardOptions reward_options(const SearchOptions& o) {
+  RewardOptions r;
+  r.kind = o.reward;
+  r.target_latency_ms = o.target_latency_ms;
+  r.latency_exponent = o.latency_exponent;
+  r.beta = o.beta;
+  return r;
 }
 
 double parse_duration(const std::string& text, const std::string& flag) {
@@ -187,6 +198,10 @@ nlohmann::json to_json(const SearchOptions& o) {
   j["lr"] = o.lr;
   j["latency_batch"] = o.latency_batch;
   j["latency_exponent"] = o.latency_exponent;
+  j["target_latency_ms"] =
+      o.target_latency_ms ? nlohmann::json(*o.target_latency_ms) : nlohmann::json(nullptr);
+  j["reward"] = o.reward;
+  j["beta"] = o.beta;
   j["bn_recalibrate"] = o.bn_recalibrate;
   j["threads"] = o.threads;
   j["train_subset"] = o.train_subset;
@@ -236,6 +251,9 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   read_number("lr", o.lr);
   read_int("latency_batch", o.latency_batch);
   read_number("latency_exponent", o.latency_exponent);
+  o.target_latency_ms = f.opt_number("target_latency_ms");  // absent in older files: none
+  read_string("reward", o.reward);
+  read_number("beta", o.beta);
   read_int("bn_recalibrate", o.bn_recalibrate);  // absent in older files: 0, as they ran
   read_int("threads", o.threads);
   read_string("device", o.device);

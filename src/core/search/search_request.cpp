@@ -36,6 +36,9 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--lr", "lr"},
       {"--latency-batch", "latency_batch"},
       {"--latency-exponent", "latency_exponent"},
+      {"--target-latency", "target_latency_ms"},
+      {"--reward", "reward"},
+      {"--beta", "beta"},
       {"--bn-recalibrate", "bn_recalibrate"},
       {"--deterministic", "deterministic"},
       {"--tf32", "tf32"},
@@ -124,6 +127,11 @@ void check_experiment_id(const std::string& id) {
 }
 
 PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
+  // What a reward needs, said before anything runs.
+  if (r.given.count("--reward") && !r.options.target_latency_ms && !r.given.count("--resume"))
+    throw UsageError("--reward aims at a latency: give --target-latency MS with it");
+  if (r.given.count("--beta") && r.options.reward != "absolute")
+    throw UsageError("--beta is the absolute reward's: give --reward absolute with it");
   if (r.no_gpu && r.given.count("--device") && r.options.device != "cpu") {
     throw UsageError("--no-gpu and --device " + r.options.device +
                      " contradict each other: give one of them");

@@ -106,6 +106,21 @@ TEST_F(SearchRequestTest, ATrainingSubsetSmallerThanABatchIsRefused) {
   EXPECT_NO_THROW(prepare_search(r, root_));
 }
 
+TEST_F(SearchRequestTest, ARewardNeedsItsTargetAndBetaItsReward) {
+  SearchRequest r;
+  r.options.reward = "hard";
+  r.given = {"--reward"};
+  EXPECT_THROW(prepare_search(r, root_), UsageError);
+  r.options.target_latency_ms = 0.2;
+  r.given.insert("--target-latency");
+  EXPECT_NO_THROW(prepare_search(r, root_));
+  r.options.beta = -0.5;
+  r.given.insert("--beta");
+  EXPECT_THROW(prepare_search(r, root_), UsageError);
+  r.options.reward = "absolute";
+  EXPECT_NO_THROW(prepare_search(r, root_));
+}
+
 TEST_F(SearchRequestTest, QuickFillsOnlyWhatWasNotGiven) {
   SearchRequest r;
   r.quick = true;

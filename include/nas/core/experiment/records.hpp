@@ -156,6 +156,9 @@ struct RetrainRecord {
   std::uint64_t seed = 0;
   int latency_batch = 64;
   double latency_exponent = 0.07;
+  std::optional<double> target_latency_ms;  // the reward its metric uses (as the search's)
+  std::string reward = "soft";
+  double beta = kTunasBeta;
   int bn_recalibrate = 0;
   int threads = 0;
   std::int64_t train_subset = 0;

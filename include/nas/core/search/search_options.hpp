@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "nas/core/search/reward.hpp"
+
 namespace nas {
 
 struct SearchOptions {
@@ -33,11 +35,15 @@ struct SearchOptions {
   double lr = 1e-3;
   int latency_batch = 64;
   double latency_exponent = 0.07;  // metric = accuracy * t_us^(-latency_exponent)
-  int bn_recalibrate = 0;      // BatchNorm statistics re-estimated on N batches before evaluating
-  int threads = 0;             // CPU threads in all; 0 = all cores
-  std::string device;          // empty: CUDA when available, else cpu; "cpu"; "cuda:0,cuda:1"
-  bool deterministic = false;  // deterministic algorithms where they exist (ComputeSettings)
-  bool tf32 = false;           // TF32 matmuls and convolutions on GPUs that have it
+  /// With a target, the metric is a reward that aims at it (reward.hpp); none: the original's.
+  std::optional<double> target_latency_ms;
+  std::string reward = "soft";  // soft | hard | absolute
+  double beta = kTunasBeta;     // absolute only
+  int bn_recalibrate = 0;       // BatchNorm statistics re-estimated on N batches before evaluating
+  int threads = 0;              // CPU threads in all; 0 = all cores
+  std::string device;           // empty: CUDA when available, else cpu; "cpu"; "cuda:0,cuda:1"
+  bool deterministic = false;   // deterministic algorithms where they exist (ComputeSettings)
+  bool tf32 = false;            // TF32 matmuls and convolutions on GPUs that have it
 };
 
 /// Throws UsageError naming the bad setting (cull ratio outside [0, 1), sample size above the
@@ -56,6 +62,9 @@ void validate_train_subset(std::int64_t train_subset, int batch_size);
 int max_useful_threads();
 
 void validate(const SearchOptions& o);
+
+/// The reward the search's trials are scored by.
+RewardOptions reward_options(const SearchOptions& o);
 
 /// A duration as users write one: "90m", "8h", "1d", "1h30m", "45s" or plain seconds ("3600").
 /// Throws UsageError naming `flag` for text that does not parse, or a duration that is not
