@@ -53,6 +53,7 @@ struct SearchCliOptions {
   std::string name;
   std::string resume;
   std::string experiment_id;
+  std::vector<std::string> initial_archs;  // --initial-arch paths
   std::string time_budget;  // --time-budget as given ("8h"): parsed into search.time_budget_seconds
   std::string log_level = "info";
   bool serve = false;  // a live dashboard of this search (nas-report --serve's)
@@ -78,6 +79,7 @@ SearchRequest request_of(const SearchCliOptions& o) {
   r.name = o.name;
   r.resume = o.resume;
   r.experiment_id = o.experiment_id;
+  r.initial_archs = o.initial_archs;
   return r;
 }
 
@@ -231,6 +233,7 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   evo.sample_size = s.sample_size;
   evo.mutation_prob = s.mutation_prob;
   evo.seed = experiment.seed;
+  evo.initial = s.initial_archs;
   auto strategy = make_strategy(s.strategy, space, evo);
   auto cull = make_cull_policy(s.epochs, s.max_population, s.cull_ratio);
 
@@ -416,6 +419,11 @@ void setup_search(CLI::App& app, const std::string& argv0) {
   cmd->add_option("--n-trials", s.n_trials, "trials in all (completed, culled or failed)")
       ->capture_default_str()
       ->type_name("N")
+      ->group(kSearch);
+  cmd->add_option("--initial-arch", o->initial_archs,
+                  "start from a known architecture (our JSON, NNI's parameter.cfg or a trial "
+                  "folder): tried first, before the random ones; repeatable")
+      ->type_name("PATH")
       ->group(kSearch);
   cmd->add_option("--time-budget", o->time_budget,
                   "stop after this much search time (90m, 8h, 1d, 1h30m or seconds; counted "

@@ -380,6 +380,17 @@ TEST_F(SearchE2E, AHardRewardUnderAGenerousTargetScoresByAccuracyAlone) {
   EXPECT_GT(scored, 0);
 }
 
+TEST_F(SearchE2E, AnInitialArchitectureIsTheFirstTrial) {
+  const std::string min_arch = std::string(NAS_SOURCE_DIR) + "/data/arch/min.json";
+  ASSERT_EQ(run(with(tiny_search(root_, 4), {"--seed", "4", "--initial-arch", min_arch})), 0);
+  const fs::path exp = fs::path(root_) / only_experiment(root_);
+  const auto all = trials(exp);
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all[0]["origin"], "initial");
+  EXPECT_EQ(all[0]["arch"], read(min_arch));
+  EXPECT_EQ(read(exp / "experiment.json")["options"]["initial_archs"].size(), 1u);
+}
+
 TEST_F(SearchE2E, NegativeSeedIsAUsageError) {
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--seed", "-1"})), 2);
   EXPECT_TRUE(fs::is_empty(root_));

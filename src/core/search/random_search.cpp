@@ -6,8 +6,12 @@
 
 namespace nas {
 
-RandomSearch::RandomSearch(SearchSpace space, std::uint64_t seed, int max_dedup_retries)
-    : space_(std::move(space)), seed_(seed), max_dedup_retries_(max_dedup_retries) {
+RandomSearch::RandomSearch(SearchSpace space, std::uint64_t seed, int max_dedup_retries,
+                           std::vector<Architecture> initial)
+    : space_(std::move(space)),
+      seed_(seed),
+      initial_(std::move(initial)),
+      max_dedup_retries_(max_dedup_retries) {
   if (max_dedup_retries_ < 0) {
     throw UsageError("max dedup retries must be at least 0, got " +
                      std::to_string(max_dedup_retries_));
@@ -19,7 +23,9 @@ TrialProposal RandomSearch::ask(int trial_id) {
     throw RuntimeFailure("strategy: trial ids start at 0, got " + std::to_string(trial_id));
   }
   Rng rng = rng_for(seed_, static_cast<std::uint64_t>(trial_id));
-  TrialProposal p = propose_random(trial_id, space_, rng, ledger_, max_dedup_retries_);
+  const auto known = propose_initial(trial_id, initial_, space_, ledger_);
+  TrialProposal p =
+      known ? *known : propose_random(trial_id, space_, rng, ledger_, max_dedup_retries_);
   add_nni27_form(p, space_);
   ledger_.start(trial_id, p.arch_key);
   return p;

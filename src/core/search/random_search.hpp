@@ -14,7 +14,8 @@ namespace nas {
 class RandomSearch : public Strategy {
  public:
   /// Throws UsageError when max_dedup_retries < 0.
-  RandomSearch(SearchSpace space, std::uint64_t seed, int max_dedup_retries = 50);
+  RandomSearch(SearchSpace space, std::uint64_t seed, int max_dedup_retries = 50,
+               std::vector<Architecture> initial = {});
 
   TrialProposal ask(int trial_id) override;
   void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric) override;
@@ -24,6 +25,7 @@ class RandomSearch : public Strategy {
  private:
   SearchSpace space_;
   std::uint64_t seed_;
+  std::vector<Architecture> initial_;  // tried first
   int max_dedup_retries_;
   KeyLedger ledger_;
 };

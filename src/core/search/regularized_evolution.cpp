@@ -58,7 +58,8 @@ TrialProposal RegularizedEvolution::ask(int trial_id) {
   // (or, with trials at once, a still running) initial trial is replaced by another random one.
   const bool initial = population_.size() < static_cast<std::size_t>(options_.max_population);
   if (initial) {
-    p = propose_random(trial_id, space_, rng, ledger_, options_.max_dedup_retries);
+    const auto known = propose_initial(trial_id, options_.initial, space_, ledger_);
+    p = known ? *known : propose_random(trial_id, space_, rng, ledger_, options_.max_dedup_retries);
   } else {
     const Member& parent = population_[tournament(rng)];
     p.id = trial_id;

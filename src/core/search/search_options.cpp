@@ -41,6 +41,10 @@ void validate_counts(const SearchOptions& o) {
   require(o.sample_size < o.max_population, "--sample-size " + quoted(o.sample_size) +
                                                 " must be smaller than --max-population " +
                                                 quoted(o.max_population));
+  require(static_cast<int>(o.initial_archs.size()) <= o.max_population,
+          "--initial-arch gives " + quoted(o.initial_archs.size()) +
+              " architectures, more than the initial population (--max-population " +
+              quoted(o.max_population) + ")");
   require(o.max_population <= o.n_trials, "--max-population " + quoted(o.max_population) +
                                               " must not exceed --n-trials " + quoted(o.n_trials));
 }
@@ -193,6 +197,8 @@ nlohmann::json to_json(const SearchOptions& o) {
       o.time_budget_seconds ? nlohmann::json(*o.time_budget_seconds) : nlohmann::json(nullptr);
   j["concurrent_trials"] = o.concurrent_trials;
   j["mutation_prob"] = o.mutation_prob;
+  j["initial_archs"] = nlohmann::json::array();
+  for (const auto& a : o.initial_archs) j["initial_archs"].push_back(a.to_json());
   j["seed"] = o.seed ? nlohmann::json(*o.seed) : nlohmann::json(nullptr);
   j["batch_size"] = o.batch_size;
   j["lr"] = o.lr;
@@ -241,6 +247,11 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   read_int("n_trials", o.n_trials);
   o.time_budget_seconds = f.opt_number("time_budget_seconds");  // absent in older files
   read_number("mutation_prob", o.mutation_prob);
+  if (f.has("initial_archs")) {  // absent in older files: none
+    const nlohmann::json& list = f.at("initial_archs");
+    if (!list.is_array()) throw InputError(f.path("initial_archs") + ": expected an array");
+    for (const auto& a : list) o.initial_archs.push_back(Architecture::from_json(a));
+  }
   o.seed = f.opt_uint64("seed");
   read_string("dataset", o.dataset);
   read_string("data_dir", o.data_dir);

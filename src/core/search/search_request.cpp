@@ -8,6 +8,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/random.hpp"
+#include "nas/core/experiment/architecture_source.hpp"
 #include "nas/core/search/search_driver.hpp"
 #include "nas/core/search/search_space.hpp"
 
@@ -79,7 +80,7 @@ void check_resume_flags(const SearchRequest& r, const ExperimentRecord& stored) 
 }
 
 void prepare_resume(const SearchRequest& r, const std::string& root, PreparedSearch& p) {
-  for (const char* ignored : {"--name", "--quick"}) {
+  for (const char* ignored : {"--name", "--quick", "--initial-arch"}) {
     if (r.given.count(ignored)) p.ignored.push_back(ignored);
   }
   p.resumed = true;
@@ -148,6 +149,9 @@ PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
     if (p.already_complete) return p;
   } else {
     if (r.quick) p.quick_set = apply_quick(r.options, r.given);
+    const SearchSpace space({}, label_set_from_string(r.options.space));
+    for (const auto& path : r.initial_archs)
+      r.options.initial_archs.push_back(read_architecture_source(path, space).arch);
     if (r.no_gpu) r.options.device = "cpu";
     r.options.seed = r.given.count("--seed") ? r.seed : random_seed();
     p.experiment.options = r.options;

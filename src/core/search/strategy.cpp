@@ -12,7 +12,8 @@ namespace nas {
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space,
                                         const EvolutionOptions& o) {
   if (name == "evolution") return std::make_unique<RegularizedEvolution>(space, o);
-  if (name == "random") return std::make_unique<RandomSearch>(space, o.seed, o.max_dedup_retries);
+  if (name == "random")
+    return std::make_unique<RandomSearch>(space, o.seed, o.max_dedup_retries, o.initial);
   throw UsageError("unknown strategy '" + name + "' (expected evolution or random)");
 }
 
@@ -71,6 +72,21 @@ TrialRecord start_record(const TrialProposal& p, const std::string& experiment_i
 
 void add_nni27_form(TrialProposal& p, const SearchSpace& space) {
   if (space.labels() == LabelSet::kNni27) p.arch_nni27 = to_nni27(p.arch, space);
+}
+
+std::optional<TrialProposal> propose_initial(int trial_id, const std::vector<Architecture>& initial,
+                                             const SearchSpace& space, const KeyLedger& ledger) {
+  for (const auto& arch : initial) {
+    const std::string key = space.canonical_key(arch);
+    if (ledger.taken(key)) continue;
+    TrialProposal p;
+    p.id = trial_id;
+    p.origin = "initial";
+    p.arch = arch;
+    p.arch_key = key;
+    return p;
+  }
+  return std::nullopt;
 }
 
 TrialProposal propose_random(int trial_id, const SearchSpace& space, Rng& rng,

@@ -68,6 +68,24 @@ TEST(RegularizedEvolution, FirstPopulationTrialsAreUniformRandom) {
   EXPECT_LT(*child.parent, 10);
 }
 
+TEST(RegularizedEvolution, KnownArchitecturesComeFirstInOrderThenRandomOnes) {
+  const SearchSpace space;
+  EvolutionOptions o{4, 2, 0.05, 7, 50};
+  o.initial = {space.largest(), space.smallest(), space.largest()};  // the repeat is skipped
+  RegularizedEvolution s(space, o);
+  const TrialProposal a = s.ask(0), b = s.ask(1), c = s.ask(2);
+  EXPECT_EQ(a.arch, space.largest());
+  EXPECT_EQ(a.origin, "initial");
+  EXPECT_EQ(b.arch, space.smallest());
+  EXPECT_EQ(b.origin, "initial");
+  EXPECT_EQ(c.origin, "random");
+  // A resumed search knows them from the trials it replays: it does not propose them again.
+  RegularizedEvolution resumed(space, o);
+  resumed.tell(a, TrialStatus::kCompleted, 1.0);
+  resumed.tell(b, TrialStatus::kFailed, std::nullopt);
+  EXPECT_EQ(resumed.ask(2).origin, "random");
+}
+
 TEST(RegularizedEvolution, FailedInitialTrialsAreReplacedByRandomOnesUntilThePopulationIsFull) {
   // NNI 2.7: mutation starts once the population holds max_population scored members.
   SearchSpace space;

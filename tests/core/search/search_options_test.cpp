@@ -196,5 +196,17 @@ TEST(SearchOptions, ATimeBudgetIsStoredAndOlderFilesHaveNone) {
   EXPECT_THROW(validate(o), UsageError);
 }
 
+TEST(SearchOptions, InitialArchitecturesAreStoredAndBoundedByThePopulation) {
+  SearchOptions o;
+  const SearchSpace space;
+  o.initial_archs = {space.smallest(), space.largest()};
+  const SearchOptions back = search_options_from_json(to_json(o));
+  ASSERT_EQ(back.initial_archs.size(), 2u);
+  EXPECT_EQ(back.initial_archs[1], space.largest());
+  o.max_population = 1;
+  o.sample_size = 0;
+  EXPECT_THROW(validate(o), UsageError);
+}
+
 }  // namespace
 }  // namespace nas

@@ -121,6 +121,21 @@ TEST_F(SearchRequestTest, ARewardNeedsItsTargetAndBetaItsReward) {
   EXPECT_NO_THROW(prepare_search(r, root_));
 }
 
+TEST_F(SearchRequestTest, InitialArchitecturesAreReadFromFilesAndTrialFolders) {
+  store_experiment(1, ExperimentStatus::kInterrupted);  // trial 0: the smallest network
+  fs::create_directories(root_ + "/files");
+  const std::string file = root_ + "/files/largest.json";
+  std::ofstream(file) << SearchSpace().largest().to_json().dump();
+  SearchRequest r;
+  r.initial_archs = {file, root_ + "/e/trials/0"};
+  const PreparedSearch p = prepare_search(r, root_);
+  ASSERT_EQ(p.experiment.options.initial_archs.size(), 2u);
+  EXPECT_EQ(p.experiment.options.initial_archs[0], SearchSpace().largest());
+  EXPECT_EQ(p.experiment.options.initial_archs[1], SearchSpace().smallest());
+  r.initial_archs = {root_ + "/files/missing.json"};
+  EXPECT_THROW(prepare_search(r, root_), InputError);
+}
+
 TEST_F(SearchRequestTest, QuickFillsOnlyWhatWasNotGiven) {
   SearchRequest r;
   r.quick = true;

@@ -22,6 +22,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nas/core/search/search_space.hpp"
 #include "nas/core/search/strategy.hpp"
@@ -34,6 +35,8 @@ struct EvolutionOptions {
   double mutation_prob = 0.05;
   std::uint64_t seed = 0;
   int max_dedup_retries = 50;
+  /// Known architectures to try first (--initial-arch), before the random ones.
+  std::vector<Architecture> initial;
 };
 
 /// Throws UsageError quoting the bad value: max_population < 1, sample_size outside

@@ -5,8 +5,10 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nas/core/search/reward.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 
@@ -23,7 +25,8 @@ struct SearchOptions {
   /// default. Whichever of n_trials and the budget comes first ends the search.
   std::optional<double> time_budget_seconds;
   double mutation_prob = 0.05;
-  std::optional<std::uint64_t> seed;  // drawn and recorded when not given
+  std::vector<Architecture> initial_archs;  // --initial-arch: tried first, in order
+  std::optional<std::uint64_t> seed;        // drawn and recorded when not given
 
   std::string dataset = "fashion-mnist";
   std::string data_dir;                   // empty: the data set's default

@@ -28,8 +28,9 @@ struct SearchRequest {
   bool no_gpu = false;
   bool quick = false;
   std::string name;
-  std::string resume;         // an experiment id or folder; empty: a new experiment
-  std::string experiment_id;  // --experiment-id: start or resume this one
+  std::string resume;                      // an experiment id or folder; empty: a new experiment
+  std::string experiment_id;               // --experiment-id: start or resume this one
+  std::vector<std::string> initial_archs;  // --initial-arch paths (files or trial folders)
 };
 
 /// The experiment a request comes to, before any data is loaded.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "nas/core/common/random.hpp"
 #include "nas/core/experiment/records.hpp"
@@ -24,7 +25,7 @@ struct TrialProposal {
   int id = 0;
   Architecture arch;
   std::string arch_key;           // SearchSpace::canonical_key(arch)
-  std::string origin = "random";  // random | mutation
+  std::string origin = "random";  // random | mutation | initial (--initial-arch)
   std::optional<int> parent;      // the tournament winner, for mutations
   /// In the nni-2.7 space, the same architecture under NNI 2.7's 54 labels (what the original's
   /// parameter.cfg held); absent otherwise.
@@ -91,5 +92,11 @@ class KeyLedger {
 /// keeping the last one when all are taken (a nearly exhausted space repeats rather than stalls).
 TrialProposal propose_random(int trial_id, const SearchSpace& space, Rng& rng,
                              const KeyLedger& ledger, int retries);
+
+/// The first of `initial` (the user's --initial-arch, in order) not yet proposed, as Optuna's
+/// enqueue_trial: known architectures before random ones. None when all have been. Which ones
+/// have been is read from the ledger, so a resumed search goes on where it was.
+std::optional<TrialProposal> propose_initial(int trial_id, const std::vector<Architecture>& initial,
+                                             const SearchSpace& space, const KeyLedger& ledger);
 
 }  // namespace nas
