@@ -136,11 +136,7 @@ void run_test_model(const TestModelOptions& o) {
       train.batch_size = e.batch_size;
       train.lr = e.lr;
       train.latency_batch = e.latency_batch;
-      train.latency_exponent = e.latency_exponent;
-      // The trial's score and its retrain's are the same reward.
-      train.target_latency_ms = e.target_latency_ms;
-      train.reward = e.reward;
-      train.beta = e.beta;
+      train.reward = reward_options(e);  // the trial's score and its retrain's are one reward
       train.bn_recalibrate = e.bn_recalibrate;
       data.seed = source.experiment->seed;
       device_spec = e.device;
@@ -151,7 +147,7 @@ void run_test_model(const TestModelOptions& o) {
     if (given("--batch-size")) train.batch_size = o.run.batch_size;
     if (given("--lr")) train.lr = o.run.lr;
     if (given("--latency-batch")) train.latency_batch = o.run.latency_batch;
-    if (given("--latency-exponent")) train.latency_exponent = o.run.latency_exponent;
+    if (given("--latency-exponent")) train.reward.latency_exponent = o.run.latency_exponent;
     if (given("--bn-recalibrate")) train.bn_recalibrate = o.run.bn_recalibrate;
     if (given("--seed")) data.seed = o.run.seed;
     if (given("--deterministic")) compute.deterministic = o.run.deterministic;
@@ -184,7 +180,7 @@ void run_test_model(const TestModelOptions& o) {
   }
   if (given("--threads")) train.threads = o.run.threads;
   // Before anything is written: a bad number must not leave a "running" retrain behind.
-  validate_recipe(train.lr, train.latency_exponent, train.batch_size, train.latency_batch,
+  validate_recipe(train.lr, train.reward.latency_exponent, train.batch_size, train.latency_batch,
                   train.threads);
   validate_train_subset(data.train_subset, train.batch_size);
   const torch::Device device = resolve_devices(device_spec, no_gpu).front();

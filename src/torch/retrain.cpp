@@ -153,10 +153,7 @@ RetrainSettings settings_of(const RetrainRecord& r) {
   s.train.lr = r.lr;
   s.train.seed = r.seed;
   s.train.latency_batch = r.latency_batch;
-  s.train.latency_exponent = r.latency_exponent;
-  s.train.target_latency_ms = r.target_latency_ms;
-  s.train.reward = r.reward;
-  s.train.beta = r.beta;
+  s.train.reward = {r.reward, r.target_latency_ms, r.latency_exponent, r.beta};
   s.train.bn_recalibrate = r.bn_recalibrate;
   s.train.threads = r.threads;
   return s;
@@ -192,10 +189,10 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
   r.lr = options.lr;
   r.seed = options.seed;
   r.latency_batch = options.latency_batch;
-  r.latency_exponent = options.latency_exponent;
-  r.target_latency_ms = options.target_latency_ms;
-  r.reward = options.reward;
-  r.beta = options.beta;
+  r.latency_exponent = options.reward.latency_exponent;
+  r.target_latency_ms = options.reward.target_latency_ms;
+  r.reward = options.reward.kind;
+  r.beta = options.reward.beta;
   r.bn_recalibrate = options.bn_recalibrate;
   r.threads = options.threads;
   r.train_subset = data_options.train_subset;

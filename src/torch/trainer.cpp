@@ -37,15 +37,6 @@ double compute_metric(double accuracy, double latency_ms, double exponent) {
   return reward_of(accuracy, latency_ms, r);
 }
 
-double compute_metric(double accuracy, double latency_ms, const TrainerOptions& o) {
-  RewardOptions r;
-  r.kind = o.reward;
-  r.target_latency_ms = o.target_latency_ms;
-  r.latency_exponent = o.latency_exponent;
-  r.beta = o.beta;
-  return reward_of(accuracy, latency_ms, r);
-}
-
 double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size,
                          bool channels_last) {
   torch::NoGradGuard no_grad;
@@ -128,7 +119,7 @@ EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const tor
   r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
                                  o.latency_repeats, o.channels_last)
                      .median_ms;
-  r.metric = compute_metric(r.accuracy, r.latency_ms, o);
+  r.metric = reward_of(r.accuracy, r.latency_ms, o.reward);
   return r;
 }
 
@@ -219,7 +210,7 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
                                        o.latency_repeats, o.channels_last)
                            .median_ms;
       }
-      r.metric = compute_metric(r.accuracy, r.latency_ms, o);
+      r.metric = reward_of(r.accuracy, r.latency_ms, o.reward);
       r.seconds = seconds_since(t0);
       outcome.epochs.push_back(r);
       const bool stop =

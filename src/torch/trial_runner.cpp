@@ -18,10 +18,7 @@ TrainerOptions trainer_options_for(const SearchOptions& s, std::uint64_t seed) {
   train.batch_size = s.batch_size;
   train.lr = s.lr;
   train.latency_batch = s.latency_batch;
-  train.latency_exponent = s.latency_exponent;
-  train.target_latency_ms = s.target_latency_ms;
-  train.reward = s.reward;
-  train.beta = s.beta;
+  train.reward = reward_options(s);
   train.bn_recalibrate = s.bn_recalibrate;
   train.seed = seed;
   return train;

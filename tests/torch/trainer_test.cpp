@@ -68,7 +68,8 @@ TEST_F(TrainerTest, LossFallsOnSyntheticData) {
     EXPECT_LE(r.accuracy, 100.0);
     EXPECT_GT(r.latency_ms, 0.0);
     EXPECT_GT(r.seconds, 0.0);
-    EXPECT_DOUBLE_EQ(r.metric, compute_metric(r.accuracy, r.latency_ms, options.latency_exponent));
+    EXPECT_DOUBLE_EQ(r.metric,
+                     compute_metric(r.accuracy, r.latency_ms, options.reward.latency_exponent));
   }
   const EpochRecord& first = out.epochs.front();
   const EpochRecord& last = out.epochs.back();

@@ -29,11 +29,8 @@ struct TrainerOptions {
   int latency_batch = 64;
   int latency_warmup = 3;
   int latency_repeats = 10;
-  double latency_exponent = 0.07;
-  /// With a target, the metric is the reward aiming at it (core/search/reward.hpp).
-  std::optional<double> target_latency_ms;
-  std::string reward = "soft";
-  double beta = kTunasBeta;
+  /// The metric: the original's (latency_exponent), or the reward aiming at a target.
+  RewardOptions reward;
   std::uint64_t seed = 0;     // augmentation, shuffling and dropout streams
   int threads = 0;            // intra-op CPU threads for this run's thread; 0 leaves the default
   bool channels_last = true;  // about 2x faster on CPU (docs/PERFORMANCE.md)
@@ -73,8 +70,6 @@ void recalibrate_batchnorm(MobileNetV3& model, BatchLoader& loader, int batches,
 
 /// metric = accuracy * (latency in microseconds per image)^(-exponent).
 double compute_metric(double accuracy, double latency_ms, double exponent);
-/// The metric of a run with these options: compute_metric's, or the reward aiming at a target.
-double compute_metric(double accuracy, double latency_ms, const TrainerOptions& o);
 
 /// What the caller hears during a run, and how it can steer it. Every member may be empty.
 struct TrainHooks {
