@@ -9,6 +9,7 @@
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/experiment/architecture_source.hpp"
+#include "nas/core/search/executor.hpp"
 #include "nas/core/search/search_options.hpp"
 #include "nas/torch/bench.hpp"
 #include "nas/torch/compute_settings.hpp"
@@ -44,9 +45,7 @@ struct BenchCliOptions {
 int trial_threads(const TrialRecord& t, const std::optional<ExperimentRecord>& e) {
   if (t.threads) return *t.threads;
   if (!e) return 1;
-  const int total = e->options.threads > 0 ? e->options.threads : max_useful_threads();
-  const int share = std::max(1, total / std::max(1, e->options.concurrent_trials));
-  return t.device == "cpu" ? share : std::min(2, share);
+  return slot_threads(t.device, e->options.threads, e->options.concurrent_trials);
 }
 
 void run_bench_command(const BenchCliOptions& o) {

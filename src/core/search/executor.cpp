@@ -25,14 +25,21 @@ TrialRecord failed_trial(const TrialProposal& p, const std::string& device,
   return r;
 }
 
+int slot_threads(const std::string& device, int total_threads, int concurrency) {
+  if (total_threads <= 0)
+    total_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Every trial's host work runs on the same cores: split them evenly between the slots.
+  const int share = std::max(1, total_threads / std::max(1, concurrency));
+  // A GPU trial needs a thread or two for its host work, not a whole CPU share.
+  return device == "cpu" ? share : std::min(2, share);
+}
+
 ThreadExecutor::ThreadExecutor(TrialFunction run, std::vector<std::string> devices, int concurrency,
                                int total_threads)
     : run_(std::move(run)) {
   if (devices.empty()) throw UsageError("executor: no device");
   if (concurrency < 1)
     throw UsageError("--concurrent-trials must be at least 1, got " + std::to_string(concurrency));
-  if (total_threads <= 0)
-    total_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::map<std::string, DeviceGate*> gate_of;
   for (const auto& d : devices) {
     if (!gate_of.count(d)) {
@@ -40,14 +47,11 @@ ThreadExecutor::ThreadExecutor(TrialFunction run, std::vector<std::string> devic
       gate_of[d] = gates_.back().get();
     }
   }
-  // Every trial's host work runs on the same cores: split them evenly between the slots.
-  const int share = std::max(1, total_threads / concurrency);
   for (int i = 0; i < concurrency; ++i) {
     TrialSlot s;
     s.index = i;
     s.device = devices[static_cast<std::size_t>(i) % devices.size()];
-    // A GPU trial needs a thread or two for its host work, not a whole CPU share.
-    s.threads = s.device == "cpu" ? share : std::min(2, share);
+    s.threads = slot_threads(s.device, total_threads, concurrency);
     s.gate = gate_of[s.device];
     s.host = host_name();
     slots_.push_back(s);

@@ -84,6 +84,10 @@ class ThreadExecutor : public TrialExecutor {
   std::exception_ptr device_failure_;               // the first DeviceFailure a trial threw
 };
 
+/// The CPU threads of each of `concurrency` slots on `device`, out of `total_threads` (0: this
+/// machine's hardware threads): an even share on CPU; on a GPU a thread or two for host work.
+int slot_threads(const std::string& device, int total_threads, int concurrency);
+
 /// This machine's host name ("localhost" if it has none).
 std::string host_name();
 
