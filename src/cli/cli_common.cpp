@@ -206,25 +206,6 @@ void add_compute_flags(CLI::App& app, bool& deterministic, bool& tf32) {
                "allow TF32 matmuls and convolutions on Ampere and newer GPUs (faster, ~3 digits)");
 }
 
-namespace {
-
-CLI::Validator number_check(const char* name, bool (*ok)(double), const char* what) {
-  return CLI::Validator(
-      [ok, what](std::string& text) -> std::string {
-        try {
-          std::size_t used = 0;
-          const double v = std::stod(text, &used);
-          if (used == text.size() && ok(v)) return "";
-          if (used == text.size()) return std::string("must be ") + what + ", got " + text;
-        } catch (const std::exception&) {
-        }
-        return "must be a number, got " + text;
-      },
-      "", name);
-}
-
-}  // namespace
-
 CLI::Validator positive() {
   return number_check(
       "POSITIVE", [](double v) { return v > 0; }, "positive");

@@ -4,6 +4,7 @@
 // a bad value as "--epochs must be a whole number, got abc". Header-only, for every program's
 // main (nas-report links no LibTorch).
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -13,24 +14,31 @@
 
 namespace nas {
 
-/// A number from `lo` to `hi`, refused in the programs' words ("must be from 1 to 65535, got 0"),
-/// where CLI::Range says "Value 0 not in range 1 to 65535".
-inline CLI::Validator number_in_range(double lo, double hi) {
+/// A number for which `ok` holds, refused in the programs' words: "must be a number, got abc",
+/// or "must be <what>, got -1".
+inline CLI::Validator number_check(const char* name, std::function<bool(double)> ok,
+                                   std::string what) {
   return CLI::Validator(
-      [lo, hi](std::string& text) -> std::string {
+      [ok = std::move(ok), what = std::move(what)](std::string& text) -> std::string {
         try {
           std::size_t used = 0;
           const double v = std::stod(text, &used);
-          if (used == text.size() && v >= lo && v <= hi) return "";
-          if (used != text.size()) return "must be a number, got " + text;
+          if (used == text.size() && ok(v)) return "";
+          if (used == text.size()) return "must be " + what + ", got " + text;
         } catch (const std::exception&) {
-          return "must be a number, got " + text;
         }
-        std::ostringstream out;
-        out << "must be from " << lo << " to " << hi << ", got " << text;
-        return out.str();
+        return "must be a number, got " + text;
       },
-      "", "RANGE");
+      "", name);
+}
+
+/// A number from `lo` to `hi` ("must be from 1 to 65535, got 0", where CLI::Range says "Value 0
+/// not in range 1 to 65535").
+inline CLI::Validator number_in_range(double lo, double hi) {
+  std::ostringstream range;
+  range << "from " << lo << " to " << hi;
+  return number_check(
+      "RANGE", [lo, hi](double v) { return v >= lo && v <= hi; }, range.str());
 }
 
 /// CLI11's words for a bad value, in the programs' own, which core's checks use too ("--epochs
