@@ -9,9 +9,17 @@
 #include "nas/core/experiment/trial_writer.hpp"
 #include "nas/core/search/cull_policy.hpp"
 #include "nas/core/search/executor.hpp"
+#include "nas/core/search/search_driver.hpp"
 #include "nas/core/search/strategy.hpp"
 
 namespace nas::testing {
+
+/// The driver's settings for tests: a short poll keeps them quick.
+inline SearchControl fast_poll() {
+  SearchControl c;
+  c.poll = std::chrono::milliseconds(5);
+  return c;
+}
 
 /// The experiment of the tests that run whole searches of fake trials (search_driver_test,
 /// remote_executor_test): 3 epochs, cull ratio 0.5, population 6, sample 3, seed 11.

@@ -23,13 +23,7 @@ namespace nas {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// A short poll keeps the tests quick.
-SearchControl fast_poll() {
-  SearchControl c;
-  c.poll = 5ms;
-  return c;
-}
+using testing::fast_poll;
 
 /// A trial as a worker runs it (fake_trial.hpp), with the test's epoch time.
 TrialRecord fake_trial(const TrialProposal& p, const TrialSlot& slot, CullPolicy& cull,

@@ -19,13 +19,7 @@ namespace nas {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// A short poll keeps the tests quick.
-SearchControl fast_poll() {
-  SearchControl c;
-  c.poll = 5ms;
-  return c;
-}
+using testing::fast_poll;
 
 /// A fake objective: a deterministic learning curve from the architecture, no torch.
 class FakeTrials {
