@@ -55,6 +55,8 @@ struct SearchCliOptions {
   std::string experiment_id;
   std::vector<std::string> initial_archs;  // --initial-arch paths
   std::string time_budget;  // --time-budget as given ("8h"): parsed into search.time_budget_seconds
+  std::string max_macs;     // --max-macs and --max-params as given ("300M"): parsed into search
+  std::string max_params;
   std::string log_level = "info";
   bool serve = false;  // a live dashboard of this search (nas-report --serve's)
   std::string host = "127.0.0.1";
@@ -73,6 +75,8 @@ SearchRequest request_of(const SearchCliOptions& o) {
   }
   if (!o.time_budget.empty())
     r.options.time_budget_seconds = parse_duration(o.time_budget, "--time-budget");
+  if (!o.max_macs.empty()) r.options.max_macs = parse_count(o.max_macs, "--max-macs");
+  if (!o.max_params.empty()) r.options.max_params = parse_count(o.max_params, "--max-params");
   r.seed = o.seed;
   r.no_gpu = o.no_gpu;
   r.quick = o.quick;
@@ -96,6 +100,10 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
               e.id.c_str(), out.interrupted ? "interrupted" : "completed", p.finished,
               counted(p.n_trials, "trial").c_str(), p.completed, p.culled, p.failed,
               format_duration(e.search_seconds.value_or(0)).c_str());
+  if (p.rejected > 0) {
+    std::printf("%s rejected over the limits (never trained, not counted)\n",
+                counted(p.rejected, "trial").c_str());
+  }
   if (out.out_of_time) {
     std::printf("ended by its time budget (%s; %s interrupted, to run again on --resume)\n",
                 format_duration(e.options.time_budget_seconds.value_or(0)).c_str(),
@@ -283,6 +291,9 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
       spdlog::warn("trial {} failed: {}", r.id, r.error.value_or("unknown error"));
     } else if (r.status == TrialStatus::kInterrupted) {
       spdlog::info("trial {} interrupted", r.id);
+    } else if (r.status == TrialStatus::kRejected) {
+      spdlog::info("trial {} rejected ({} so far): {}", r.id, p.rejected,
+                   rejection_reason(r, trial_limits(s)));
     } else {
       // The count first: a narrow terminal cuts the end of the line, not the progress.
       spdlog::info("trial {} {} [{}/{}]: metric {:.4f}, accuracy {:.2f}%, {:.4f} ms, {} params, {}",
@@ -310,8 +321,8 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     std::vector<torch::Device> slot_devices;
     for (const auto& slot : threads->slots()) slot_devices.push_back(parse_device(slot.device));
     streams.emplace(slot_devices);
-    ctx.emplace(
-        TrialContext{*shared_data, writer, *cull, train, *streams, &stop_trials, &observer});
+    ctx.emplace(TrialContext{*shared_data, writer, *cull, train, *streams, &stop_trials, &observer,
+                             trial_limits(s)});
     executor = std::move(threads);
   }
 
@@ -430,6 +441,21 @@ void setup_search(CLI::App& app, const std::string& argv0) {
                   "across resumes): no trial starts after it, running ones stop and are recorded "
                   "interrupted; whichever of --n-trials and the budget comes first ends the search")
       ->type_name("DURATION")
+      ->group(kSearch);
+  cmd->add_option("--max-latency", s.max_latency_ms,
+                  "a hard limit: a network slower than this (ms per image, measured before "
+                  "training) is rejected, never trained, and does not count towards --n-trials")
+      ->type_name("MS")
+      ->group(kSearch);
+  cmd->add_option("--max-macs", o->max_macs,
+                  "a hard limit on multiply-accumulates per image (300M, 2.5M, ...): a larger "
+                  "network is rejected before any device work")
+      ->type_name("N")
+      ->group(kSearch);
+  cmd->add_option("--max-params", o->max_params,
+                  "a hard limit on parameters (5M, 800k, ...): a larger network is rejected "
+                  "before any device work")
+      ->type_name("N")
       ->group(kSearch);
   cmd->add_option("--epochs,--search-epochs", s.epochs, "training epochs per trial")
       ->capture_default_str()

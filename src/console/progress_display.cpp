@@ -78,6 +78,7 @@ std::vector<std::string> render_search_progress(const SearchProgressView& v, int
   }
   parts.push_back(std::to_string(v.culled) + " culled");
   if (v.failed > 0) parts.push_back(std::to_string(v.failed) + " failed");
+  if (v.rejected > 0) parts.push_back(std::to_string(v.rejected) + " rejected");
   parts.push_back(std::to_string(v.running.size()) + " running");
   std::vector<std::string> lines{join_fitting(parts, width)};
   if (width < 60) return lines;

@@ -79,6 +79,7 @@ SearchProgressView SearchMonitor::view(const SearchProgress& p) const {
   v.completed = p.completed;
   v.culled = p.culled;
   v.failed = p.failed;
+  v.rejected = p.rejected;
   if (p.best) {
     v.best_id = p.best->id;
     v.best_metric = p.best->metric;

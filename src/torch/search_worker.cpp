@@ -109,7 +109,7 @@ int run_search_worker(MessageChannel& channel, const WorkerFlags& flags,
   writer.emplace(link, decode_field(go->body, "experiment").get<std::string>());
 
   ctx.emplace(TrialContext{*shared_data, *writer, cull, trainer_options_for(s, setup.seed), streams,
-                           &stop_trials});
+                           &stop_trials, nullptr, trial_limits(s)});
   spdlog::debug("worker rank {} on {}: {} slots on {}", channel.rank(), ready.worker.host,
                 executor.capacity(), s.device.empty() ? "default devices" : s.device);
   return run_worker_loop(channel, link, executor, stop_trials, interrupted);

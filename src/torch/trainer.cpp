@@ -106,6 +106,22 @@ LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
   return stats;
 }
 
+double measure_untrained_latency(MobileNetV3& model, const InputShape& shape,
+                                 const torch::Device& device, const TrainerOptions& o,
+                                 DeviceGate* gate) {
+  if (o.threads > 0) at::set_num_threads(o.threads);
+  at::globalContext().setFlushDenormal(true);
+  {
+    SharedGateHold hold(gate);
+    model->to(device);
+    if (o.channels_last) model->use_channels_last();
+  }
+  ExclusiveGateHold hold(gate);
+  return measure_latency(model, shape, device, o.latency_batch, o.latency_warmup, o.latency_repeats,
+                         o.channels_last)
+      .median_ms;
+}
+
 EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const torch::Device& device,
                            const TrainerOptions& o) {
   if (o.threads > 0) at::set_num_threads(o.threads);

@@ -94,6 +94,7 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   };
 
   TrainOutcome outcome;
+  bool rejected = false;
   try {
     std::optional<MobileNetV3> model;
     {
@@ -102,7 +103,12 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
       SharedGateHold hold(slot.gate);
       model.emplace(build_model(proposal.arch, data.shape, data.classes, train.seed, space));
     }
-    outcome = train_and_evaluate(*model, data, device, train, hooks);
+    r.latency_before_ms = measure_untrained_latency(*model, data.shape, device, train, slot.gate);
+    rejected = latency_rejected(ctx.limits, *r.latency_before_ms);
+    if (!rejected) {
+      ctx.store.write_trial(r);
+      outcome = train_and_evaluate(*model, data, device, train, hooks);
+    }
   } catch (const c10::Error&) {
     // Other exceptions (an architecture that cannot be built) escape to the executor.
     record_current_failure(outcome);
@@ -123,6 +129,12 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
     ctx.store.write_trial(r);
     throw DeviceFailure(slot.device + " failed in trial " + std::to_string(r.id) + ": " +
                         *outcome.error);
+  }
+  if (rejected) {
+    mark_rejected(r, "max_latency");
+    r.seconds = elapsed();
+    ctx.store.write_trial(r);
+    return r;
   }
   if (outcome.error) {
     r.status = TrialStatus::kFailed;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include <thread>
 
 #include "e2e_helpers.hpp"
+#include "nas/core/common/random.hpp"
+#include "nas/core/search/network_plan.hpp"
 #include "nas/torch/gpu_runtime.hpp"
 
 namespace fs = std::filesystem;
@@ -144,7 +147,9 @@ TEST_F(SearchE2E, SameSeedGivesIdenticalTrialsApartFromTimesCullingIncluded) {
   for (const auto& e : fs::directory_iterator(root_)) exps.push_back(e.path());
   ASSERT_EQ(exps.size(), 2u);
   auto strip = [](json t) {
-    for (const char* k : {"experiment", "started", "ended", "seconds", "latency_ms"}) t.erase(k);
+    for (const char* k :
+         {"experiment", "started", "ended", "seconds", "latency_ms", "latency_before_ms"})
+      t.erase(k);
     for (auto& ep : t["epochs"]) {
       ep.erase("seconds");
       ep.erase("latency_ms");
@@ -389,6 +394,69 @@ TEST_F(SearchE2E, AnInitialArchitectureIsTheFirstTrial) {
   EXPECT_EQ(all[0]["origin"], "initial");
   EXPECT_EQ(all[0]["arch"], read(min_arch));
   EXPECT_EQ(read(exp / "experiment.json")["options"]["initial_archs"].size(), 1u);
+}
+
+TEST_F(SearchE2E, LimitsRejectNetworksBeforeTrainingAndTheCountsReachTheReport) {
+  // The median size of the space's networks on the synthetic data's 3x32x32: about half break it.
+  nas::SearchSpace space;
+  std::vector<std::int64_t> sizes;
+  for (int i = 0; i < 101; ++i) {
+    nas::Rng rng = nas::rng_for(9, static_cast<std::uint64_t>(i));
+    sizes.push_back(nas::count_params(nas::plan_network(space.sample(rng), {3, 32, 32}, 10)));
+  }
+  std::nth_element(sizes.begin(), sizes.begin() + 50, sizes.end());
+  const std::int64_t limit = sizes[50];
+  ASSERT_EQ(run(with(tiny_search(root_, 4), {"--seed", "8", "--max-params", std::to_string(limit),
+                                             "--max-latency", "1000"})),
+            0);
+  const fs::path exp = fs::path(root_) / only_experiment(root_);
+  EXPECT_EQ(read(exp / "experiment.json")["options"]["max_params"], limit);
+  int rejected = 0, counted = 0;
+  for (const auto& t : trials(exp)) {
+    if (t["status"] == "rejected") {
+      ++rejected;
+      EXPECT_EQ(t["rejected_by"], "max_params");
+      EXPECT_GT(t["params"].get<std::int64_t>(), limit);
+      EXPECT_TRUE(t["metric"].is_null());
+      EXPECT_TRUE(t["epochs"].empty());
+      continue;
+    }
+    ++counted;
+    EXPECT_LE(t["params"].get<std::int64_t>(), limit);
+    // Measured before training, within the limit, as every trained trial's.
+    ASSERT_TRUE(t["latency_before_ms"].is_number()) << t["id"];
+    EXPECT_LE(t["latency_before_ms"].get<double>(), 1000.0);
+  }
+  EXPECT_EQ(counted, 4);
+  ASSERT_GT(rejected, 0);
+  const std::string id = only_experiment(root_);
+  const std::string report = std::string(NAS_BIN_DIR) + "/nas-report";
+  const fs::path log = root_ + ".log";
+  const auto [code, text] = run_captured({report, id, "--experiment-dir", root_}, log);
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_NE(text.find(std::to_string(rejected) + " rejected over the limits"), std::string::npos)
+      << text;
+  run_captured({report, id, "--experiment-dir", root_, "--json"}, log);
+  EXPECT_EQ(read(log)["counts"]["rejected"], rejected);
+  fs::remove(log);
+}
+
+TEST_F(SearchE2E, LimitsThatNoNetworkMeetsEndTheSearchWithExitTwo) {
+  const fs::path log = root_ + ".log";
+  const auto [code, out] = run_captured(with(tiny_search(root_, 4), {"--max-params", "1"}), log);
+  fs::remove(log);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("proposals all broke the limits (--max-params"), std::string::npos) << out;
+  EXPECT_NE(out.find("the smallest had"), std::string::npos) << out;
+  EXPECT_EQ(read(fs::path(root_) / only_experiment(root_) / "experiment.json")["status"], "failed");
+}
+
+TEST_F(SearchE2E, ZeroOrUnreadableLimitsAreUsageErrors) {
+  EXPECT_EQ(run(with(tiny_search(root_, 2), {"--max-latency", "0"})), 2);
+  EXPECT_EQ(run(with(tiny_search(root_, 2), {"--max-latency", "-1"})), 2);
+  EXPECT_EQ(run(with(tiny_search(root_, 2), {"--max-macs", "3x"})), 2);
+  EXPECT_EQ(run(with(tiny_search(root_, 2), {"--max-params", "0"})), 2);
+  EXPECT_TRUE(fs::is_empty(root_));
 }
 
 TEST_F(SearchE2E, NegativeSeedIsAUsageError) {

@@ -76,6 +76,32 @@ TEST_F(TrialRunnerTest, ACompletedTrialIsStoredWithEveryEpoch) {
   EXPECT_EQ(stored(0).status, TrialStatus::kCompleted);
 }
 
+TEST_F(TrialRunnerTest, LatencyIsMeasuredBeforeTrainingAndALimitRejectsWithoutTraining) {
+  const TrialRecord trained = run_trial(proposal(0), slot_, context());
+  ASSERT_TRUE(trained.latency_before_ms.has_value());
+  EXPECT_GT(*trained.latency_before_ms, 0.0);
+  EXPECT_EQ(stored(0).latency_before_ms, trained.latency_before_ms);
+
+  TrialContext ctx = context();
+  ctx.limits.max_latency_ms = *trained.latency_before_ms / 1000;
+  int batches = 0;
+  SearchObserver observer;
+  observer.on_batch = [&](int, int, std::int64_t, std::int64_t) { ++batches; };
+  ctx.observer = &observer;
+  const TrialRecord r = run_trial(proposal(1), slot_, ctx);
+  EXPECT_EQ(r.status, TrialStatus::kRejected);
+  EXPECT_EQ(r.rejected_by, "max_latency");
+  EXPECT_EQ(batches, 0);  // not one training step
+  EXPECT_TRUE(r.epochs.empty());
+  EXPECT_FALSE(r.metric.has_value());
+  ASSERT_TRUE(r.latency_before_ms.has_value());
+  EXPECT_GT(*r.latency_before_ms, *ctx.limits.max_latency_ms);
+  EXPECT_GT(r.params, 0);
+  const TrialRecord back = stored(1);
+  EXPECT_EQ(back.status, TrialStatus::kRejected);
+  EXPECT_TRUE(back.ended.has_value());
+}
+
 TEST_F(TrialRunnerTest, OutOfMemoryFailsTheTrialAndTheNextOneRuns) {
   // A latency batch of 2^32 images cannot be allocated anywhere.
   train_.latency_batch = 1 << 30;

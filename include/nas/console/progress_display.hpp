@@ -30,6 +30,7 @@ struct SearchProgressView {
   int completed = 0;
   int culled = 0;
   int failed = 0;
+  int rejected = 0;
   std::optional<int> best_id;
   std::optional<double> best_metric;
   double elapsed_seconds = 0;

@@ -100,6 +100,14 @@ EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const tor
 double evaluate_accuracy(MobileNetV3& model, const BatchLoader& loader, int batch_size,
                          bool channels_last);
 
+/// The untrained network's latency per image (the median), measured as every epoch's is: the
+/// model goes to the device (channels-last when the options say so) and is timed while `gate`
+/// is held exclusively. A search measures it before training, to reject a network over
+/// --max-latency for the price of one measurement.
+double measure_untrained_latency(MobileNetV3& model, const InputShape& shape,
+                                 const torch::Device& device, const TrainerOptions& options,
+                                 DeviceGate* gate);
+
 /// Inference time per image over repeated timed runs, in milliseconds.
 struct LatencyStats {
   double median_ms = 0;  // what the metric uses

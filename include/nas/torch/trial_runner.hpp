@@ -10,6 +10,7 @@
 #include "nas/core/search/cull_policy.hpp"
 #include "nas/core/search/executor.hpp"
 #include "nas/core/search/search_driver.hpp"
+#include "nas/core/search/trial_limits.hpp"
 #include "nas/torch/shared_data.hpp"
 #include "nas/torch/slot_streams.hpp"
 #include "nas/torch/trainer.hpp"
@@ -24,6 +25,7 @@ struct TrialContext {
   const SlotStreams& streams;  // a trial queues all its device work on its slot's stream
   const std::atomic<bool>* cancel = nullptr;
   const SearchObserver* observer = nullptr;  // told of every training batch (on_batch)
+  TrialLimits limits;                        // --max-latency is checked here, before training
 };
 
 /// The training recipe and the data of a search's trials, from its options and seed (the same
@@ -31,6 +33,8 @@ struct TrialContext {
 TrainerOptions trainer_options_for(const SearchOptions& s, std::uint64_t seed);
 DataOptions data_options_for(const SearchOptions& s, std::uint64_t seed);
 
+/// Measures the untrained network's latency first (latency_before_ms): over context.limits'
+/// --max-latency, the trial is recorded rejected and not trained.
 /// Never throws for a trial's own failures (they are recorded, and an out-of-memory failure
 /// releases the device's cached memory). Throws DeviceFailure when the device itself failed (the
 /// trial is then recorded as interrupted, to be run again on resume), and RuntimeFailure when

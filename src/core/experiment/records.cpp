@@ -18,12 +18,13 @@ constexpr const char* kTrialFormat = "nas-trial/1";
 constexpr const char* kExperimentFormat = "nas-experiment/1";
 constexpr const char* kRetrainFormat = "nas-retrain/1";
 
-constexpr std::array<std::pair<TrialStatus, const char*>, 5> kTrialStatusNames{{
+constexpr std::array<std::pair<TrialStatus, const char*>, 6> kTrialStatusNames{{
     {TrialStatus::kRunning, "running"},
     {TrialStatus::kCompleted, "completed"},
     {TrialStatus::kCulled, "culled"},
     {TrialStatus::kFailed, "failed"},
     {TrialStatus::kInterrupted, "interrupted"},
+    {TrialStatus::kRejected, "rejected"},
 }};
 
 constexpr std::array<std::pair<ExperimentStatus, const char*>, 4> kExperimentStatusNames{{
@@ -99,7 +100,7 @@ TrialStatus trial_status_from_string(const std::string& s) {
     if (s == name) return value;
   }
   throw InputError("unknown trial status '" + s +
-                   "' (expected running, completed, culled, failed or interrupted)");
+                   "' (expected running, completed, culled, failed, interrupted or rejected)");
 }
 
 std::string to_string(ExperimentStatus s) {
@@ -165,6 +166,8 @@ nlohmann::json to_json(const TrialRecord& r) {
   j["latency_ms"] = json_or_null(r.latency_ms);
   j["culled_at_epoch"] = json_or_null(r.culled_at_epoch);
   j["error"] = json_or_null(r.error);
+  j["latency_before_ms"] = json_or_null(r.latency_before_ms);
+  j["rejected_by"] = json_or_null(r.rejected_by);
   return j;
 }
 
@@ -200,6 +203,8 @@ TrialRecord trial_record_from_json(const nlohmann::json& j) {
   r.latency_ms = f.opt_number("latency_ms");
   r.culled_at_epoch = f.opt_integer("culled_at_epoch");
   r.error = f.opt_str("error");
+  r.latency_before_ms = f.opt_number("latency_before_ms");  // absent in older files
+  r.rejected_by = f.opt_str("rejected_by");
   return r;
 }
 

@@ -53,6 +53,9 @@ StatusCounts count_statuses(const std::vector<TrialRecord>& trials) {
       case TrialStatus::kInterrupted:
         ++c.interrupted;
         break;
+      case TrialStatus::kRejected:
+        ++c.rejected;
+        break;
       case TrialStatus::kRunning:
         ++c.running;
         break;

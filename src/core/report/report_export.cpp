@@ -15,8 +15,9 @@ namespace {
 constexpr const char* kReportFormat = "nas-report/1";
 
 nlohmann::json counts_json(const StatusCounts& c) {
-  return {{"total", c.total},   {"completed", c.completed},     {"culled", c.culled},
-          {"failed", c.failed}, {"interrupted", c.interrupted}, {"running", c.running}};
+  return {{"total", c.total},    {"completed", c.completed},     {"culled", c.culled},
+          {"failed", c.failed},  {"interrupted", c.interrupted}, {"rejected", c.rejected},
+          {"running", c.running}};
 }
 
 nlohmann::json first_json(const FirstTrialsSummary& f) {
@@ -134,7 +135,9 @@ std::vector<std::string> scalar_columns() {
           "arch_key",
           "error",
           "retrained_accuracy",
-          "retrained_partial"};
+          "retrained_partial",
+          "latency_before_ms",
+          "rejected_by"};
 }
 
 std::vector<std::string> scalar_cells(const ExperimentReport& r, const TrialRecord& t) {
@@ -156,7 +159,9 @@ std::vector<std::string> scalar_cells(const ExperimentReport& r, const TrialReco
           t.arch_key,
           t.error.value_or(""),
           csv_number(retrained_accuracy(r, t.id)),
-          retrained_accuracy(r, t.id) ? (retrain_is_partial(r, t.id) ? "true" : "false") : ""};
+          retrained_accuracy(r, t.id) ? (retrain_is_partial(r, t.id) ? "true" : "false") : "",
+          csv_number(t.latency_before_ms),
+          t.rejected_by.value_or("")};
 }
 
 void write_csv_row(std::ostream& out, const std::vector<std::string>& cells) {

@@ -77,7 +77,9 @@ std::string header_section(const ExperimentReport& r) {
 std::string counts_line(const StatusCounts& c) {
   std::ostringstream out;
   out << "Trials: " << c.total << " (" << c.completed << " completed, " << c.culled << " culled, "
-      << c.failed << " failed, " << c.interrupted << " interrupted, " << c.running << " running)\n";
+      << c.failed << " failed, " << c.interrupted << " interrupted, ";
+  if (c.rejected > 0) out << c.rejected << " rejected over the limits, ";
+  out << c.running << " running)\n";
   return out.str();
 }
 

@@ -9,6 +9,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/search/network_plan.hpp"
+#include "nas/core/search/trial_limits.hpp"
 
 namespace nas {
 namespace {
@@ -36,6 +37,9 @@ void count(SearchProgress& p, const TrialRecord& r) {
       break;
     case TrialStatus::kInterrupted:
       ++p.interrupted;
+      return;
+    case TrialStatus::kRejected:
+      ++p.rejected;
       return;
     case TrialStatus::kRunning:
       return;
@@ -121,7 +125,14 @@ std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const
 std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& trials, int epochs,
                                               Strategy& strategy, CullPolicy& cull) {
   std::vector<TrialRecord> finished, rerun;
-  for (const auto& t : trials) (is_finished(t.status) ? finished : rerun).push_back(t);
+  for (const auto& t : trials) {
+    if (t.status == TrialStatus::kRejected) {
+      // Never proposed again, never in the population.
+      strategy.tell(proposal_of(t), TrialStatus::kRejected, std::nullopt);
+      continue;
+    }
+    (is_finished(t.status) ? finished : rerun).push_back(t);
+  }
   std::stable_sort(
       finished.begin(), finished.end(),
       [](const TrialRecord& a, const TrialRecord& b) { return end_time(a) < end_time(b); });
@@ -153,10 +164,13 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   SearchProgress& p = out.progress;
   p.n_trials = n_trials;
 
+  const TrialLimits limits = trial_limits(experiment.options);
+  RejectionStreak streak(control.rejection_limit);
   int next_id = 0;
   for (const auto& t : kept) {
     next_id = std::max(next_id, t.id + 1);
-    if (is_finished(t.status)) count(p, t);
+    if (is_finished(t.status) || t.status == TrialStatus::kRejected) count(p, t);
+    streak.remember(t);
   }
   std::deque<TrialProposal> reruns;
   for (const auto& t : restore_search_state(kept, experiment.options.epochs, strategy, cull)) {
@@ -196,14 +210,40 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     experiment.sessions.back().ended = experiment.finished;
     store.write_experiment(experiment);
   };
+  // Everything that follows a trial's end, whether it ran or was rejected by size.
+  auto settle = [&](const TrialRecord& record) {
+    count(p, record);
+    strategy.tell(proposal_of(record), record.status, record.metric);
+    streak.observe(record);
+    if (record.status == TrialStatus::kCompleted || record.status == TrialStatus::kCulled) {
+      any_success = true;
+    } else if (record.status == TrialStatus::kFailed && !any_success) {
+      const std::string error = record.error.value_or("unknown error");
+      if (same_failures > 0 && failure_signature(error) == failure_signature(failure)) {
+        ++same_failures;
+      } else {
+        same_failures = 1;
+        failure = error;
+      }
+      // Only worth stopping while trials remain to be saved.
+      systematic = same_failures >= failure_limit && p.finished < n_trials;
+    }
+    p.running = executor.running();
+    p.elapsed_seconds = elapsed();
+    // Kept current so a search killed with -9 still accounts for the time it ran.
+    experiment.search_seconds = earlier_seconds + p.elapsed_seconds;
+    experiment.sessions.back().ended = now_iso8601();
+    store.write_experiment(experiment);
+    if (observer.on_trial_finished) observer.on_trial_finished(record, p);
+  };
   try {
     while (true) {
       if (!out.out_of_time && budget_spent()) {
         out.out_of_time = true;
         if (control.stop_trials) *control.stop_trials = true;
       }
-      const bool stopping = cancel.load() || systematic || out.out_of_time;
-      while (!stopping && executor.running() < executor.capacity() &&
+      while (!(cancel.load() || systematic || out.out_of_time || streak.exhausted()) &&
+             executor.running() < executor.capacity() &&
              p.finished + executor.running() < n_trials) {
         TrialProposal proposal;
         if (!reruns.empty()) {
@@ -212,6 +252,12 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
           strategy.note_running(proposal);
         } else {
           proposal = strategy.ask(next_id++);
+          // Size is known from the architecture alone: no slot, no device for these.
+          if (auto rejected = reject_by_size(proposal, limits, experiment.dataset, store.id())) {
+            store.write_trial(*rejected);
+            settle(*rejected);
+            continue;
+          }
         }
         if (observer.on_trial_started) observer.on_trial_started(proposal);
         executor.start(proposal);
@@ -231,28 +277,7 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
         complete_escaped_trial(*record, store, experiment);
         store.write_trial(*record);
       }
-      count(p, *record);
-      strategy.tell(proposal_of(*record), record->status, record->metric);
-      if (record->status == TrialStatus::kCompleted || record->status == TrialStatus::kCulled) {
-        any_success = true;
-      } else if (record->status == TrialStatus::kFailed && !any_success) {
-        const std::string error = record->error.value_or("unknown error");
-        if (same_failures > 0 && failure_signature(error) == failure_signature(failure)) {
-          ++same_failures;
-        } else {
-          same_failures = 1;
-          failure = error;
-        }
-        // Only worth stopping while trials remain to be saved.
-        systematic = same_failures >= failure_limit && p.finished < n_trials;
-      }
-      p.running = executor.running();
-      p.elapsed_seconds = elapsed();
-      // Kept current so a search killed with -9 still accounts for the time it ran.
-      experiment.search_seconds = earlier_seconds + p.elapsed_seconds;
-      experiment.sessions.back().ended = now_iso8601();
-      store.write_experiment(experiment);
-      if (observer.on_trial_finished) observer.on_trial_finished(*record, p);
+      settle(*record);
     }
   } catch (const std::exception& e) {
     // A search that died (a device failure, a full disk, a worker lost) is marked failed, and can
@@ -264,6 +289,10 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     throw;
   }
 
+  if (streak.exhausted()) {
+    finish(ExperimentStatus::kFailed, streak.message(limits));
+    throw UsageError(*experiment.error);
+  }
   if (systematic) {
     finish(ExperimentStatus::kFailed,
            "the first " + std::to_string(same_failures) + " trials all failed with: " + failure);

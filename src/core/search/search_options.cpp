@@ -50,6 +50,16 @@ void validate_counts(const SearchOptions& o) {
 }
 
 void validate_budget(const SearchOptions& o) {
+  if (o.max_latency_ms) {
+    require(std::isfinite(*o.max_latency_ms) && *o.max_latency_ms > 0,
+            "--max-latency must be a positive number of milliseconds, got " +
+                quoted(*o.max_latency_ms));
+  }
+  if (o.max_macs)
+    require(*o.max_macs > 0, "--max-macs must be positive, got " + quoted(*o.max_macs));
+  if (o.max_params) {
+    require(*o.max_params > 0, "--max-params must be positive, got " + quoted(*o.max_params));
+  }
   if (!o.time_budget_seconds) return;
   require(std::isfinite(*o.time_budget_seconds) && *o.time_budget_seconds > 0,
           "--time-budget must be positive, got " + quoted(*o.time_budget_seconds) + " s");
@@ -184,6 +194,37 @@ double parse_duration(const std::string& text, const std::string& flag) {
   return total;
 }
 
+std::int64_t parse_count(const std::string& text, const std::string& flag) {
+  const std::string usage =
+      flag + " '" + text + "': expected a count such as 300000000, 300M, 2.5M, 800k or 1G";
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw UsageError(usage);
+  }
+  for (std::size_t i = 0; i < used; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.' && text[i] != '-')
+      throw UsageError(usage);
+  }
+  const std::string suffix = text.substr(used);
+  double unit = 1;
+  if (suffix == "k" || suffix == "K") {
+    unit = 1e3;
+  } else if (suffix == "M") {
+    unit = 1e6;
+  } else if (suffix == "G") {
+    unit = 1e9;
+  } else if (!suffix.empty()) {
+    throw UsageError(usage);
+  }
+  const double n = value * unit;
+  if (!(n >= 1)) throw UsageError(flag + " must be positive, got '" + text + "'");
+  if (n > 9e18) throw UsageError(usage);
+  return static_cast<std::int64_t>(n);
+}
+
 nlohmann::json to_json(const SearchOptions& o) {
   nlohmann::json j;
   j["strategy"] = o.strategy;
@@ -197,6 +238,10 @@ nlohmann::json to_json(const SearchOptions& o) {
       o.time_budget_seconds ? nlohmann::json(*o.time_budget_seconds) : nlohmann::json(nullptr);
   j["concurrent_trials"] = o.concurrent_trials;
   j["mutation_prob"] = o.mutation_prob;
+  j["max_latency_ms"] =
+      o.max_latency_ms ? nlohmann::json(*o.max_latency_ms) : nlohmann::json(nullptr);
+  j["max_macs"] = o.max_macs ? nlohmann::json(*o.max_macs) : nlohmann::json(nullptr);
+  j["max_params"] = o.max_params ? nlohmann::json(*o.max_params) : nlohmann::json(nullptr);
   j["initial_archs"] = nlohmann::json::array();
   for (const auto& a : o.initial_archs) j["initial_archs"].push_back(a.to_json());
   j["seed"] = o.seed ? nlohmann::json(*o.seed) : nlohmann::json(nullptr);
@@ -247,6 +292,9 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   read_int("n_trials", o.n_trials);
   o.time_budget_seconds = f.opt_number("time_budget_seconds");  // absent in older files
   read_number("mutation_prob", o.mutation_prob);
+  o.max_latency_ms = f.opt_number("max_latency_ms");  // absent in older files: none
+  if (f.has("max_macs") && !f.at("max_macs").is_null()) o.max_macs = f.int64("max_macs");
+  if (f.has("max_params") && !f.at("max_params").is_null()) o.max_params = f.int64("max_params");
   if (f.has("initial_archs")) {  // absent in older files: none
     const nlohmann::json& list = f.at("initial_archs");
     if (!list.is_array()) throw InputError(f.path("initial_archs") + ": expected an array");

@@ -5,7 +5,7 @@
 (function () {
   const STATUS_COLORS = {
     completed: '#2563eb', culled: '#f59e0b', failed: '#dc2626', interrupted: '#9ca3af',
-    running: '#16a34a',
+    running: '#16a34a', rejected: '#7c3aed',
   };
   const POLL_MS = 3000;
   const state = {
@@ -283,7 +283,7 @@
     const filter = el('select', {
       id: 'status-filter',
       onchange: (e) => { state.filter = e.target.value; renderTable(state.data); },
-    }, ['all', 'completed', 'culled', 'failed', 'interrupted', 'running'].map((s) => el('option', { value: s, text: s })));
+    }, ['all', 'completed', 'culled', 'failed', 'interrupted', 'rejected', 'running'].map((s) => el('option', { value: s, text: s })));
     view.replaceChildren(
       el('h1', { id: 'title' }),
       el('p', { id: 'subtitle', class: 'muted' }),
@@ -310,19 +310,27 @@
     crumbs({ text: 'experiments', href: state.embedded ? null : '#/' }, { text: data.id });
     ensureLayout(data);
     document.getElementById('title').replaceChildren(e.name || data.id, ' ', badge(data.status));
+    const o = e.options;
     document.getElementById('subtitle').textContent = [
-      e.options.strategy + ' search', e.dataset.name,
-      plural(e.options.epochs, 'epoch') + ' per trial', 'cull ratio ' + e.options.cull_ratio,
-      'seed ' + e.seed, 'created ' + e.created].join(' · ') + (data.hint ? ' — ' + data.hint : '');
+      o.strategy + ' search', e.dataset.name,
+      plural(o.epochs, 'epoch') + ' per trial', 'cull ratio ' + o.cull_ratio,
+      has(o.target_latency_ms) ? o.reward + ' reward, target ' + ms(o.target_latency_ms) : null,
+      has(o.max_latency_ms) ? 'max latency ' + ms(o.max_latency_ms) : null,
+      has(o.max_macs) ? 'max ' + human(o.max_macs) + ' MACs' : null,
+      has(o.max_params) ? 'max ' + human(o.max_params) + ' params' : null,
+      has(o.time_budget_seconds) ? 'time budget ' + duration(o.time_budget_seconds) : null,
+      e.ended_by === 'time_budget' ? 'ended by its time budget' : null,
+      'seed ' + e.seed, 'created ' + e.created].filter(Boolean).join(' · ') + (data.hint ? ' — ' + data.hint : '');
     const problems = document.getElementById('problems');
     problems.replaceChildren(...r.problems.map((p) => el('div', { class: 'warn', text: '⚠ skipped: ' + p })));
     const c = r.counts;
     const best = r.top && r.top.length ? r.top[0] : null;
     const time = has(e.search_seconds) ? e.search_seconds : r.all_seconds;
     document.getElementById('cards').replaceChildren(
-      card('Trials', c.total + ' / ' + e.options.n_trials,
+      card('Trials', (c.total - (c.rejected || 0)) + ' / ' + e.options.n_trials,
         [c.completed + ' completed', c.culled + ' culled', c.failed + ' failed',
-          c.running ? c.running + ' running' : null, c.interrupted ? c.interrupted + ' interrupted' : null]
+          c.running ? c.running + ' running' : null, c.interrupted ? c.interrupted + ' interrupted' : null,
+          c.rejected ? c.rejected + ' rejected over the limits' : null]
           .filter(Boolean).join(' · ')),
       card('Best metric', best ? fixed(best.metric, 4) : '–', best ? 'trial ' + best.id : 'no scored trial yet'),
       card('Best accuracy / latency', best ? pct(best.accuracy) : '–', best ? ms(best.latency_ms) + ' per image' : ''),
@@ -437,7 +445,7 @@
     const lanes = data.lanes;
     const bars = (status) => trials.filter((t) => t.status === status && has(t.lane) && has(t.start_s))
       .map((t) => ({ x: [t.start_s / unit.div, Math.max(t.end_s, t.start_s + 0.5) / unit.div], y: lanes[t.lane], id: t.id }));
-    const statuses = ['completed', 'culled', 'failed', 'interrupted', 'running'];
+    const statuses = ['completed', 'culled', 'failed', 'interrupted', 'rejected', 'running'];
     chart('timeline', document.getElementById('chart-timeline'), {
       type: 'bar',
       data: {

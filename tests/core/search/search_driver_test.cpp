@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -11,7 +12,9 @@
 
 #include "fake_trial.hpp"
 #include "nas/core/common/error.hpp"
+#include "nas/core/search/network_plan.hpp"
 #include "nas/core/search/regularized_evolution.hpp"
+#include "nas/core/search/trial_limits.hpp"
 
 namespace fs = std::filesystem;
 
@@ -515,6 +518,219 @@ TEST_F(SearchDriverTest, AnExperimentCanBeLockedByOneHolderOnly) {
     EXPECT_THROW(store.lock(), UsageError);
   }
   EXPECT_NO_THROW(store.lock());
+}
+
+}  // namespace
+}  // namespace nas
+
+namespace nas {
+namespace {
+
+using testing::fast_poll;
+
+/// The latency a fake trial "measures" before training: a property of the architecture.
+double fake_latency(const Architecture& a) { return testing::arch_score(a); }
+
+/// The median fake latency over many random architectures: a limit about half of them break.
+double median_fake_latency() {
+  SearchSpace space;
+  std::vector<double> v;
+  for (int i = 0; i < 201; ++i) {
+    Rng rng = rng_for(99, static_cast<std::uint64_t>(i));
+    v.push_back(fake_latency(space.sample(rng)));
+  }
+  std::nth_element(v.begin(), v.begin() + 100, v.end());
+  return v[100];
+}
+
+class LimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = (fs::temp_directory_path() / ("nas_limits_" + std::to_string(std::random_device{}())))
+                .string();
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  /// A fake trial that measures its latency first and is rejected over `limit`, as run_trial.
+  TrialFunction latency_checked(const ExperimentStore& store, FakeTrials& fake, double limit) {
+    return [&store, &fake, limit, this](const TrialProposal& p, const TrialSlot& s) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        started_.insert(p.id);
+      }
+      const double latency = fake_latency(p.arch);
+      TrialLimits limits;
+      limits.max_latency_ms = limit;
+      if (latency_rejected(limits, latency)) {
+        TrialRecord r = start_record(p, store.id());
+        r.latency_before_ms = latency;
+        mark_rejected(r, "max_latency");
+        store.write_trial(r);
+        return r;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        trained_.insert(p.id);
+      }
+      TrialRecord r = fake(p, s);
+      r.latency_before_ms = latency;
+      store.write_trial(r);
+      return r;
+    };
+  }
+
+  std::string root_;
+  std::mutex mutex_;
+  std::set<int> started_, trained_;
+};
+
+TEST_F(LimitsTest, ALatencyLimitRejectsWithoutTrainingAndRejectedTrialsDoNotCount) {
+  ExperimentRecord e = testing::small_search_experiment(16);
+  const double limit = median_fake_latency();
+  e.options.max_latency_ms = limit;
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  ThreadExecutor ex(latency_checked(store, fake, limit), {"cpu"}, 2, 2);
+  std::atomic<bool> cancel{false};
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, {}, fast_poll());
+
+  EXPECT_EQ(out.progress.finished, 16);
+  EXPECT_GT(out.progress.rejected, 0);
+  const auto trials = store.load_trials().trials;
+  EXPECT_EQ(static_cast<int>(trials.size()), 16 + out.progress.rejected);
+  std::set<int> rejected;
+  std::set<std::string> keys;
+  for (const auto& t : trials) {
+    ASSERT_TRUE(t.latency_before_ms.has_value()) << t.id;
+    EXPECT_TRUE(keys.insert(t.arch_key).second) << "proposed twice: trial " << t.id;
+    if (t.status == TrialStatus::kRejected) {
+      rejected.insert(t.id);
+      EXPECT_GT(*t.latency_before_ms, limit);
+      EXPECT_EQ(t.rejected_by, "max_latency");
+      EXPECT_FALSE(t.metric.has_value());
+      EXPECT_EQ(trained_.count(t.id), 0u) << "rejected trial " << t.id << " was trained";
+    } else {
+      // The hard limit holds for every trial that trained.
+      EXPECT_LE(*t.latency_before_ms, limit) << t.id;
+    }
+  }
+  EXPECT_EQ(static_cast<int>(rejected.size()), out.progress.rejected);
+  for (const auto& m : strategy.population()) EXPECT_EQ(rejected.count(m.id), 0u) << m.id;
+  EXPECT_EQ(store.read_experiment().status, ExperimentStatus::kCompleted);
+}
+
+TEST_F(LimitsTest, ASizeLimitRejectsBeforeAnyTrialRuns) {
+  ExperimentRecord e = testing::small_search_experiment(10);
+  e.dataset.shape[0] = 1;
+  e.dataset.shape[1] = 28;
+  e.dataset.shape[2] = 28;
+  e.dataset.classes = 10;
+  // The median size of the space's networks: about half are over it.
+  SearchSpace space;
+  std::vector<std::int64_t> sizes;
+  for (int i = 0; i < 101; ++i) {
+    Rng rng = rng_for(7, static_cast<std::uint64_t>(i));
+    sizes.push_back(count_params(plan_network(space.sample(rng), {1, 28, 28}, 10)));
+  }
+  std::nth_element(sizes.begin(), sizes.begin() + 50, sizes.end());
+  e.options.max_params = sizes[50];
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  ThreadExecutor ex(latency_checked(store, fake, 1e9), {"cpu"}, 2, 2);
+  std::atomic<bool> cancel{false};
+  int rejected_events = 0;
+  SearchObserver obs;
+  obs.on_trial_finished = [&](const TrialRecord& r, const SearchProgress&) {
+    rejected_events += r.status == TrialStatus::kRejected;
+  };
+  const SearchOutcome out = run_search(store, e, strategy, *cull, ex, {}, cancel, obs, fast_poll());
+  EXPECT_EQ(out.progress.finished, 10);
+  EXPECT_GT(out.progress.rejected, 0);
+  EXPECT_EQ(rejected_events, out.progress.rejected);
+  for (const auto& t : store.load_trials().trials) {
+    if (t.status != TrialStatus::kRejected) {
+      EXPECT_LE(t.params, *e.options.max_params);
+      continue;
+    }
+    EXPECT_GT(t.params, *e.options.max_params);
+    EXPECT_EQ(t.rejected_by, "max_params");
+    EXPECT_EQ(started_.count(t.id), 0u) << "trial " << t.id << " reached a slot";
+  }
+}
+
+TEST_F(LimitsTest, LimitsNoNetworkMeetsEndTheSearchAsFailedNamingTheClosest) {
+  ExperimentRecord e = testing::small_search_experiment(10);
+  e.options.max_latency_ms = 1e-6;
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
+  auto cull = make_cull_policy(3, 6, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  ThreadExecutor ex(latency_checked(store, fake, 1e-6), {"cpu"}, 2, 2);
+  std::atomic<bool> cancel{false};
+  SearchControl control = fast_poll();
+  control.rejection_limit = 25;
+  try {
+    run_search(store, e, strategy, *cull, ex, {}, cancel, {}, control);
+    FAIL() << "a search whose limit no network meets ran to its end";
+  } catch (const UsageError& err) {
+    const std::string m = err.what();
+    // 25, or one more: the trial still running when the 25th came back is counted too.
+    EXPECT_NE(m.find("the last 2"), std::string::npos) << m;
+    EXPECT_NE(m.find(" proposals all broke the limits"), std::string::npos) << m;
+    EXPECT_NE(m.find("--max-latency 1e-06 ms"), std::string::npos) << m;
+    EXPECT_NE(m.find("the fastest network measured took"), std::string::npos) << m;
+  }
+  EXPECT_TRUE(trained_.empty());
+  const auto back = store.read_experiment();
+  EXPECT_EQ(back.status, ExperimentStatus::kFailed);
+  EXPECT_NE(back.error.value_or("").find("--max-latency"), std::string::npos);
+}
+
+TEST_F(LimitsTest, ResumeKeepsRejectedTrialsCountsThemAndNeverProposesThemAgain) {
+  ExperimentRecord e = testing::small_search_experiment(6);
+  const double limit = median_fake_latency();
+  e.options.max_latency_ms = limit;
+  auto store = ExperimentStore::create(root_, e);
+  e = store.read_experiment();
+  SearchSpace space;
+  std::vector<TrialRecord> kept;
+  std::set<std::string> rejected_keys;
+  for (int i = 0; kept.size() < 4; ++i) {
+    Rng rng = rng_for(3, static_cast<std::uint64_t>(i));
+    TrialRecord r;
+    r.id = static_cast<int>(kept.size());
+    r.arch = space.sample(rng);
+    if (fake_latency(r.arch) <= limit) continue;
+    r.arch_key = space.canonical_key(r.arch);
+    r.started = now_iso8601();
+    r.latency_before_ms = fake_latency(r.arch);
+    mark_rejected(r, "max_latency");
+    rejected_keys.insert(r.arch_key);
+    kept.push_back(r);
+  }
+  RegularizedEvolution strategy(space, EvolutionOptions{3, 2, 0.05, 11, 50});
+  auto cull = make_cull_policy(3, 3, 0.5);
+  FakeTrials fake(store, *cull, 3);
+  ThreadExecutor ex(latency_checked(store, fake, limit), {"cpu"}, 1, 1);
+  std::atomic<bool> cancel{false};
+  const SearchOutcome out =
+      run_search(store, e, strategy, *cull, ex, kept, cancel, {}, fast_poll());
+  EXPECT_EQ(out.progress.finished, 6);
+  EXPECT_GE(out.progress.rejected, 4);
+  for (int id : started_) EXPECT_GE(id, 4) << "a rejected trial ran again";
+  for (const auto& t : store.load_trials().trials) {
+    if (t.id >= 4) EXPECT_EQ(rejected_keys.count(t.arch_key), 0u) << "proposed again: " << t.id;
+  }
 }
 
 }  // namespace

@@ -196,6 +196,45 @@ TEST(SearchOptions, ATimeBudgetIsStoredAndOlderFilesHaveNone) {
   EXPECT_THROW(validate(o), UsageError);
 }
 
+TEST(SearchOptions, CountsReadAsUsersWriteThem) {
+  EXPECT_EQ(parse_count("300000000", "--max-macs"), 300000000);
+  EXPECT_EQ(parse_count("300M", "--max-macs"), 300000000);
+  EXPECT_EQ(parse_count("2.5M", "--max-params"), 2500000);
+  EXPECT_EQ(parse_count("800k", "--max-params"), 800000);
+  EXPECT_EQ(parse_count("1G", "--max-macs"), 1000000000);
+  for (const char* bad : {"", "M", "0", "-5M", "3x", "1e6", "inf", "5 M", "0.1"}) {
+    EXPECT_THROW(parse_count(bad, "--max-macs"), UsageError) << bad;
+  }
+}
+
+TEST(SearchOptions, LimitsAreStoredPositiveAndOlderFilesHaveNone) {
+  SearchOptions o;
+  const nlohmann::json none = to_json(o);
+  EXPECT_TRUE(none["max_latency_ms"].is_null());
+  EXPECT_TRUE(none["max_macs"].is_null());
+  o.max_latency_ms = 0.25;
+  o.max_macs = 300000000;
+  o.max_params = 2000000;
+  const SearchOptions back = search_options_from_json(to_json(o));
+  EXPECT_EQ(back.max_latency_ms, 0.25);
+  EXPECT_EQ(back.max_macs, 300000000);
+  EXPECT_EQ(back.max_params, 2000000);
+  nlohmann::json old = to_json(SearchOptions{});
+  old.erase("max_latency_ms");
+  old.erase("max_macs");
+  old.erase("max_params");
+  EXPECT_FALSE(search_options_from_json(old).max_latency_ms);
+  EXPECT_FALSE(search_options_from_json(old).max_macs);
+  for (double bad : {0.0, -1.0, std::nan("")}) {
+    SearchOptions b;
+    b.max_latency_ms = bad;
+    EXPECT_THROW(validate(b), UsageError) << bad;
+  }
+  SearchOptions b;
+  b.max_params = 0;
+  EXPECT_THROW(validate(b), UsageError);
+}
+
 TEST(SearchOptions, InitialArchitecturesAreStoredAndBoundedByThePopulation) {
   SearchOptions o;
   const SearchSpace space;

@@ -12,12 +12,15 @@
 
 namespace nas {
 
-enum class TrialStatus { kRunning, kCompleted, kCulled, kFailed, kInterrupted };
+/// kRejected: broke a --max-latency/--max-macs/--max-params limit and was never trained; final,
+/// but not one of the trials --n-trials counts.
+enum class TrialStatus { kRunning, kCompleted, kCulled, kFailed, kInterrupted, kRejected };
 
 std::string to_string(TrialStatus s);
 /// Throws InputError for an unknown name.
 TrialStatus trial_status_from_string(const std::string& s);
-/// Completed and culled trials are final and never change again.
+/// Completed, culled and failed trials are final, never change again, and count towards
+/// --n-trials. (Rejected trials are final too, but do not count.)
 inline bool is_finished(TrialStatus s) {
   return s == TrialStatus::kCompleted || s == TrialStatus::kCulled || s == TrialStatus::kFailed;
 }
@@ -55,6 +58,11 @@ struct TrialRecord {
   std::optional<double> latency_ms;
   std::optional<int> culled_at_epoch;
   std::optional<std::string> error;
+  /// Latency per image of the untrained network, measured before training as every epoch's is
+  /// (null in files of older versions, and for trials rejected by size before any device work).
+  std::optional<double> latency_before_ms;
+  /// Which limit a rejected trial broke: "max_latency", "max_macs" or "max_params".
+  std::optional<std::string> rejected_by;
 };
 
 struct DatasetInfo {

@@ -28,6 +28,7 @@ struct StatusCounts {
   int culled = 0;
   int failed = 0;
   int interrupted = 0;
+  int rejected = 0;  // over a limit, never trained
   int running = 0;
 };
 

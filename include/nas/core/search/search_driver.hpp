@@ -24,6 +24,7 @@ struct SearchProgress {
   int culled = 0;
   int failed = 0;
   int interrupted = 0;
+  int rejected = 0;  // over a limit, never trained; not among the finished
   int running = 0;
   int n_trials = 0;
   std::optional<TrialRecord> best;  // highest final metric among completed and culled
@@ -71,18 +72,24 @@ struct SearchControl {
   /// Seconds since this session started; the steady clock when empty (tests pass a fake).
   std::function<double()> elapsed_seconds;
   std::chrono::milliseconds poll{200};
+  /// Rejections in a row (proposals over --max-latency, --max-macs or --max-params) after which
+  /// the search gives up: its limits are out of the space's reach.
+  int rejection_limit = 200;
 };
 
 /// Rebuilds the strategy and cull histories from the trials of an experiment being resumed:
 /// completed and culled trials in completion (end time) order enter the population and the
-/// histories; failed ones are told as failed. Returns the trials to run again (interrupted or
-/// left running), oldest id first.
+/// histories; failed and rejected ones are told as such. Returns the trials to run again
+/// (interrupted or left running), oldest id first.
 std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& trials, int epochs,
                                               Strategy& strategy, CullPolicy& cull);
 
 /// Runs the search to its end. `kept` are the trials of a resumed experiment (empty for a new
 /// one). The only writer of experiment.json's status: running while it runs, then completed or
-/// interrupted when it returns, failed (with the error) when it throws.
+/// interrupted when it returns, failed (with the error) when it throws. A proposal over a size
+/// limit is written here as rejected, never started; one over the latency limit comes back from
+/// its trial rejected. Rejected trials do not count towards n_trials; rejection_limit of them
+/// in a row end the search as failed, with a UsageError.
 SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experiment,
                          Strategy& strategy, CullPolicy& cull, TrialExecutor& executor,
                          const std::vector<TrialRecord>& kept, const std::atomic<bool>& cancel,

@@ -25,6 +25,11 @@ struct SearchOptions {
   /// default. Whichever of n_trials and the budget comes first ends the search.
   std::optional<double> time_budget_seconds;
   double mutation_prob = 0.05;
+  /// Hard limits (trial_limits.hpp): a network over one is rejected, never trained. None by
+  /// default.
+  std::optional<double> max_latency_ms;
+  std::optional<std::int64_t> max_macs;
+  std::optional<std::int64_t> max_params;
   std::vector<Architecture> initial_archs;  // --initial-arch: tried first, in order
   std::optional<std::uint64_t> seed;        // drawn and recorded when not given
 
@@ -73,6 +78,10 @@ RewardOptions reward_options(const SearchOptions& o);
 /// Throws UsageError naming `flag` for text that does not parse, or a duration that is not
 /// positive.
 double parse_duration(const std::string& text, const std::string& flag);
+
+/// A count as users write one: "300000000", "300M", "2.5M", "800k", "1G". Throws UsageError naming
+/// `flag` for text that does not parse, or a count that is not positive.
+std::int64_t parse_count(const std::string& text, const std::string& flag);
 
 nlohmann::json to_json(const SearchOptions& o);
 /// Missing fields keep their defaults (older files); wrong types are InputError.
