@@ -67,8 +67,9 @@ inline TrialRecord curve_trial(const TrialProposal& p, const TrialSlot& slot, Cu
     rec.seconds = epoch_time.count();
     bool culled = false;
     if (e + 1 < epochs) {
-      const CullDecision d = cull.report(e, rec.metric);
+      const CullDecision d = cull.report(e, {rec.metric, rec.accuracy, rec.latency_ms});
       rec.threshold = d.threshold;
+      rec.cull_rank = d.rank;
       culled = d.cull;
     }
     r.epochs.push_back(rec);

@@ -242,8 +242,9 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   evo.mutation_prob = s.mutation_prob;
   evo.seed = experiment.seed;
   evo.initial = s.initial_archs;
+  evo.objective = objective_from_string(s.objective);
   auto strategy = make_strategy(s.strategy, space, evo);
-  auto cull = make_cull_policy(s.epochs, s.max_population, s.cull_ratio);
+  auto cull = make_cull_policy(s.epochs, s.max_population, s.cull_ratio, evo.objective);
 
   const TrainerOptions train = trainer_options_for(s, experiment.seed);
   // Trials stop on this flag: raised on ^C (relayed from the signal flag below) and when the
@@ -481,6 +482,13 @@ void setup_search(CLI::App& app, const std::string& argv0) {
   cmd->add_option("--strategy", s.strategy, "evolution or random")
       ->capture_default_str()
       ->type_name("NAME")
+      ->group(kSearch);
+  cmd->add_option("--objective", s.objective,
+                  "scalar (rank by the metric, as the original) or pareto (accuracy up and "
+                  "latency down at once: tournament and culling by non-dominated rank; "
+                  "nas-report --front lists the front)")
+      ->capture_default_str()
+      ->type_name("KIND")
       ->group(kSearch);
   cmd->add_option("--space", s.space,
                   "mobilenetv3 (66 independent choices) or nni-2.7 (the 54 labels the original "

@@ -46,6 +46,7 @@ struct ReportCliOptions {
   bool markdown = false;
   bool extrapolate = false;
   bool proxy_quality = false;
+  bool front = false;
   std::string reference;
   std::string log_level = "info";
 };
@@ -94,6 +95,9 @@ void setup_report(CLI::App& app, ReportCliOptions& o) {
   app.add_flag("--extrapolate", o.extrapolate,
                "--compare: where fewer than --first trials ended, show the time --first would "
                "take at their rate (marked ~), as the original's table did");
+  app.add_flag("--front", o.front,
+               "only the Pareto front: the non-dominated completed trials by latency, with "
+               "accuracy, latency, params, MACs and metric (--json: as JSON)");
   app.add_flag("--proxy-quality", o.proxy_quality,
                "how well the search's per-epoch scores rank its architectures as their retrains "
                "(nas-test-model) do: Kendall's tau and Spearman's rho");
@@ -134,6 +138,11 @@ void check_combinations(const ReportCliOptions& o) {
     throw UsageError("--markdown, --extrapolate and --baseline only apply to --compare");
   }
   if (o.json && o.markdown) throw UsageError("choose --json or --markdown, not both");
+  if (o.front && (o.serve || comparing || o.proxy_quality || !o.csv.empty() ||
+                  !o.epochs_csv.empty() || !o.html.empty() || o.experiments.size() != 1)) {
+    throw UsageError(
+        "--front lists one experiment's front (name it); it combines only with --json");
+  }
   if (!o.reference.empty() && !o.proxy_quality)
     throw UsageError("--reference only applies to --proxy-quality");
   if (o.proxy_quality && (o.serve || comparing || !o.csv.empty() || !o.epochs_csv.empty() ||
@@ -182,14 +191,22 @@ int run_single(const ReportCliOptions& o, spdlog::logger& log) {
   auto to_file = [](const std::string& path) { return !path.empty() && path != "-"; };
   // Writing a file says so in one line; the text report is printed only when nothing else was
   // asked for.
-  const bool text = !o.json && !o.proxy_quality && !to_file(o.csv) && !to_file(o.epochs_csv) &&
-                    o.html.empty() && o.csv != "-" && o.epochs_csv != "-";
+  const bool text = !o.json && !o.proxy_quality && !o.front && !to_file(o.csv) &&
+                    !to_file(o.epochs_csv) && o.html.empty() && o.csv != "-" && o.epochs_csv != "-";
   // The text report lists skipped files itself; JSON holds them in "problems", but a reader of
   // the terminal should still hear about them.
   if (!text) {
     for (const auto& p : report.problems) log.warn("skipped corrupt trial file {}", p);
   }
   if (o.proxy_quality) return run_proxy_quality(o, report, log);
+  if (o.front) {
+    if (o.json) {
+      std::cout << dump_json(front_to_json(report), 2) << "\n";
+    } else {
+      std::cout << render_front_text(report);
+    }
+    return kExitOk;
+  }
   const auto write_html = [&] {
     if (o.html.empty()) return;
 #if NAS_WITH_WEB

@@ -105,8 +105,11 @@ TrialProposal decode_proposal(const std::string& body) {
 }
 
 std::string encode(const EpochMessage& m) {
-  return dump_json(
-      nlohmann::json{{"request", m.request}, {"epoch", m.epoch}, {"metric", m.metric}});
+  return dump_json(nlohmann::json{{"request", m.request},
+                                  {"epoch", m.epoch},
+                                  {"metric", m.score.metric},
+                                  {"accuracy", m.score.accuracy},
+                                  {"latency_ms", m.score.latency_ms}});
 }
 
 EpochMessage decode_epoch(const std::string& body) {
@@ -115,14 +118,17 @@ EpochMessage decode_epoch(const std::string& body) {
   EpochMessage m;
   m.request = f.uint64("request");
   m.epoch = f.integer("epoch");
-  m.metric = f.number_or_nan("metric");
+  m.score.metric = f.number_or_nan("metric");
+  m.score.accuracy = f.number_or_nan("accuracy");
+  m.score.latency_ms = f.number_or_nan("latency_ms");
   return m;
 }
 
 std::string encode(const DecisionMessage& m) {
   return dump_json(nlohmann::json{{"request", m.request},
                                   {"cull", m.decision.cull},
-                                  {"threshold", json_or_null(m.decision.threshold)}});
+                                  {"threshold", json_or_null(m.decision.threshold)},
+                                  {"rank", json_or_null(m.decision.rank)}});
 }
 
 DecisionMessage decode_decision(const std::string& body) {
@@ -132,6 +138,7 @@ DecisionMessage decode_decision(const std::string& body) {
   m.request = f.uint64("request");
   m.decision.cull = f.boolean("cull");
   m.decision.threshold = f.opt_number("threshold");
+  m.decision.rank = f.opt_integer("rank");
   return m;
 }
 

@@ -155,7 +155,7 @@ std::optional<FinishedTrial> RemoteExecutor::handle(const Message& m) {
       DecisionMessage d;
       d.request = e.request;
       // After a stop the trial is recorded as interrupted: its epochs enter no history.
-      if (!stop_sent_) d.decision = cull_.report(e.epoch, e.metric);
+      if (!stop_sent_) d.decision = cull_.report(e.epoch, e.score);
       channel_.send(m.peer, kTagDecision, encode(d));
       ++stats_.decisions;
       return std::nullopt;

@@ -29,7 +29,7 @@ void WorkerLink::wait_for_post(std::chrono::microseconds timeout) {
   cv_.wait_for(lock, timeout, [&] { return !outbox_.empty() || closed_; });
 }
 
-CullDecision WorkerLink::ask(int epoch, double metric) {
+CullDecision WorkerLink::ask(int epoch, const EpochScore& score) {
   const auto t0 = Clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
   if (closed_) return {};
@@ -38,7 +38,7 @@ CullDecision WorkerLink::ask(int epoch, double metric) {
   EpochMessage m;
   m.request = request;
   m.epoch = epoch;
-  m.metric = metric;
+  m.score = score;
   outbox_.emplace_back(kTagEpoch, encode(m));
   cv_.notify_all();
   cv_.wait(lock, [&] { return closed_ || waiting_[request].has_value(); });
@@ -102,7 +102,7 @@ int WorkerLink::pending() const {
   return static_cast<int>(waiting_.size());
 }
 
-void RemoteCullPolicy::restore(const std::vector<double>&, bool) {
+void RemoteCullPolicy::restore(const std::vector<EpochScore>&, bool) {
   throw RuntimeFailure("cull histories live on the driver; a worker cannot restore them");
 }
 

@@ -74,8 +74,9 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
     EpochRecord rec = e;
     EpochAction action = EpochAction::kContinue;
     if (e.epoch < last_epoch) {
-      const CullDecision d = ctx.cull.report(e.epoch - 1, e.metric);
+      const CullDecision d = ctx.cull.report(e.epoch - 1, {e.metric, e.accuracy, e.latency_ms});
       rec.threshold = d.threshold;
+      rec.cull_rank = d.rank;
       if (d.cull) {
         action = EpochAction::kStop;
         r.culled_at_epoch = e.epoch;

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "e2e_helpers.hpp"
 #include "nas/core/common/random.hpp"
@@ -456,6 +457,52 @@ TEST_F(SearchE2E, ZeroOrUnreadableLimitsAreUsageErrors) {
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--max-latency", "-1"})), 2);
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--max-macs", "3x"})), 2);
   EXPECT_EQ(run(with(tiny_search(root_, 2), {"--max-params", "0"})), 2);
+  EXPECT_TRUE(fs::is_empty(root_));
+}
+
+TEST_F(SearchE2E, AParetoSearchRanksByFrontsAndTheReportListsItsFront) {
+  ASSERT_EQ(run(with(tiny_search(root_, 8),
+                     {"--seed", "5", "--objective", "pareto", "--cull-ratio", "0.5"})),
+            0);
+  const std::string id = only_experiment(root_);
+  const fs::path exp = fs::path(root_) / id;
+  EXPECT_EQ(read(exp / "experiment.json")["options"]["objective"], "pareto");
+  std::vector<std::pair<double, double>> completed;  // accuracy, latency
+  for (const auto& t : trials(exp)) {
+    for (const auto& e : t["epochs"]) EXPECT_TRUE(e["threshold"].is_null()) << t["id"];
+    if (t["status"] == "completed")
+      completed.emplace_back(t["accuracy"].get<double>(), t["latency_ms"].get<double>());
+  }
+  ASSERT_FALSE(completed.empty());
+  const std::string report = std::string(NAS_BIN_DIR) + "/nas-report";
+  const fs::path log = root_ + ".log";
+  auto [code, text] =
+      run_captured({report, id, "--experiment-dir", root_, "--front", "--json"}, log);
+  ASSERT_EQ(code, 0) << text;
+  const json front = json::parse(text)["front"];
+  ASSERT_FALSE(front.empty());
+  double last_latency = 0;
+  for (const auto& p : front) {
+    EXPECT_GE(p["latency_ms"].get<double>(), last_latency);
+    last_latency = p["latency_ms"].get<double>();
+    // Nothing completed dominates a point of the front.
+    for (const auto& [acc, lat] : completed) {
+      const double a = p["accuracy"], l = p["latency_ms"];
+      EXPECT_FALSE(acc >= a && lat <= l && (acc > a || lat < l)) << p;
+    }
+  }
+  std::tie(code, text) =
+      run_captured({report, "--compare", id, "--experiment-dir", root_, "--json"}, log);
+  ASSERT_EQ(code, 0) << text;
+  const json compare = json::parse(text);
+  EXPECT_EQ(compare["cells"][0]["front_size"], front.size());
+  EXPECT_GT(compare["cells"][0]["hypervolume"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(compare["reference_accuracy"].get<double>(), 10.0);  // 10 classes
+  fs::remove(log);
+}
+
+TEST_F(SearchE2E, AnUnknownObjectiveIsAUsageError) {
+  EXPECT_EQ(run(with(tiny_search(root_, 2), {"--objective", "best"})), 2);
   EXPECT_TRUE(fs::is_empty(root_));
 }
 

@@ -34,15 +34,20 @@ TEST(DistProtocol, MessagesRoundTrip) {
   EXPECT_EQ(space.canonical_key(p2.arch), p.arch_key);
   EXPECT_EQ(p2.parent, 3);
 
-  EpochMessage e{99, 1, std::numeric_limits<double>::quiet_NaN()};
+  EpochMessage e{99, 1, {std::numeric_limits<double>::quiet_NaN(), 81.5, 0.25}};
   const EpochMessage e2 = decode_epoch(encode(e));
   EXPECT_EQ(e2.request, 99u);
-  EXPECT_TRUE(std::isnan(e2.metric));  // a diverged metric crosses as null
+  EXPECT_TRUE(std::isnan(e2.score.metric));  // a diverged metric crosses as null
+  EXPECT_EQ(e2.score.accuracy, 81.5);        // a Pareto search's cull policy ranks by these
+  EXPECT_EQ(e2.score.latency_ms, 0.25);
 
   DecisionMessage d{5, CullDecision{true, 41.5}};
   const DecisionMessage d2 = decode_decision(encode(d));
   EXPECT_TRUE(d2.decision.cull);
   EXPECT_EQ(d2.decision.threshold, 41.5);
+  EXPECT_FALSE(d2.decision.rank.has_value());
+  const DecisionMessage ranked = decode_decision(encode(DecisionMessage{6, {true, {}, 3}}));
+  EXPECT_EQ(ranked.decision.rank, 3);
 
   ReadyMessage r;
   r.worker = {3, "node-c", {"cuda:0", "cuda:1"}, 8, 4};

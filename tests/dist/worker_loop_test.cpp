@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 TEST(WorkerLink, AQuestionWaitsForItsOwnAnswer) {
   WorkerLink link;
   CullDecision got;
-  std::thread trial([&] { got = link.ask(1, 42.0); });
+  std::thread trial([&] { got = link.ask(1, EpochScore{42.0, 0, 0}); });
   std::vector<std::pair<int, std::string>> out;
   while (out.empty()) {
     out = link.take_outbox();
@@ -25,7 +25,7 @@ TEST(WorkerLink, AQuestionWaitsForItsOwnAnswer) {
   EXPECT_EQ(out[0].first, kTagEpoch);
   const EpochMessage m = decode_epoch(out[0].second);
   EXPECT_EQ(m.epoch, 1);
-  EXPECT_EQ(m.metric, 42.0);
+  EXPECT_EQ(m.score.metric, 42.0);
   EXPECT_EQ(link.pending(), 1);
   link.deliver(m.request + 100, CullDecision{false, 1.0});  // someone else's: ignored
   link.deliver(m.request, CullDecision{true, 50.0});
@@ -38,12 +38,12 @@ TEST(WorkerLink, AQuestionWaitsForItsOwnAnswer) {
 TEST(WorkerLink, ClosingReleasesWaitingTrialsWithContinue) {
   WorkerLink link;
   CullDecision got{true, 1.0};
-  std::thread trial([&] { got = link.ask(0, 1.0); });
+  std::thread trial([&] { got = link.ask(0, EpochScore{1.0, 0, 0}); });
   while (link.pending() == 0) std::this_thread::sleep_for(1ms);
   link.close();
   trial.join();
   EXPECT_FALSE(got.cull);
-  EXPECT_FALSE(link.ask(0, 2.0).cull);  // and answers at once from then on
+  EXPECT_FALSE(link.ask(0, EpochScore{2.0, 0, 0}).cull);  // and answers at once from then on
 }
 
 TEST(WorkerLink, DecisionStatisticsAreFiledPerTrial) {
@@ -54,7 +54,7 @@ TEST(WorkerLink, DecisionStatisticsAreFiledPerTrial) {
       auto out = link.take_outbox();
       link.deliver(decode_epoch(out.at(0).second).request, CullDecision{});
     });
-    link.ask(0, 1.0);
+    link.ask(0, EpochScore{1.0, 0, 0});
     answer.join();
     TrialRecord r;
     r.id = p.id;
@@ -83,7 +83,7 @@ TEST(RemoteStandIns, ForwardRecordsAndRefuseToRestore) {
   EXPECT_EQ(out[0].first, kTagUpdate);
   EXPECT_EQ(decode_record(out[0].second).id, 4);
   RemoteCullPolicy cull(link);
-  EXPECT_THROW(cull.restore({1.0}, false), RuntimeFailure);
+  EXPECT_THROW(cull.restore(std::vector<double>{1.0}, false), RuntimeFailure);
 }
 
 TEST(WorkerLoop, AnUnexpectedMessageIsAnErrorNotAHang) {

@@ -59,7 +59,7 @@ struct ReadyMessage {
 struct EpochMessage {
   std::uint64_t request = 0;  // unique per worker; the decision carries it back
   int epoch = 0;              // 0-based, as CullPolicy::report takes it
-  double metric = 0;
+  EpochScore score;
 };
 
 struct DecisionMessage {

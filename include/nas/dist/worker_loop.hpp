@@ -29,7 +29,7 @@ class WorkerLink {
   void post(int tag, std::string body);
   /// Sends the epoch's metric and blocks until the driver's decision arrives; once the link is
   /// closed (shutdown) it answers "continue" at once, so no trial thread waits forever.
-  CullDecision ask(int epoch, double metric);
+  CullDecision ask(int epoch, const EpochScore& score);
   /// The decision for `request`, from the main thread.
   void deliver(std::uint64_t request, const CullDecision& decision);
   void close();
@@ -58,9 +58,13 @@ class WorkerLink {
 class RemoteCullPolicy : public CullPolicy {
  public:
   explicit RemoteCullPolicy(WorkerLink& link) : link_(link) {}
-  CullDecision report(int epoch, double metric) override { return link_.ask(epoch, metric); }
+  using CullPolicy::report;
+  using CullPolicy::restore;
+  CullDecision report(int epoch, const EpochScore& score) override {
+    return link_.ask(epoch, score);
+  }
   /// Histories live on the driver: restoring one here is a programming error.
-  void restore(const std::vector<double>& epoch_metrics, bool culled) override;
+  void restore(const std::vector<EpochScore>& epochs, bool culled) override;
 
  private:
   WorkerLink& link_;

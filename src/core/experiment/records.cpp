@@ -45,6 +45,7 @@ nlohmann::json epochs_to_json(const std::vector<EpochRecord>& epochs, bool with_
   for (const auto& e : epochs) {
     nlohmann::json j = to_json(e);
     if (!with_threshold) j.erase("threshold");
+    if (with_threshold && e.cull_rank) j["cull_rank"] = *e.cull_rank;
     out.push_back(std::move(j));
   }
   return out;
@@ -138,6 +139,7 @@ EpochRecord epoch_record_from_json(const nlohmann::json& j) {
   r.metric = f.number_or_nan("metric");
   r.seconds = f.number_or_nan("seconds");
   r.threshold = f.opt_number("threshold");
+  r.cull_rank = f.opt_integer("cull_rank");  // only under --objective pareto
   return r;
 }
 

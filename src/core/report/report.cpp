@@ -6,6 +6,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
+#include "nas/core/search/pareto.hpp"
 
 namespace nas {
 namespace {
@@ -210,22 +211,24 @@ std::optional<double> retrained_accuracy(const ExperimentReport& report, int tri
 
 std::vector<ParetoPoint> pareto_front(const std::vector<TrialRecord>& trials) {
   std::vector<ParetoPoint> points;
+  std::vector<Objectives> objectives;
   for (const auto& t : trials) {
-    if (has_result(t) && t.accuracy && t.latency_ms) {
-      points.push_back({t.id, *t.accuracy, *t.latency_ms, t.status});
+    if (t.status == TrialStatus::kCompleted && has_result(t) && t.accuracy && t.latency_ms &&
+        std::isfinite(*t.accuracy) && std::isfinite(*t.latency_ms)) {
+      points.push_back({t.id, *t.accuracy, *t.latency_ms, t.status, t.params, t.macs, *t.metric});
+      objectives.push_back({*t.accuracy, *t.latency_ms});
     }
   }
-  // Fastest first, and among equally fast the most accurate: a point is on the front when it
-  // beats the accuracy of everything faster.
-  std::stable_sort(points.begin(), points.end(), [](const ParetoPoint& a, const ParetoPoint& b) {
-    if (a.latency_ms != b.latency_ms) return a.latency_ms < b.latency_ms;
-    return a.accuracy > b.accuracy;
-  });
   std::vector<ParetoPoint> front;
-  for (const auto& p : points) {
-    if (front.empty() || p.accuracy > front.back().accuracy) front.push_back(p);
-  }
+  for (std::size_t i : front_indices(objectives)) front.push_back(points[i]);
   return front;
+}
+
+double front_hypervolume(const std::vector<ParetoPoint>& front, double reference_accuracy,
+                         double reference_latency_ms) {
+  std::vector<Objectives> points;
+  for (const auto& p : front) points.push_back({p.accuracy, p.latency_ms});
+  return hypervolume(points, {reference_accuracy, reference_latency_ms});
 }
 
 std::string shown_status(const ExperimentRecord& e, bool in_use) {

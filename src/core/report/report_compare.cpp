@@ -34,6 +34,13 @@ CompareCell cell_for(const ExperimentStore& store, const ReportOptions& options,
     // As the original did for its 10-epoch rows: the time N trials would take at this rate.
     c.extrapolated_seconds = *c.search_seconds * r.first.n / c.trials_counted;
   }
+  c.front = r.pareto;
+  c.front_size = static_cast<int>(r.pareto.size());
+  c.classes = r.experiment.dataset.classes;
+  for (const auto& t : r.trials) {
+    if (t.status == TrialStatus::kCompleted && t.latency_ms && std::isfinite(*t.latency_ms))
+      c.slowest_latency_ms = std::max(c.slowest_latency_ms.value_or(0.0), *t.latency_ms);
+  }
   if (!r.problems.empty()) {
     notes.push_back(c.experiment + ": " + std::to_string(r.problems.size()) +
                     " corrupt trial file(s) skipped");
@@ -51,6 +58,23 @@ CompareCell cell_for(const ExperimentStore& store, const ReportOptions& options,
     if (retrain->second.latency_ms) c.latency_ms = retrain->second.latency_ms;
   }
   return c;
+}
+
+// One reference point for the whole comparison, so the hypervolumes can be compared: chance
+// accuracy and the slowest completed trial of any experiment.
+void set_hypervolumes(CompareTable& table) {
+  for (const auto& c : table.cells) {
+    if (c.classes > 0 && !table.reference_accuracy) table.reference_accuracy = 100.0 / c.classes;
+    if (c.slowest_latency_ms) {
+      table.reference_latency_ms =
+          std::max(table.reference_latency_ms.value_or(0.0), *c.slowest_latency_ms);
+    }
+  }
+  if (!table.reference_accuracy || !table.reference_latency_ms) return;
+  for (auto& c : table.cells) {
+    c.hypervolume =
+        front_hypervolume(c.front, *table.reference_accuracy, *table.reference_latency_ms);
+  }
 }
 
 void set_axes(CompareTable& table) {
@@ -251,6 +275,16 @@ std::string footnotes(const CompareTable& table, bool markdown) {
            (table.several_strategies ? "/" + c.strategy : "") + ")";
   }
   out += "\n";
+  if (table.reference_accuracy && table.reference_latency_ms) {
+    out += item + "Pareto fronts (completed trials; hypervolume in accuracy points x ms against " +
+           fixed(table.reference_accuracy, 2) + "% and " + fixed(table.reference_latency_ms, 4) +
+           " ms):";
+    for (const auto& c : table.cells) {
+      out += " " + c.experiment + " " + std::to_string(c.front_size) + " on the front, " +
+             fixed(c.hypervolume, 3) + (&c == &table.cells.back() ? "" : ";");
+    }
+    out += "\n";
+  }
   for (const auto& n : table.notes) out += item + "Note: " + n + "\n";
   return out;
 }
@@ -299,6 +333,7 @@ CompareTable build_compare(const std::string& root, const std::vector<std::strin
   }
   set_axes(table);
   set_baseline(table, root, baseline, options);
+  set_hypervolumes(table);
   return table;
 }
 
@@ -339,7 +374,9 @@ nlohmann::json compare_to_json(const CompareTable& table) {
                      {"search_seconds", json_or_null(c.search_seconds)},
                      {"trials_counted", c.trials_counted},
                      {"extrapolated_seconds", json_or_null(c.extrapolated_seconds)},
-                     {"speedup", json_or_null(c.speedup)}});
+                     {"speedup", json_or_null(c.speedup)},
+                     {"front_size", c.front_size},
+                     {"hypervolume", json_or_null(c.hypervolume)}});
   }
   return {{"format", "nas-compare/1"},
           {"first", table.first},
@@ -349,6 +386,8 @@ nlohmann::json compare_to_json(const CompareTable& table) {
           {"epochs", table.epochs},
           {"cull_ratios", table.cull_ratios},
           {"cells", cells},
+          {"reference_accuracy", json_or_null(table.reference_accuracy)},
+          {"reference_latency_ms", json_or_null(table.reference_latency_ms)},
           {"notes", table.notes}};
 }
 

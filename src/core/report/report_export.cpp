@@ -72,7 +72,10 @@ nlohmann::json pareto_json(const std::vector<ParetoPoint>& points) {
     out.push_back({{"id", p.id},
                    {"accuracy", p.accuracy},
                    {"latency_ms", p.latency_ms},
-                   {"status", to_string(p.status)}});
+                   {"status", to_string(p.status)},
+                   {"params", p.params},
+                   {"macs", p.macs},
+                   {"metric", p.metric}});
   }
   return out;
 }
@@ -170,6 +173,13 @@ void write_csv_row(std::ostream& out, const std::vector<std::string>& cells) {
 }
 
 }  // namespace
+
+nlohmann::json front_to_json(const ExperimentReport& r) {
+  return {{"format", "nas-front/1"},
+          {"experiment", r.experiment.id},
+          {"objective", r.experiment.options.objective},
+          {"front", pareto_json(r.pareto)}};
+}
 
 nlohmann::json report_to_json(const ExperimentReport& r) {
   nlohmann::json j;

@@ -157,13 +157,14 @@ std::string other_data_section(const ExperimentReport& r) {
 }
 
 std::string pareto_section(const ExperimentReport& r) {
-  TextTable t({Align::kRight, Align::kRight, Align::kRight, Align::kLeft});
-  t.add_row({"id", "accuracy %", "latency ms", "status"});
+  TextTable t(
+      {Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight});
+  t.add_row({"id", "accuracy %", "latency ms", "params", "MACs", "metric"});
   for (const auto& p : r.pareto) {
-    t.add_row(
-        {std::to_string(p.id), fixed(p.accuracy, 2), fixed(p.latency_ms, 4), to_string(p.status)});
+    t.add_row({std::to_string(p.id), fixed(p.accuracy, 2), fixed(p.latency_ms, 4),
+               human_count(p.params), human_count(p.macs), fixed(p.metric, 4)});
   }
-  return "Pareto front, accuracy vs latency (" +
+  return "Pareto front, accuracy vs latency, of the completed trials (" +
          counted(static_cast<std::int64_t>(r.pareto.size()), "trial") + "):\n" + t.render("  ");
 }
 
@@ -183,6 +184,11 @@ std::string best_so_far_section(const ExperimentReport& r) {
 }
 
 }  // namespace
+
+std::string render_front_text(const ExperimentReport& r) {
+  if (r.pareto.empty()) return "No completed trial yet: the front is empty.\n";
+  return pareto_section(r);
+}
 
 std::string render_text(const ExperimentReport& r) {
   std::string out = header_section(r) + "\n" + counts_line(r.counts);

@@ -32,7 +32,7 @@ TrialProposal RandomSearch::ask(int trial_id) {
 }
 
 void RandomSearch::tell(const TrialProposal& trial, TrialStatus status,
-                        std::optional<double> metric) {
+                        std::optional<double> metric, std::optional<Objectives> /*objectives*/) {
   ledger_.finish(trial.id, space_.canonical_key(trial.arch), status, metric);
 }
 

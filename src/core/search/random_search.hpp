@@ -18,7 +18,8 @@ class RandomSearch : public Strategy {
                std::vector<Architecture> initial = {});
 
   TrialProposal ask(int trial_id) override;
-  void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric) override;
+  void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric,
+            std::optional<Objectives> objectives = std::nullopt) override;
   void note_running(const TrialProposal& trial) override;
   std::string name() const override { return "random"; }
 

@@ -45,7 +45,16 @@ std::size_t RegularizedEvolution::tournament(Rng& rng) const {
       best = order[i];
     }
   }
-  return best;
+  if (options_.objective == Objective::kScalar) return best;
+  // The same draws, ranked on both objectives: the sample's best rank, the earliest drawn first.
+  std::vector<Objectives> sample;
+  for (std::size_t i = 0; i < k; ++i) sample.push_back(population_[order[i]].objectives);
+  const std::vector<int> rank = nondominated_ranks(sample);
+  std::size_t pick = 0;
+  for (std::size_t i = 1; i < k; ++i) {
+    if (rank[i] < rank[pick]) pick = i;
+  }
+  return order[pick];
 }
 
 TrialProposal RegularizedEvolution::ask(int trial_id) {
@@ -81,10 +90,16 @@ TrialProposal RegularizedEvolution::ask(int trial_id) {
 }
 
 void RegularizedEvolution::tell(const TrialProposal& trial, TrialStatus status,
-                                std::optional<double> metric) {
+                                std::optional<double> metric,
+                                std::optional<Objectives> objectives) {
+  const bool enters = status == TrialStatus::kCompleted || status == TrialStatus::kCulled;
+  if (enters && options_.objective == Objective::kPareto && !objectives) {
+    throw RuntimeFailure("strategy: trial " + std::to_string(trial.id) +
+                         " has no accuracy and latency to rank in a Pareto search");
+  }
   ledger_.finish(trial.id, space_.canonical_key(trial.arch), status, metric);
-  if (status != TrialStatus::kCompleted && status != TrialStatus::kCulled) return;
-  population_.push_back({trial.id, trial.arch, *metric});
+  if (!enters) return;
+  population_.push_back({trial.id, trial.arch, *metric, objectives.value_or(Objectives{})});
   if (population_.size() > static_cast<std::size_t>(options_.max_population)) {
     population_.pop_front();
   }

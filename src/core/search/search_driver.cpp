@@ -62,6 +62,13 @@ std::string failure_signature(const std::string& error) {
   return out;
 }
 
+/// A finished trial's final accuracy and latency, when it has both.
+std::optional<Objectives> objectives_of(const TrialRecord& r) {
+  if (!r.accuracy || !r.latency_ms || !std::isfinite(*r.accuracy) || !std::isfinite(*r.latency_ms))
+    return std::nullopt;
+  return Objectives{*r.accuracy, *r.latency_ms};
+}
+
 void complete_escaped_trial(TrialRecord& r, const ExperimentStore& store,
                             const ExperimentRecord& e) {
   r.experiment = store.id();
@@ -108,6 +115,7 @@ std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const
     const bool scored = t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled;
     if (why.empty() && scored && (!t.metric || !std::isfinite(*t.metric)))
       why = "no finite final metric";
+    if (why.empty() && scored && !objectives_of(t)) why = "no final accuracy and latency";
     if (why.empty() && static_cast<int>(t.epochs.size()) > epochs) {
       why = std::to_string(t.epochs.size()) + " epoch records for a " + std::to_string(epochs) +
             "-epoch search";
@@ -141,12 +149,13 @@ std::vector<TrialRecord> restore_search_state(const std::vector<TrialRecord>& tr
       strategy.tell(proposal_of(t), TrialStatus::kFailed, std::nullopt);
       continue;
     }
-    std::vector<double> metrics;
+    std::vector<EpochScore> scores;
     for (const auto& e : t.epochs) {
-      if (static_cast<int>(metrics.size()) < epochs) metrics.push_back(e.metric);
+      if (static_cast<int>(scores.size()) < epochs)
+        scores.push_back({e.metric, e.accuracy, e.latency_ms});
     }
-    cull.restore(metrics, t.status == TrialStatus::kCulled);
-    strategy.tell(proposal_of(t), t.status, t.metric);
+    cull.restore(scores, t.status == TrialStatus::kCulled);
+    strategy.tell(proposal_of(t), t.status, t.metric, objectives_of(t));
   }
   std::sort(rerun.begin(), rerun.end(),
             [](const TrialRecord& a, const TrialRecord& b) { return a.id < b.id; });
@@ -213,7 +222,7 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   // Everything that follows a trial's end, whether it ran or was rejected by size.
   auto settle = [&](const TrialRecord& record) {
     count(p, record);
-    strategy.tell(proposal_of(record), record.status, record.metric);
+    strategy.tell(proposal_of(record), record.status, record.metric, objectives_of(record));
     streak.observe(record);
     if (record.status == TrialStatus::kCompleted || record.status == TrialStatus::kCulled) {
       any_success = true;

@@ -76,6 +76,8 @@ void validate_rates(const SearchOptions& o) {
 void validate_names_and_sizes(const SearchOptions& o) {
   require(o.strategy == "evolution" || o.strategy == "random",
           "--strategy must be 'evolution' or 'random', got '" + o.strategy + "'");
+  require(o.objective == "scalar" || o.objective == "pareto",
+          "--objective must be 'scalar' or 'pareto', got '" + o.objective + "'");
   require(o.space == "mobilenetv3" || o.space == "nni-2.7",
           "--space must be 'mobilenetv3' or 'nni-2.7', got '" + o.space + "'");
   require(o.eval_split == "validation" || o.eval_split == "test",
@@ -229,6 +231,7 @@ nlohmann::json to_json(const SearchOptions& o) {
   nlohmann::json j;
   j["strategy"] = o.strategy;
   j["space"] = o.space;
+  j["objective"] = o.objective;
   j["epochs"] = o.epochs;
   j["cull_ratio"] = o.cull_ratio;
   j["max_population"] = o.max_population;
@@ -284,6 +287,7 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   };
   read_string("strategy", o.strategy);
   read_string("space", o.space);
+  read_string("objective", o.objective);  // absent in older files: scalar
   read_int("concurrent_trials", o.concurrent_trials);
   read_int("epochs", o.epochs);
   read_number("cull_ratio", o.cull_ratio);

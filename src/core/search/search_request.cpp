@@ -26,6 +26,7 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--max-population", "max_population"},
       {"--sample-size", "sample_size"},
       {"--strategy", "strategy"},
+      {"--objective", "objective"},
       {"--space", "space"},
       {"--mutation-prob", "mutation_prob"},
       {"--dataset", "dataset"},

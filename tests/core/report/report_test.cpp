@@ -181,12 +181,22 @@ TEST_F(ReportTest, TopTableRanksByMetricWithRetrainedAccuracy) {
   EXPECT_EQ(r.top[1].depths, (std::vector<int>{2, 2, 3, 4, 1}));
 }
 
-TEST_F(ReportTest, ParetoFrontKeepsOnlyUndominatedTrials) {
+TEST_F(ReportTest, ParetoFrontKeepsOnlyUndominatedCompletedTrials) {
+  // Culled trials 2 (40%, 0.20 ms) and 5 (72%, 0.25 ms) would dominate trial 0, but a partial
+  // training's accuracy is not a finished one's: the front is of completed trials only.
   const auto r = hand_report();
   ASSERT_EQ(r.pareto.size(), 3u);
-  EXPECT_EQ(r.pareto[0].id, 2);
-  EXPECT_EQ(r.pareto[1].id, 5);
+  EXPECT_EQ(r.pareto[0].id, 0);
+  EXPECT_EQ(r.pareto[1].id, 1);
   EXPECT_EQ(r.pareto[2].id, 4);
+  EXPECT_GT(r.pareto[2].params, 0);
+  // Reference 10% and 1 ms: (60-10)(1-0.3) + (70-60)(1-0.4) + (75-70)(1-0.5) = 35 + 6 + 2.5.
+  EXPECT_DOUBLE_EQ(front_hypervolume(r.pareto, 10.0, 1.0), 43.5);
+  const std::string front = render_front_text(r);
+  EXPECT_NE(front.find("Pareto front"), std::string::npos) << front;
+  const auto j = front_to_json(r);
+  EXPECT_EQ(j["front"].size(), 3u);
+  EXPECT_EQ(j["front"][0]["id"], 0);
 }
 
 TEST_F(ReportTest, ParetoFrontBreaksLatencyTiesByAccuracy) {

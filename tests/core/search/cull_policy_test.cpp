@@ -256,3 +256,52 @@ TEST(RatioCullPolicy, RestoreRebuildsWhatReportsRecorded) {
 
 }  // namespace
 }  // namespace nas
+
+namespace nas {
+namespace {
+
+TEST(ParetoCull, CullsTheWorstRanksOnHandMadePoints) {
+  // E = 3, P = 4, c = 0.5: at epoch 0, r = int(0.5 * 4 * 1 / 2) = 1; active from 4 points.
+  const std::vector<Objectives> history{{50, 0.1}, {60, 0.2}, {70, 0.3}, {40, 0.4}};
+  // Dominated by three, dominating (40, 0.4): rank 2, one point worse: kept.
+  auto kept = pareto_cull(history, {45, 0.35}, 0, 3, 4, 0.5);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->rank, 2);
+  EXPECT_FALSE(kept->cull);
+  // Dominated by every point: rank 3, none worse: culled.
+  auto worst = pareto_cull(history, {30, 0.5}, 0, 3, 4, 0.5);
+  ASSERT_TRUE(worst.has_value());
+  EXPECT_EQ(worst->rank, 3);
+  EXPECT_TRUE(worst->cull);
+  // On the front.
+  auto best = pareto_cull(history, {80, 0.05}, 0, 3, 4, 0.5);
+  EXPECT_EQ(best->rank, 1);
+  EXPECT_FALSE(best->cull);
+  // Equal to a history point: ties count in its favour, as a metric equal to the threshold.
+  EXPECT_FALSE(
+      pareto_cull({{50, 0.1}, {50, 0.1}, {50, 0.1}, {50, 0.1}}, {50, 0.1}, 0, 3, 4, 0.5)->cull);
+  // Too few points yet, and the last epoch: no rule.
+  EXPECT_FALSE(pareto_cull({{50, 0.1}}, {30, 0.5}, 0, 3, 4, 0.5).has_value());
+  EXPECT_FALSE(pareto_cull(history, {30, 0.5}, 2, 3, 4, 0.5).has_value());
+}
+
+TEST(ParetoCull, ThePolicyRecordsRanksNotThresholdsAndRestores) {
+  RatioCullPolicy policy(3, 4, 0.5, Objective::kPareto);
+  for (auto [acc, lat] : {std::pair{50.0, 0.1}, {60.0, 0.2}, {70.0, 0.3}, {40.0, 0.4}}) {
+    const CullDecision d = policy.report(0, EpochScore{0, acc, lat});
+    EXPECT_FALSE(d.cull);
+    EXPECT_FALSE(d.rank.has_value());  // not active yet
+  }
+  const CullDecision d = policy.report(0, EpochScore{999, 30, 0.5});  // the metric is not read
+  EXPECT_TRUE(d.cull);
+  EXPECT_EQ(d.rank, 3);
+  EXPECT_FALSE(d.threshold.has_value());
+
+  RatioCullPolicy restored(3, 4, 0.5, Objective::kPareto);
+  for (auto [acc, lat] : {std::pair{50.0, 0.1}, {60.0, 0.2}, {70.0, 0.3}, {40.0, 0.4}})
+    restored.restore(std::vector<EpochScore>{{1, acc, lat}}, false);
+  EXPECT_EQ(restored.report(0, EpochScore{0, 30, 0.5}).rank, 3);
+}
+
+}  // namespace
+}  // namespace nas

@@ -370,3 +370,54 @@ TEST(RegularizedEvolution, RejectsBadOptionsQuotingTheValue) {
 
 }  // namespace
 }  // namespace nas
+
+namespace nas {
+namespace {
+
+/// Trials 0..2 told completed: A has the best metric but is dominated by B and C on accuracy and
+/// latency; B dominates both others.
+RegularizedEvolution hand_population(Objective objective) {
+  SearchSpace space;
+  EvolutionOptions o{3, 2, 0.05, 21, 50};
+  o.objective = objective;
+  RegularizedEvolution s(space, o);
+  const std::vector<std::pair<double, Objectives>> members{
+      {99.0, {50, 1.0}}, {1.0, {90, 0.1}}, {2.0, {80, 0.2}}};
+  for (int i = 0; i < 3; ++i) {
+    TrialProposal t = external_trial(space, i, 100 + static_cast<std::uint64_t>(i));
+    s.tell(t, TrialStatus::kCompleted, members[static_cast<std::size_t>(i)].first,
+           members[static_cast<std::size_t>(i)].second);
+  }
+  return s;
+}
+
+TEST(RegularizedEvolution, AParetoTournamentPicksByNonDominatedRankNotByMetric) {
+  RegularizedEvolution scalar = hand_population(Objective::kScalar);
+  RegularizedEvolution pareto = hand_population(Objective::kPareto);
+  std::map<int, int> scalar_parents, pareto_parents;
+  for (int id = 3; id < 203; ++id) {
+    ++scalar_parents[*scalar.ask(id).parent];
+    ++pareto_parents[*pareto.ask(id).parent];
+  }
+  // Samples of 2 out of 3: the scalar tournament picks A whenever it is drawn (2 in 3).
+  EXPECT_GT(scalar_parents[0], 100);
+  // Under pareto A never wins (B or C is always drawn with it and dominates it); B wins whenever
+  // drawn, and C only in the sample {A, C}.
+  EXPECT_EQ(pareto_parents.count(0), 0u);
+  EXPECT_GT(pareto_parents[1], pareto_parents[2]);
+  EXPECT_GT(pareto_parents[2], 0);
+}
+
+TEST(RegularizedEvolution, AParetoSearchNeedsAccuracyAndLatencyToRank) {
+  SearchSpace space;
+  EvolutionOptions o{3, 2, 0.05, 21, 50};
+  o.objective = Objective::kPareto;
+  RegularizedEvolution s(space, o);
+  EXPECT_THROW(s.tell(external_trial(space, 0, 1), TrialStatus::kCompleted, 1.0), RuntimeFailure);
+  // A failed or rejected trial has nothing to rank, and needs nothing.
+  s.tell(external_trial(space, 1, 2), TrialStatus::kRejected, std::nullopt);
+  EXPECT_TRUE(s.population().empty());
+}
+
+}  // namespace
+}  // namespace nas

@@ -498,7 +498,12 @@ TEST(ResumableTrials, LeavesOutTrialsThatCannotBeTrusted) {
     trials[i].arch = space.sample(rng);
     trials[i].status = TrialStatus::kCompleted;
     trials[i].metric = 1.0;
+    trials[i].accuracy = 50.0;
+    trials[i].latency_ms = 0.2;
   }
+  trials.push_back(trials[0]);
+  trials[4].id = 4;
+  trials[4].latency_ms.reset();       // a Pareto search could not rank it
   trials[1].arch.set("width_0", 12);  // not a candidate
   trials[2].metric.reset();
   trials[3].epochs.resize(5);
@@ -506,9 +511,10 @@ TEST(ResumableTrials, LeavesOutTrialsThatCannotBeTrusted) {
   const auto ok = resumable_trials(trials, space, 3, problems);
   ASSERT_EQ(ok.size(), 1u);
   EXPECT_EQ(ok[0].id, 0);
-  ASSERT_EQ(problems.size(), 3u);
+  ASSERT_EQ(problems.size(), 4u);
   EXPECT_NE(problems[0].find("trial 1"), std::string::npos);
   EXPECT_NE(problems[1].find("no finite final metric"), std::string::npos);
+  EXPECT_NE(problems[3].find("no final accuracy and latency"), std::string::npos);
 }
 
 TEST_F(SearchDriverTest, AnExperimentCanBeLockedByOneHolderOnly) {

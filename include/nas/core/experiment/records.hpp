@@ -33,6 +33,9 @@ struct EpochRecord {
   double metric = 0;
   double seconds = 0;
   std::optional<double> threshold;  // the cull threshold compared against, if one applied
+  /// Under --objective pareto, once culling is active: the trial's non-dominated rank among the
+  /// trials that reached this epoch (1 = on their front). The scalar threshold is null then.
+  std::optional<int> cull_rank;
 };
 
 struct TrialRecord {

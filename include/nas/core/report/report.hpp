@@ -70,6 +70,9 @@ struct ParetoPoint {
   double accuracy = 0;
   double latency_ms = 0;
   TrialStatus status = TrialStatus::kCompleted;
+  std::int64_t params = 0;
+  std::int64_t macs = 0;
+  double metric = 0;
 };
 
 /// After `trials` trials had finished (by end time), the best metric so far came from `id`.
@@ -140,8 +143,16 @@ bool is_full_retrain(const RetrainRecord& r);
 /// Whether the retrain the report uses for the trial is a partial one.
 bool retrain_is_partial(const ExperimentReport& report, int trial_id);
 
-/// Non-dominated points (higher accuracy, lower latency) among completed and culled trials.
+/// The front: the non-dominated completed trials (higher accuracy, lower latency; pareto.hpp's
+/// definition), by latency ascending. Culled trials are left out: their accuracy is a partial
+/// training's, not comparable with a finished one's.
 std::vector<ParetoPoint> pareto_front(const std::vector<TrialRecord>& trials);
+/// The front's hypervolume against `reference` (pareto.hpp).
+double front_hypervolume(const std::vector<ParetoPoint>& front, double reference_accuracy,
+                         double reference_latency_ms);
+/// The front alone (nas-report --front): accuracy, latency, params, MACs, metric.
+std::string render_front_text(const ExperimentReport& report);
+nlohmann::json front_to_json(const ExperimentReport& report);
 
 /// Aligned plain-text report for a terminal.
 std::string render_text(const ExperimentReport& report);
@@ -170,7 +181,12 @@ struct CompareCell {
   /// Below N trials: the time N would take at this rate, as the original's table showed its
   /// unfinished rows. Shown only with --extrapolate, and marked.
   std::optional<double> extrapolated_seconds;
-  std::optional<double> speedup;  // baseline latency / this latency
+  std::optional<double> speedup;             // baseline latency / this latency
+  int front_size = 0;                        // completed trials on its Pareto front
+  std::optional<double> hypervolume;         // of that front, against the table's reference point
+  std::vector<ParetoPoint> front;            // the front itself (for the hypervolume)
+  std::optional<double> slowest_latency_ms;  // of its completed trials
+  int classes = 0;
 };
 
 /// A column of the table: a cull ratio, and the strategy when the experiments use several.
@@ -190,6 +206,10 @@ struct CompareTable {
   std::vector<CompareColumn> columns;  // by cull ratio, then strategy
   bool several_strategies = false;
   std::vector<CompareCell> cells;  // every experiment given, none dropped
+  /// The hypervolume's reference point, one per comparison: chance accuracy (100 / classes) and
+  /// the slowest final latency of any completed trial of the experiments compared.
+  std::optional<double> reference_accuracy;
+  std::optional<double> reference_latency_ms;
   std::vector<std::string> notes;  // missing baseline, skipped files, ...
 
   /// The experiments of (epochs, cull ratio[, strategy]); empty when none.

@@ -7,8 +7,9 @@
 //   with several trials at once, random trials go on while the first ones are still running.
 // - Then each trial runs a tournament: sample_size (< max_population) distinct members drawn
 //   uniformly from the population, the one with the best (highest) metric is the parent (the
-//   earliest drawn wins a tie), and the child re-draws each of the space's draws (66 choices, or
-//   NNI 2.7's 54 labels) with probability mutation_prob.
+//   earliest drawn wins a tie; under --objective pareto the best non-dominated rank among the
+//   sample, ties again to the earliest drawn), and the child re-draws each of the space's draws (66
+//   choices, or NNI 2.7's 54 labels) with probability mutation_prob.
 // - The population is the newest max_population trials told kCompleted or kCulled, in tell
 //   order; the oldest leaves first (aging), whatever its metric. Culled trials enter with their
 //   partial metric, as in the original; failed trials never enter.
@@ -37,6 +38,10 @@ struct EvolutionOptions {
   int max_dedup_retries = 50;
   /// Known architectures to try first (--initial-arch), before the random ones.
   std::vector<Architecture> initial;
+  /// kPareto: the tournament picks by non-dominated rank within the sample (accuracy up, latency
+  /// down), as multi-objective regularized evolution (MOREA) does; ties go to the earliest drawn,
+  /// a uniformly random choice among the sample's best rank.
+  Objective objective = Objective::kScalar;
 };
 
 /// Throws UsageError quoting the bad value: max_population < 1, sample_size outside
@@ -49,13 +54,15 @@ class RegularizedEvolution : public Strategy {
     int id = 0;
     Architecture arch;
     double metric = 0;
+    Objectives objectives;  // read under Objective::kPareto only
   };
 
   /// Throws UsageError for invalid options (see validate).
   RegularizedEvolution(SearchSpace space, EvolutionOptions options);
 
   TrialProposal ask(int trial_id) override;
-  void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric) override;
+  void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric,
+            std::optional<Objectives> objectives = std::nullopt) override;
   void note_running(const TrialProposal& trial) override;
   std::string name() const override { return "evolution"; }
 

@@ -14,7 +14,11 @@ namespace nas {
 
 struct SearchOptions {
   std::string strategy = "evolution";  // evolution | random
-  std::string space = "mobilenetv3";   // mobilenetv3 (66 choices) | nni-2.7 (the original's 54)
+  /// scalar: rank by the metric (the original); pareto: by accuracy and latency at once, the
+  /// tournament and culling by non-dominated rank (pareto.hpp). Random search proposes as ever
+  /// under pareto; its culling ranks by the front.
+  std::string objective = "scalar";
+  std::string space = "mobilenetv3";  // mobilenetv3 (66 choices) | nni-2.7 (the original's 54)
   int concurrent_trials = 4;
   int epochs = 3;
   double cull_ratio = 0.3;  // 0 = no early termination

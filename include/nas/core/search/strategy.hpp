@@ -15,6 +15,7 @@
 
 #include "nas/core/common/random.hpp"
 #include "nas/core/experiment/records.hpp"
+#include "nas/core/search/pareto.hpp"
 #include "nas/core/search/search_space.hpp"
 
 namespace nas {
@@ -51,8 +52,10 @@ class Strategy {
   /// finite); kFailed is dropped, but its key stays evaluated for de-duplication; kInterrupted
   /// only stops counting as running (its id may be asked again). The key is recomputed from
   /// trial.arch. Throws RuntimeFailure for kRunning, a missing metric, or a second final tell.
-  virtual void tell(const TrialProposal& trial, TrialStatus status,
-                    std::optional<double> metric) = 0;
+  /// `objectives` are the trial's final accuracy and latency: a Pareto search ranks by them and
+  /// needs them for kCompleted and kCulled; a scalar search ignores them.
+  virtual void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric,
+                    std::optional<Objectives> objectives = std::nullopt) = 0;
   /// A trial the strategy did not ask for is running (a resumed search re-running an
   /// interrupted trial): its key counts as running for de-duplication until it is told.
   virtual void note_running(const TrialProposal& trial) = 0;
