@@ -1,5 +1,6 @@
 // The terminal form of a single-experiment report.
 #include <sstream>
+#include <vector>
 
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/report/report.hpp"
@@ -37,7 +38,19 @@ std::string options_line(const SearchOptions& o) {
     out << ", " << o.reward << " reward at " << shortest(*o.target_latency_ms) << " ms";
     if (o.reward == "absolute") out << " (beta " << shortest(o.beta) << ")";
   }
+  if (o.objective != "scalar") out << ", objective " << o.objective;
   return out.str();
+}
+
+/// The hard limits, or "" when there are none.
+std::string limits_line(const SearchOptions& o) {
+  std::vector<std::string> parts;
+  if (o.max_latency_ms) parts.push_back("latency " + shortest(*o.max_latency_ms) + " ms");
+  if (o.max_macs) parts.push_back(human_count(*o.max_macs) + " MACs");
+  if (o.max_params) parts.push_back(human_count(*o.max_params) + " params");
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "at most " : ", ") + p;
+  return out;
 }
 
 std::string dataset_line(const DatasetInfo& d) {
@@ -56,6 +69,8 @@ std::string header_section(const ExperimentReport& r) {
   if (e.error) t.add_row({"error", *e.error});
   t.add_row({"seed", std::to_string(e.seed)});
   t.add_row({"options", options_line(e.options)});
+  if (const std::string limits = limits_line(e.options); !limits.empty())
+    t.add_row({"limits", limits});
   t.add_row({"dataset", dataset_line(e.dataset)});
   std::string devices;
   for (const auto& d : e.devices) devices += (devices.empty() ? "" : ", ") + d;

@@ -322,7 +322,14 @@
       e.ended_by === 'time_budget' ? 'ended by its time budget' : null,
       'seed ' + e.seed, 'created ' + e.created].filter(Boolean).join(' · ') + (data.hint ? ' — ' + data.hint : '');
     const problems = document.getElementById('problems');
-    problems.replaceChildren(...r.problems.map((p) => el('div', { class: 'warn', text: '⚠ skipped: ' + p })));
+    const other = r.other_data_retrains || [];
+    problems.replaceChildren(...r.problems.map((p) => el('div', { class: 'warn', text: '⚠ skipped: ' + p })),
+      ...(other.length ? [el('div', {
+        class: 'muted',
+        text: plural(other.length, 'retrain') + ' on other data than the experiment\'s (' +
+          other.map((o) => 'trial ' + (has(o.trial) ? o.trial : '–') + ' on ' + o.dataset.name).join(', ') +
+          '): not shown as retrained accuracy',
+      })] : []));
     const c = r.counts;
     const best = r.top && r.top.length ? r.top[0] : null;
     const time = has(e.search_seconds) ? e.search_seconds : r.all_seconds;
@@ -372,7 +379,7 @@
       data: {
         datasets: [
           { label: 'selected', data: selected, pointRadius: 9, pointStyle: 'circle', backgroundColor: 'rgba(0,0,0,0)', borderColor: '#111827', borderWidth: 2 },
-          { label: 'Pareto front', data: front, showLine: true, stepped: 'after', borderColor: '#111827', borderWidth: 1.5, pointRadius: 0, pointHitRadius: 0 },
+          { label: 'Pareto front (completed)', data: front, showLine: true, stepped: 'after', borderColor: '#111827', borderWidth: 1.5, pointRadius: 0, pointHitRadius: 0 },
           { label: 'completed', data: byStatus('completed'), backgroundColor: alpha(STATUS_COLORS.completed, 0.7), pointRadius: 4 },
           { label: 'culled', data: byStatus('culled'), backgroundColor: alpha(STATUS_COLORS.culled, 0.7), pointRadius: 4, pointStyle: 'triangle' },
         ],
