@@ -5,6 +5,7 @@
 # repository stay as they are); a crash leaves its input in build-fuzz/findings/ and fails.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      targets: idx cifar architecture records experiment
+#                                                       nb201
 #
 # Needs clang and its libFuzzer runtime (scripts/setup.sh --with-fuzz installs them).
 set -euo pipefail
@@ -13,7 +14,7 @@ cd "$root"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx cifar architecture records experiment)
+[ ${#targets[@]} -gt 0 ] || targets=(idx cifar architecture records experiment nb201)
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (scripts/setup.sh --with-fuzz)" >&2; exit 1; }
 
 if [ ! -f build-fuzz/build.ninja ]; then
