@@ -52,6 +52,7 @@ nlohmann::json epochs_json(const std::vector<EpochRecord>& epochs) {
                    {"latency_ms", e.latency_ms},
                    {"metric", e.metric},
                    {"threshold", or_null(e.threshold)},
+                   {"cull_rank", or_null(e.cull_rank)},
                    {"seconds", e.seconds}});
   }
   return out;
@@ -108,11 +109,18 @@ TimelineLanes timeline_lanes(const std::vector<TrialRecord>& trials) {
     double start, end;
     std::string group;
   };
+  // A trial rejected by size never reached a slot: it has no lane.
+  auto in_a_slot = [](const TrialRecord& t) {
+    return !(t.status == TrialStatus::kRejected && t.device.empty());
+  };
   std::set<std::string> hosts;
-  for (const auto& t : trials) hosts.insert(t.host.value_or(""));
+  for (const auto& t : trials) {
+    if (in_a_slot(t)) hosts.insert(t.host.value_or(""));
+  }
   const bool several_hosts = hosts.size() > 1;
   std::map<std::string, std::vector<Span>> groups;
   for (const auto& t : trials) {
+    if (!in_a_slot(t)) continue;
     const auto start = seconds_of(t.started);
     if (!start) continue;
     const double end = std::max(*start, end_of(t, now).value_or(*start));

@@ -59,6 +59,18 @@ TEST(TimelineLanes, ATrialWithoutAReadableStartHasNoLane) {
   EXPECT_TRUE(timeline_lanes({t}).lane_of.empty());
 }
 
+TEST(TimelineLanes, ATrialRejectedBySizeNeverTookASlot) {
+  TrialRecord rejected = span(1, 0, 0, "");
+  rejected.status = TrialStatus::kRejected;
+  TrialRecord by_latency = span(2, 5, 6, "cpu", "a");
+  by_latency.status = TrialStatus::kRejected;
+  const auto lanes = timeline_lanes({span(0, 0, 10, "cpu", "a"), rejected, by_latency});
+  EXPECT_EQ(lanes.lane_of.count(1), 0u);
+  EXPECT_EQ(lanes.lane_of.count(2), 1u);  // it measured its latency on a slot
+  // No "?" lane, and no second host from the hostless record.
+  EXPECT_EQ(lanes.labels, (std::vector<std::string>{"cpu #1", "cpu #2"}));
+}
+
 TEST(ChoiceSummary, CountsTheBestQuarterAndPutsTheMostTellingLabelFirst) {
   std::vector<TrialRecord> trials;
   for (int i = 0; i < 8; ++i) {

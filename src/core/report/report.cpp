@@ -256,7 +256,10 @@ std::vector<ExperimentListing> list_experiments(const std::string& root) {
       row.status = shown_status(e, store.in_use());
       row.created = e.created;
       const auto trials = store.load_trials().trials;
-      row.trials = static_cast<int>(trials.size());
+      // What --n-trials counts: rejected trials were never trained.
+      row.trials = static_cast<int>(std::count_if(trials.begin(), trials.end(), [](const auto& t) {
+        return t.status != TrialStatus::kRejected;
+      }));
       for (const auto& t : trials) {
         if (has_result(t) && (!row.best_metric || *t.metric > *row.best_metric))
           row.best_metric = t.metric;

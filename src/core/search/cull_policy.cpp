@@ -144,7 +144,11 @@ void RatioCullPolicy::restore(const std::vector<EpochScore>& epochs, bool culled
   const int n = static_cast<int>(epochs.size());
   for (int e = 0; e < n && e <= epochs_ - 2; ++e) {
     const EpochScore& s = epochs[static_cast<std::size_t>(e)];
-    if (!std::isfinite(s.metric)) continue;
+    // What report() would have left out, by the same test.
+    const bool finite = objective_ == Objective::kPareto
+                            ? std::isfinite(s.accuracy) && std::isfinite(s.latency_ms)
+                            : std::isfinite(s.metric);
+    if (!finite) continue;
     record_locked(e, s, culled && e == n - 1);
   }
 }

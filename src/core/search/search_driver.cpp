@@ -179,7 +179,6 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
   for (const auto& t : kept) {
     next_id = std::max(next_id, t.id + 1);
     if (is_finished(t.status) || t.status == TrialStatus::kRejected) count(p, t);
-    streak.remember(t);
   }
   std::deque<TrialProposal> reruns;
   for (const auto& t : restore_search_state(kept, experiment.options.epochs, strategy, cull)) {
@@ -298,7 +297,8 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
     throw;
   }
 
-  if (streak.exhausted()) {
+  // A ^C that came as the streak ran out is what the user asked for: an interruption.
+  if (streak.exhausted() && !cancel.load()) {
     finish(ExperimentStatus::kFailed, streak.message(limits));
     throw UsageError(*experiment.error);
   }

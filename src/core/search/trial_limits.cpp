@@ -87,39 +87,39 @@ std::string rejection_reason(const TrialRecord& r, const TrialLimits& limits) {
   return "over a limit (" + (by.empty() ? std::string("unknown") : by) + ")";
 }
 
-void RejectionStreak::remember(const TrialRecord& r) {
-  if (r.latency_before_ms) keep_min(fastest_ms_, *r.latency_before_ms);
-  if (r.macs > 0) keep_min(fewest_macs_, r.macs);
-  if (r.params > 0) keep_min(fewest_params_, r.params);
-}
-
 void RejectionStreak::observe(const TrialRecord& r) {
-  remember(r);
   if (r.status == TrialStatus::kRejected) {
     ++in_a_row_;
+    if (r.latency_before_ms) keep_min(fastest_ms_, *r.latency_before_ms);
+    if (r.macs > 0) keep_min(fewest_macs_, r.macs);
+    if (r.params > 0) keep_min(fewest_params_, r.params);
   } else if (is_finished(r.status)) {
     in_a_row_ = 0;
+    fastest_ms_.reset();
+    fewest_macs_.reset();
+    fewest_params_.reset();
   }
 }
 
 std::string RejectionStreak::message(const TrialLimits& limits) const {
   std::vector<std::string> parts;
   if (limits.max_latency_ms) {
-    parts.push_back("--max-latency " + ms(*limits.max_latency_ms) + ": the fastest network " +
-                    (fastest_ms_ ? "measured took " + ms(*fastest_ms_) + " per image"
-                                 : std::string("was never measured")));
+    parts.push_back("--max-latency " + ms(*limits.max_latency_ms) +
+                    (fastest_ms_ ? ": the fastest of them took " + ms(*fastest_ms_) + " per image"
+                                 : std::string(": none was measured")));
   }
   if (limits.max_macs && fewest_macs_) {
-    parts.push_back("--max-macs " + millions(*limits.max_macs) + ": the smallest had " +
+    parts.push_back("--max-macs " + millions(*limits.max_macs) + ": the smallest of them had " +
                     millions(*fewest_macs_) + " MACs");
   }
   if (limits.max_params && fewest_params_) {
-    parts.push_back("--max-params " + millions(*limits.max_params) + ": the smallest had " +
+    parts.push_back("--max-params " + millions(*limits.max_params) + ": the smallest of them had " +
                     millions(*fewest_params_) + " params");
   }
   std::string out = "the last " + std::to_string(in_a_row_) + " proposals all broke the limits (";
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
-  return out + "); raise the limit, or search a space that has such networks";
+  // The limits are part of the experiment: resuming it would meet them again.
+  return out + "); start a new search with a higher limit (this experiment keeps its own)";
 }
 
 }  // namespace nas

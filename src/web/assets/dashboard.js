@@ -553,7 +553,7 @@
     const link = (id) => el('a', { href: '#/e/' + encodeURIComponent(data.id) + '/t/' + id, text: 'trial ' + id });
     const kv = [
       ['status', badge(t.status)], ['metric', fixed(t.metric, 4)], ['accuracy', pct(t.accuracy)],
-      ['latency', ms(t.latency_ms)], ['params', grouped(t.params) + ' (' + human(t.params) + ')'],
+      ['latency', ms(t.latency_ms)], ['latency before training', ms(t.latency_before_ms)], ['params', grouped(t.params) + ' (' + human(t.params) + ')'],
       ['MACs', grouped(t.macs) + ' (' + human(t.macs) + ')'], ['origin', t.origin],
       ['parent', has(t.parent) ? link(t.parent) : '–'], ['device', t.device + (t.host ? ' on ' + t.host : '')],
       ['started', t.started], ['ended', t.ended || '–'], ['time', duration(t.seconds)],
@@ -561,11 +561,12 @@
       ['retrained', d.retrain ? pct(d.retrain.accuracy) + (d.retrained_partial ? ' (partial)' : '') : '–'],
       ['architecture key', t.arch_key],
     ];
+    if (t.rejected_by) kv.push(['rejected by', '--' + t.rejected_by.replace('_', '-')]);
     if (t.error) kv.push(['error', t.error]);
-    const epochs = el('table', {}, el('thead', {}, el('tr', {}, ['epoch', 'loss', 'accuracy', 'latency', 'metric', 'threshold', 'time'].map((h) => el('th', { text: h })))),
+    const epochs = el('table', {}, el('thead', {}, el('tr', {}, ['epoch', 'loss', 'accuracy', 'latency', 'metric', 'threshold / rank', 'time'].map((h) => el('th', { text: h })))),
       el('tbody', {}, t.epochs.map((ep) => el('tr', {}, el('td', { text: ep.epoch }), el('td', { text: fixed(ep.train_loss, 4) }),
         el('td', { text: pct(ep.accuracy) }), el('td', { text: ms(ep.latency_ms) }), el('td', { text: fixed(ep.metric, 4) }),
-        el('td', { text: fixed(ep.threshold, 4) }), el('td', { text: duration(ep.seconds) })))));
+        el('td', { text: has(ep.cull_rank) ? 'rank ' + ep.cull_rank : fixed(ep.threshold, 4) }), el('td', { text: duration(ep.seconds) })))));
     let stages;
     if (d.plan) {
       const p = d.plan;

@@ -15,6 +15,7 @@
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
 #include "nas/core/search/search_space.hpp"
+#include "nas/core/search/trial_limits.hpp"
 #include "report_fixtures.hpp"
 
 namespace nas {
@@ -49,6 +50,24 @@ TEST_F(ReportTest, CountsEveryStatus) {
   EXPECT_EQ(r.counts.failed, 1);
   EXPECT_EQ(r.counts.interrupted, 1);
   EXPECT_EQ(r.counts.running, 1);
+}
+
+TEST_F(ReportTest, RejectedTrialsAreCountedApartAndNotAmongTheListedTrials) {
+  auto store = write_hand_fixture(root_, "hand");
+  TrialRecord rejected = make_trial(
+      "hand", {8, TrialStatus::kCompleted, 600, 601, std::nullopt, std::nullopt, std::nullopt, {}});
+  mark_rejected(rejected, "max_latency");
+  rejected.latency_before_ms = 0.9;
+  store.write_trial(rejected);
+  const auto r = build_report(store, ReportOptions{});
+  EXPECT_EQ(r.counts.total, 9);
+  EXPECT_EQ(r.counts.rejected, 1);
+  EXPECT_EQ(r.counts.completed, 3);
+  EXPECT_NE(render_text(r).find("1 rejected over the limits"), std::string::npos);
+  // The list of experiments counts what --n-trials counts.
+  const auto rows = list_experiments(root_);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].trials, 8);
 }
 
 TEST_F(ReportTest, FirstNIsByEndTimeAmongScoredTrialsAndTimedFromTheirEarliestStart) {

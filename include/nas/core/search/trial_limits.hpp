@@ -42,19 +42,18 @@ std::optional<TrialRecord> reject_by_size(const TrialProposal& p, const TrialLim
 /// "0.35 ms per image over --max-latency 0.2 ms": why trial `r` was rejected.
 std::string rejection_reason(const TrialRecord& r, const TrialLimits& limits);
 
-/// Counts rejections in a row, and the closest any network came to each limit, so a search whose
-/// limits no network of the space can meet stops and says by how much.
+/// Counts rejections in a row, and how close the rejected networks came to each limit, so a
+/// search whose limits the space can hardly meet stops and says by how much.
 class RejectionStreak {
  public:
   explicit RejectionStreak(int limit = 200) : limit_(limit) {}
-  /// A trial ended (any status but running); resets the streak unless it was rejected.
+  /// A trial ended (any status but running): a rejection extends the streak, a trial that
+  /// trained (completed, culled or failed) ends it.
   void observe(const TrialRecord& r);
-  /// Trials before any session of a resumed search: they tell the closest values, not the streak.
-  void remember(const TrialRecord& r);
   bool exhausted() const { return in_a_row_ >= limit_; }
   int in_a_row() const { return in_a_row_; }
-  /// "the last 200 proposals all broke the limits (--max-latency 0.2 ms; the fastest network
-  /// measured took 0.35 ms per image)".
+  /// "the last 200 proposals all broke the limits (--max-latency 0.2 ms: the fastest of them
+  /// took 0.35 ms per image); ...": the closest values are the streak's own.
   std::string message(const TrialLimits& limits) const;
 
  private:
