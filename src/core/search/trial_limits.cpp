@@ -5,16 +5,11 @@
 #include <vector>
 
 #include "nas/core/common/error.hpp"
+#include "nas/core/common/text_table.hpp"
 #include "nas/core/search/network_plan.hpp"
 
 namespace nas {
 namespace {
-
-std::string millions(std::int64_t n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f M", static_cast<double>(n) / 1e6);
-  return buf;
-}
 
 // Four significant digits: what a timing can tell apart.
 std::string ms(double v) {
@@ -79,10 +74,10 @@ std::string rejection_reason(const TrialRecord& r, const TrialLimits& limits) {
     return ms(*r.latency_before_ms) + " per image over --max-latency " + ms(*limits.max_latency_ms);
   }
   if (by == "max_macs" && limits.max_macs) {
-    return millions(r.macs) + " MACs over --max-macs " + millions(*limits.max_macs);
+    return human_count(r.macs) + " MACs over --max-macs " + human_count(*limits.max_macs);
   }
   if (by == "max_params" && limits.max_params) {
-    return millions(r.params) + " params over --max-params " + millions(*limits.max_params);
+    return human_count(r.params) + " params over --max-params " + human_count(*limits.max_params);
   }
   return "over a limit (" + (by.empty() ? std::string("unknown") : by) + ")";
 }
@@ -109,12 +104,12 @@ std::string RejectionStreak::message(const TrialLimits& limits) const {
                                  : std::string(": none was measured")));
   }
   if (limits.max_macs && fewest_macs_) {
-    parts.push_back("--max-macs " + millions(*limits.max_macs) + ": the smallest of them had " +
-                    millions(*fewest_macs_) + " MACs");
+    parts.push_back("--max-macs " + human_count(*limits.max_macs) + ": the smallest of them had " +
+                    human_count(*fewest_macs_) + " MACs");
   }
   if (limits.max_params && fewest_params_) {
-    parts.push_back("--max-params " + millions(*limits.max_params) + ": the smallest of them had " +
-                    millions(*fewest_params_) + " params");
+    parts.push_back("--max-params " + human_count(*limits.max_params) +
+                    ": the smallest of them had " + human_count(*fewest_params_) + " params");
   }
   std::string out = "the last " + std::to_string(in_a_row_) + " proposals all broke the limits (";
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
