@@ -549,15 +549,8 @@ double median_fake_latency() {
   return v[100];
 }
 
-class LimitsTest : public ::testing::Test {
+class LimitsTest : public SearchDriverTest {
  protected:
-  void SetUp() override {
-    root_ = (fs::temp_directory_path() / ("nas_limits_" + std::to_string(std::random_device{}())))
-                .string();
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   /// A fake trial that measures its latency first and is rejected over `limit`, as run_trial.
   TrialFunction latency_checked(const ExperimentStore& store, FakeTrials& fake, double limit) {
     return [&store, &fake, limit, this](const TrialProposal& p, const TrialSlot& s) {
@@ -586,7 +579,6 @@ class LimitsTest : public ::testing::Test {
     };
   }
 
-  std::string root_;
   std::mutex mutex_;
   std::set<int> started_, trained_;
 };
