@@ -16,7 +16,7 @@
 #include "nas/core/common/random.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
 #include "nas/core/experiment/records.hpp"
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 namespace nas::testing {
 
@@ -170,7 +170,7 @@ inline void write_demo_fixture(const std::string& root, const std::string& id, i
     clock += 15 + 5 * std::fabs(noise(rng));
     TrialRecord t = make_trial(id, s);
     Rng arch_rng = rng_for(seed, i);
-    t.arch = SearchSpace().sample(arch_rng);
+    t.arch = MobileNetV3Space().sample(arch_rng);
     t.params = static_cast<std::int64_t>(1.5e6 + 6e6 * latency);
     t.macs = static_cast<std::int64_t>(2e7 + 1.5e8 * latency);
     store.write_trial(t);

@@ -29,7 +29,7 @@ struct ArchOptions {
   std::string log_level = "warn";
 };
 
-void print_table(const SearchSpace& space, const Architecture& arch, const NetworkPlan& plan) {
+void print_table(const MobileNetV3Space& space, const Architecture& arch, const NetworkPlan& plan) {
   std::ostream& out = std::cout;
   out << "stem      conv " << plan.stem_channels << " ch, kernel " << plan.stem_kernel
       << ", stride 2, h-swish\n";
@@ -38,7 +38,7 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
       << std::setw(5) << "exp" << std::setw(8) << "hidden" << std::setw(8) << "out" << std::setw(8)
       << "kernel" << std::setw(8) << "stride" << std::setw(5) << "SE" << std::setw(10) << "residual"
       << "act\n";
-  for (int s = 1; s <= SearchSpace::kStages; ++s) {
+  for (int s = 1; s <= MobileNetV3Space::kStages; ++s) {
     bool any = false;
     for (const auto& b : plan.blocks) {
       if (b.stage != s) continue;
@@ -52,10 +52,10 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
     if (!any) out << std::setw(7) << s << "(none)\n";
   }
   out << "widths    ";
-  for (int i = 0; i < SearchSpace::kWidths; ++i)
+  for (int i = 0; i < MobileNetV3Space::kWidths; ++i)
     out << arch.at("width_" + std::to_string(i)) << (i < 7 ? "," : "\n");
   out << "depths    ";
-  for (int s = 1; s <= SearchSpace::kStages; ++s)
+  for (int s = 1; s <= MobileNetV3Space::kStages; ++s)
     out << arch.at("depth_" + std::to_string(s)) << (s < 5 ? "," : "\n");
   out << "head      conv1x1 " << plan.head_channels << " ch, pool, conv1x1 " << plan.final_channels
       << " ch, dropout " << plan.dropout << ", linear -> " << plan.classes << "\n";
@@ -70,11 +70,11 @@ void print_table(const SearchSpace& space, const Architecture& arch, const Netwo
 
 void run_arch(const ArchOptions& o) {
   setup_logging(o.log_level);
-  SearchSpace space;
+  MobileNetV3Space space;
   if (o.random) {
     if (!o.file.empty()) throw UsageError("give either an architecture file or --random, not both");
     Rng rng(o.seed_given ? o.seed : random_seed());
-    const SearchSpace drawn({}, label_set_from_string(o.space));
+    const MobileNetV3Space drawn({}, label_set_from_string(o.space));
     const Architecture arch = drawn.sample(rng);
     // In NNI 2.7's space, what the original's parameter.cfg held: its 54 labels.
     const auto printed = drawn.labels() == LabelSet::kNni27 ? to_nni27(arch, space) : arch;

@@ -54,7 +54,7 @@ void run_bench_command(const BenchCliOptions& o) {
     throw UsageError("give the architecture once: as the argument or as --arch, not both");
   const std::string& file = o.arch_file.empty() ? o.arch_flag : o.arch_file;
   if (file.empty()) throw UsageError("an architecture file is required: nas bench <file>");
-  SearchSpace space;
+  MobileNetV3Space space;
   const ArchitectureSource source = read_architecture_source(file, space);
   const Architecture& arch = source.arch;
   BenchOptions b;

@@ -235,7 +235,7 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     spdlog::info("worker rank {} on {}: {} slots on {}", w.rank, w.host, w.slots, devices);
   }
 
-  const SearchSpace space({}, label_set_from_string(s.space));
+  const MobileNetV3Space space({}, label_set_from_string(s.space));
   EvolutionOptions evo;
   evo.max_population = s.max_population;
   evo.sample_size = s.sample_size;

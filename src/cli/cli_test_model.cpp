@@ -85,7 +85,7 @@ class TrainingLine {
 void run_test_model(const TestModelOptions& o) {
   setup_logging(o.run.log_level);
   const auto& cancel = install_interrupt_handlers();
-  SearchSpace space;
+  MobileNetV3Space space;
   const CLI::App& app = *o.app;
   auto given = [&](const char* flag) { return flag_given(app, flag); };
 

@@ -181,7 +181,7 @@ void MobileNetV3Impl::reset_parameters(at::Generator generator) {
 }
 
 MobileNetV3 build_model(const Architecture& arch, const InputShape& input, int classes,
-                        std::uint64_t seed, const SearchSpace& space) {
+                        std::uint64_t seed, const MobileNetV3Space& space) {
   MobileNetV3 model(plan_network(arch, input, classes, space));
   model->reset_parameters(make_generator(torch::Device(torch::kCPU), seed));
   return model;
@@ -194,7 +194,7 @@ std::int64_t count_module_params(torch::nn::Module& module) {
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> nni27_state_dict(MobileNetV3& model) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   std::vector<std::pair<std::string, torch::Tensor>> out;
   auto add = [&](const std::string& name, const torch::Tensor& t) {
     out.emplace_back(nni27_parameter_name(name, model->plan(), space),

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace nas {
 
-RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace& space) {
+RetrainSource resolve_retrain_source(const std::string& path, const MobileNetV3Space& space) {
   ArchitectureSource a = read_architecture_source(path, space);
   RetrainSource s;
   s.path = path;
@@ -163,7 +163,7 @@ RetrainRecord retrain(const RetrainSource& source, const DataOptions& data_optio
                       const TrainerOptions& options, const torch::Device& device,
                       const ComputeEnvironment& environment, const RetrainRun& run,
                       const RetrainProgress& progress, const std::atomic<bool>* cancel) {
-  SearchSpace space;
+  MobileNetV3Space space;
   DataBundle data = load_data(data_options);
   const auto t0 = std::chrono::steady_clock::now();
   const std::string& out_dir = run.out_dir;

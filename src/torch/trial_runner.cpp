@@ -42,7 +42,7 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   // All of this trial's device work goes to its slot's stream (restored when the trial ends): on
   // one shared default stream, concurrent trials on a GPU would run one after another.
   const c10::StreamGuard stream_guard(ctx.streams.of(slot.index));
-  SearchSpace space;
+  MobileNetV3Space space;
   const DataBundle& data = ctx.data.on(device);
   TrialRecord r = start_record(proposal, ctx.store.id());
   const NetworkPlan plan = plan_network(proposal.arch, data.shape, data.classes, space);

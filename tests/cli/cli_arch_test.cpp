@@ -27,7 +27,7 @@ TEST_F(CliTest, ArchInvalidJsonExits2) {
 }
 
 TEST_F(CliTest, ArchUnknownLabelExits2NamingTheLabel) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Rng rng(1);
   nlohmann::json j = space.sample(rng).to_json();
   j["bogus_label"] = 1;
@@ -37,7 +37,7 @@ TEST_F(CliTest, ArchUnknownLabelExits2NamingTheLabel) {
 }
 
 TEST_F(CliTest, ArchValueOutsideCandidatesExits2NamingTheLabel) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Rng rng(1);
   nlohmann::json j = space.sample(rng).to_json();
   j["ks_0"] = 4;
@@ -72,7 +72,7 @@ TEST_F(CliTest, ArchRandomPrintsJsonThatArchJsonAccepts) {
   ASSERT_NO_THROW(arch = nlohmann::json::parse(r.out)) << r.out;
   ASSERT_TRUE(arch.is_object());
   EXPECT_EQ(arch.size(), 66u);
-  SearchSpace space;
+  MobileNetV3Space space;
   EXPECT_NO_THROW(space.validate(Architecture::from_json(arch)));
   // Seeded: the same seed prints the same architecture, another seed another.
   EXPECT_EQ(run("nas", "arch --random --seed 3").out, r.out);

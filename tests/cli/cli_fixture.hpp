@@ -13,7 +13,7 @@
 
 #include "e2e_helpers.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 namespace nas {
 
@@ -56,7 +56,7 @@ class CliTest : public ::testing::Test {
 
   /// Every choice at its smallest candidate: the fastest network to run.
   std::string write_small_arch(const std::string& name = "small.json") const {
-    SearchSpace space;
+    MobileNetV3Space space;
     Architecture a;
     for (const auto& c : space.choices())
       a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
@@ -66,7 +66,7 @@ class CliTest : public ::testing::Test {
   /// The original's parameter.cfg of the smallest network: NNI 2.7's 54 labels, SE as strings.
   std::string write_nni27_cfg(const std::string& dir, bool mixed = false) const {
     nlohmann::json mutation = nlohmann::json::object();
-    const SearchSpace space({}, LabelSet::kNni27);
+    const MobileNetV3Space space({}, LabelSet::kNni27);
     for (const auto& d : space.draws()) {
       const int v = *std::min_element(d.candidates.begin(), d.candidates.end());
       if (d.label.rfind("se_", 0) == 0) {
@@ -92,7 +92,7 @@ class CliTest : public ::testing::Test {
     TrialRecord t;
     t.id = 0;
     t.experiment = store.id();
-    t.arch = SearchSpace().smallest();
+    t.arch = MobileNetV3Space().smallest();
     t.device = "cpu";
     t.threads = threads;
     t.status = TrialStatus::kCompleted;

@@ -34,7 +34,7 @@ class ReportCli : public ::testing::Test {
     e.created = "2026-11-28T00:00:00.000Z";
     e.options.n_trials = 3;
     auto store = ExperimentStore::create(root_, e);
-    SearchSpace space;
+    MobileNetV3Space space;
     Rng rng(1);
     for (int i = 0; i < 3; ++i) {
       TrialRecord t;

@@ -399,7 +399,7 @@ TEST_F(SearchE2E, AnInitialArchitectureIsTheFirstTrial) {
 
 TEST_F(SearchE2E, LimitsRejectNetworksBeforeTrainingAndTheCountsReachTheReport) {
   // The median size of the space's networks on the synthetic data's 3x32x32: about half break it.
-  nas::SearchSpace space;
+  nas::MobileNetV3Space space;
   std::vector<std::int64_t> sizes;
   for (int i = 0; i < 101; ++i) {
     nas::Rng rng = nas::rng_for(9, static_cast<std::uint64_t>(i));

@@ -48,7 +48,7 @@ TEST_F(CliTest, TestModelDirectoryWithoutArchitectureExits2) {
 // no fixed_arch.json is written (its state dict still is).
 
 TEST_F(CliTest, TestModelWritesNoFixedArchWhenNni27CannotBuildTheNetwork) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Architecture a;
   for (const auto& c : space.choices())
     a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));

@@ -21,7 +21,7 @@ TEST(DistProtocol, MessagesRoundTrip) {
   EXPECT_TRUE(s2.options.tf32);
   EXPECT_EQ(s2.seed, s.seed);
 
-  SearchSpace space;
+  MobileNetV3Space space;
   TrialProposal p;
   p.id = 7;
   p.arch = space.smallest();

@@ -93,7 +93,7 @@ void run_driver(MessageChannel& channel, const SimOptions& o) {
   e = store.read_experiment();
   send_go(channel, e.id);
 
-  SearchSpace space;
+  MobileNetV3Space space;
   EvolutionOptions evo;
   evo.max_population = o.max_population;
   evo.sample_size = o.sample_size;

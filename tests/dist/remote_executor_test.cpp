@@ -117,7 +117,7 @@ class DistributedSearch : public ::testing::Test {
     store_.emplace(ExperimentStore::create(root_, e));
     e = store_->read_experiment();
     send_go(ch, e.id);
-    SearchSpace space;
+    MobileNetV3Space space;
     RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, e.seed, 50});
     cull_ = make_cull_policy(3, 6, 0.5);
     executor_.emplace(ch, e.workers, *store_, *cull_, &cancel);
@@ -186,7 +186,7 @@ TEST_F(DistributedSearch, OneWorkerWithOneSlotMatchesOneProcess) {
   local_e.created = now_iso8601();
   const ExperimentStore local = ExperimentStore::create(root_, local_e);
   local_e = local.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, local_e.seed, 50});
   auto cull = make_cull_policy(3, 6, 0.5);
   std::atomic<bool> stop{false};

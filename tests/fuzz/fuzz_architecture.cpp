@@ -4,11 +4,11 @@
 
 #include "fuzz_common.hpp"
 #include "nas/core/common/error.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 #include "nas/core/search/network_plan.hpp"
-#include "nas/core/search/search_space.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const nas::SearchSpace space;
+  static const nas::MobileNetV3Space space;
   const auto path = nas::fuzz::scratch() / "arch.json";
   nas::fuzz::write_input(path, data, size);
   try {

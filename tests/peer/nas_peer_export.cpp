@@ -12,9 +12,9 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/random.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 #include "nas/core/search/network_plan.hpp"
 #include "nas/core/search/nni27_labels.hpp"
-#include "nas/core/search/search_space.hpp"
 #include "nas/torch/device.hpp"
 #include "nas/torch/model.hpp"
 
@@ -70,12 +70,12 @@ int main(int argc, char** argv) {
   app.add_option("--out", out_dir)->required();
   CLI11_PARSE(app, argc, argv);
   try {
-    const nas::SearchSpace space;
+    const nas::MobileNetV3Space space;
     nas::Architecture arch;
     if (!arch_file.empty()) {
       arch = nas::load_architecture(arch_file, space).arch;
     } else {
-      const nas::SearchSpace drawn({}, nas::label_set_from_string(labels));
+      const nas::MobileNetV3Space drawn({}, nas::label_set_from_string(labels));
       nas::Rng rng = nas::rng_for(seed, 1);
       arch = drawn.sample(rng);
     }

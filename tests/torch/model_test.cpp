@@ -25,7 +25,7 @@ class ModelTest : public ::testing::Test {
     at::set_num_threads(1);
     torch::manual_seed(0);
   }
-  SearchSpace space;
+  MobileNetV3Space space;
 };
 
 void expect_output_shape(MobileNetV3& model, const InputShape& in, int batch, int classes) {

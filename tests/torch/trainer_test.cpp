@@ -15,7 +15,7 @@ namespace nas {
 namespace {
 
 /// Every choice at its smallest candidate: about 190 k parameters, fast to train.
-Architecture small_arch(const SearchSpace& space) {
+Architecture small_arch(const MobileNetV3Space& space) {
   Architecture a;
   for (const auto& c : space.choices())
     a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
@@ -45,7 +45,7 @@ class TrainerTest : public ::testing::Test {
     return build_model(small_arch(space), data.shape, data.classes, seed, space);
   }
 
-  SearchSpace space;
+  MobileNetV3Space space;
   DataBundle data;
   TrainerOptions options;
   const torch::Device cpu{torch::kCPU};

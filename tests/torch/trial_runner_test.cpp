@@ -57,7 +57,7 @@ class TrialRunnerTest : public ::testing::Test {
   }
 
   const torch::Device cpu_{torch::kCPU};
-  SearchSpace space_;
+  MobileNetV3Space space_;
   std::string root_;
   std::optional<SharedData> data_;
   std::optional<ExperimentStore> store_;

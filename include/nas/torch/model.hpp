@@ -126,7 +126,7 @@ std::vector<char> nni27_state_dict_file(MobileNetV3& model);
 
 /// Builds the network for `arch` and initialises it from `seed` (on CPU; move it afterwards).
 MobileNetV3 build_model(const Architecture& arch, const InputShape& input, int classes,
-                        std::uint64_t seed, const SearchSpace& space = SearchSpace());
+                        std::uint64_t seed, const MobileNetV3Space& space = MobileNetV3Space());
 
 /// Counted from the module's tensors (tests compare it with count_params on the plan).
 std::int64_t count_module_params(torch::nn::Module& module);

@@ -25,7 +25,7 @@ struct RetrainSource {
 };
 
 /// Throws InputError naming the path when nothing usable is there.
-RetrainSource resolve_retrain_source(const std::string& path, const SearchSpace& space);
+RetrainSource resolve_retrain_source(const std::string& path, const MobileNetV3Space& space);
 
 struct RetrainProgress {
   std::function<void(const EpochRecord&, int epochs)> on_epoch;

@@ -10,7 +10,8 @@ namespace fs = std::filesystem;
 
 namespace nas {
 
-ArchitectureSource read_architecture_source(const std::string& path, const SearchSpace& space) {
+ArchitectureSource read_architecture_source(const std::string& path,
+                                            const MobileNetV3Space& space) {
   std::error_code ec;
   if (path.empty() || !fs::exists(path, ec))
     throw InputError(path + ": no such trial folder or architecture file");

@@ -7,7 +7,7 @@
 #include "nas/core/common/json_fields.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/report/report.hpp"
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 namespace nas {
 namespace {
@@ -104,7 +104,7 @@ std::string csv_number(std::optional<double> v) {
 std::vector<std::string> arch_columns(const std::vector<TrialRecord>& trials) {
   std::vector<std::string> columns;
   std::set<std::string> seen;
-  const SearchSpace space;
+  const MobileNetV3Space space;
   for (const auto& c : space.choices()) {
     columns.push_back(c.label);
     seen.insert(c.label);

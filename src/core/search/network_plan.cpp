@@ -9,7 +9,7 @@ int conv_out_size(int in, int kernel, int stride) {
 }
 
 NetworkPlan plan_network(const Architecture& arch, const InputShape& input, int classes,
-                         const SearchSpace& space) {
+                         const MobileNetV3Space& space) {
   NetworkPlan plan;
   plan.input = input;
   plan.classes = classes;
@@ -21,13 +21,13 @@ NetworkPlan plan_network(const Architecture& arch, const InputShape& input, int 
 
   int channels = plan.stem_channels;
   int h = plan.stem_size[0], w = plan.stem_size[1];
-  for (int s = 1; s <= SearchSpace::kStages; ++s) {
+  for (int s = 1; s <= MobileNetV3Space::kStages; ++s) {
     const int out = width(s);
     const int depth = arch.at("depth_" + std::to_string(s));
     for (int j = 0; j < depth; ++j) {
       BlockPlan b;
       b.stage = s;
-      b.layer = SearchSpace::layer_number(s, j);
+      b.layer = MobileNetV3Space::layer_number(s, j);
       const std::string n = std::to_string(b.layer);
       b.in_channels = channels;
       b.hidden = static_cast<int>(std::lround(channels * static_cast<double>(arch.at("exp_" + n))));

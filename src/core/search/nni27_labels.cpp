@@ -10,18 +10,19 @@ namespace nas {
 namespace {
 
 /// NNI 2.7's label for each 66-space choice: the choice's own, except the tied ones.
-std::map<std::string, std::string> nni27_label_of(const SearchSpace& space) {
+std::map<std::string, std::string> nni27_label_of(const MobileNetV3Space& space) {
   std::map<std::string, std::string> out;
   for (const auto& c : space.choices()) out[c.label] = c.label;
   // Stages 1, 3, 4 and 5 were all built as "stage 1".
   for (int s : {3, 4, 5}) out["depth_" + std::to_string(s)] = "depth_1";
   // One SE label per stage, named after the layer counter at the end of the stage.
-  for (int s = 1; s <= SearchSpace::kStages; ++s) {
+  for (int s = 1; s <= MobileNetV3Space::kStages; ++s) {
     if (!space.stage_has_se(s)) continue;
     const std::string shared =
-        "se_" + std::to_string(SearchSpace::layer_number(s, SearchSpace::kLayersPerStage - 1) + 1);
-    for (int j = 0; j < SearchSpace::kLayersPerStage; ++j)
-      out["se_" + std::to_string(SearchSpace::layer_number(s, j))] = shared;
+        "se_" + std::to_string(
+                    MobileNetV3Space::layer_number(s, MobileNetV3Space::kLayersPerStage - 1) + 1);
+    for (int j = 0; j < MobileNetV3Space::kLayersPerStage; ++j)
+      out["se_" + std::to_string(MobileNetV3Space::layer_number(s, j))] = shared;
   }
   return out;
 }
@@ -34,7 +35,7 @@ std::string join(const std::vector<int>& v) {
 
 }  // namespace
 
-std::vector<Draw> nni27_draws(const SearchSpace& space) {
+std::vector<Draw> nni27_draws(const MobileNetV3Space& space) {
   const auto label_of = nni27_label_of(space);
   std::vector<Draw> draws;
   std::map<std::string, std::size_t> at;
@@ -51,7 +52,7 @@ std::vector<Draw> nni27_draws(const SearchSpace& space) {
   return draws;
 }
 
-std::optional<Architecture> to_nni27(const Architecture& arch, const SearchSpace& space) {
+std::optional<Architecture> to_nni27(const Architecture& arch, const MobileNetV3Space& space) {
   Architecture out;
   for (const auto& d : nni27_draws(space)) {
     const int v = arch.at(d.targets.front());
@@ -63,7 +64,7 @@ std::optional<Architecture> to_nni27(const Architecture& arch, const SearchSpace
   return out;
 }
 
-Architecture expand_nni27(const Architecture& arch54, const SearchSpace& space) {
+Architecture expand_nni27(const Architecture& arch54, const MobileNetV3Space& space) {
   const auto draws = nni27_draws(space);
   std::set<std::string> known;
   for (const auto& d : draws) known.insert(d.label);
@@ -85,7 +86,7 @@ Architecture expand_nni27(const Architecture& arch54, const SearchSpace& space) 
   return out;
 }
 
-bool uses_nni27_labels(const Architecture& raw, const SearchSpace& space) {
+bool uses_nni27_labels(const Architecture& raw, const MobileNetV3Space& space) {
   std::set<std::string> labels66, labels54;
   for (const auto& c : space.choices()) labels66.insert(c.label);
   for (const auto& d : nni27_draws(space)) labels54.insert(d.label);

@@ -35,7 +35,7 @@ std::string inverted_residual(const std::string& rest, bool se_slot, const std::
 }  // namespace
 
 std::string nni27_parameter_name(const std::string& name, const NetworkPlan& plan,
-                                 const SearchSpace& space) {
+                                 const MobileNetV3Space& space) {
   const auto dot = name.find('.');
   if (dot == std::string::npos) unknown(name);
   const std::string module = name.substr(0, dot);

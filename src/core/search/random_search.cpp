@@ -6,7 +6,7 @@
 
 namespace nas {
 
-RandomSearch::RandomSearch(SearchSpace space, std::uint64_t seed, int max_dedup_retries,
+RandomSearch::RandomSearch(MobileNetV3Space space, std::uint64_t seed, int max_dedup_retries,
                            std::vector<Architecture> initial)
     : space_(std::move(space)),
       seed_(seed),

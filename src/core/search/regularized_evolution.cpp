@@ -28,7 +28,7 @@ void validate(const EvolutionOptions& o) {
   }
 }
 
-RegularizedEvolution::RegularizedEvolution(SearchSpace space, EvolutionOptions options)
+RegularizedEvolution::RegularizedEvolution(MobileNetV3Space space, EvolutionOptions options)
     : space_(std::move(space)), options_(options) {
   validate(options_);
 }

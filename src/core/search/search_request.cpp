@@ -9,8 +9,8 @@
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/random.hpp"
 #include "nas/core/experiment/architecture_source.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 #include "nas/core/search/search_driver.hpp"
-#include "nas/core/search/search_space.hpp"
 
 namespace fs = std::filesystem;
 
@@ -108,8 +108,9 @@ void prepare_resume(const SearchRequest& r, const std::string& root, PreparedSea
   if (r.given.count("--device") || r.no_gpu) s.device = r.no_gpu ? "cpu" : r.options.device;
   auto loaded = p.store->load_trials();
   p.problems = std::move(loaded.problems);
-  p.kept = resumable_trials(std::move(loaded.trials),
-                            SearchSpace({}, label_set_from_string(s.space)), s.epochs, p.problems);
+  p.kept =
+      resumable_trials(std::move(loaded.trials),
+                       MobileNetV3Space({}, label_set_from_string(s.space)), s.epochs, p.problems);
   for (const auto& t : p.kept) p.finished += is_finished(t.status);
   const bool budget_spent =
       s.time_budget_seconds && p.experiment.search_seconds.value_or(0) >= *s.time_budget_seconds;
@@ -153,7 +154,7 @@ PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
     if (p.already_complete) return p;
   } else {
     if (r.quick) p.quick_set = apply_quick(r.options, r.given);
-    const SearchSpace space({}, label_set_from_string(r.options.space));
+    const MobileNetV3Space space({}, label_set_from_string(r.options.space));
     for (const auto& path : r.initial_archs)
       r.options.initial_archs.push_back(read_architecture_source(path, space).arch);
     if (r.no_gpu) r.options.device = "cpu";

@@ -9,7 +9,7 @@
 
 namespace nas {
 
-std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space,
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const MobileNetV3Space& space,
                                         const EvolutionOptions& o) {
   if (name == "evolution") return std::make_unique<RegularizedEvolution>(space, o);
   if (name == "random")
@@ -70,12 +70,13 @@ TrialRecord start_record(const TrialProposal& p, const std::string& experiment_i
   return r;
 }
 
-void add_nni27_form(TrialProposal& p, const SearchSpace& space) {
+void add_nni27_form(TrialProposal& p, const MobileNetV3Space& space) {
   if (space.labels() == LabelSet::kNni27) p.arch_nni27 = to_nni27(p.arch, space);
 }
 
 std::optional<TrialProposal> propose_initial(int trial_id, const std::vector<Architecture>& initial,
-                                             const SearchSpace& space, const KeyLedger& ledger) {
+                                             const MobileNetV3Space& space,
+                                             const KeyLedger& ledger) {
   for (const auto& arch : initial) {
     const std::string key = space.canonical_key(arch);
     if (ledger.taken(key)) continue;
@@ -89,7 +90,7 @@ std::optional<TrialProposal> propose_initial(int trial_id, const std::vector<Arc
   return std::nullopt;
 }
 
-TrialProposal propose_random(int trial_id, const SearchSpace& space, Rng& rng,
+TrialProposal propose_random(int trial_id, const MobileNetV3Space& space, Rng& rng,
                              const KeyLedger& ledger, int retries) {
   TrialProposal p;
   p.id = trial_id;

@@ -34,7 +34,7 @@ class ArchitectureSourceTest : public ::testing::Test {
   }
 
   std::string root_;
-  SearchSpace space_;
+  MobileNetV3Space space_;
 };
 
 TEST_F(ArchitectureSourceTest, ATrialFolderOrItsTrialJsonBringsTheTrialAndItsExperiment) {

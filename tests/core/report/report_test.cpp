@@ -14,7 +14,7 @@
 #include "nas/core/common/random.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 #include "nas/core/search/trial_limits.hpp"
 #include "report_fixtures.hpp"
 

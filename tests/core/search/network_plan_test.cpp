@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "nas/core/common/random.hpp"
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 namespace nas {
 namespace {
@@ -17,21 +17,21 @@ const InputShape kCifar{3, 32, 32};
 const InputShape kMnist{1, 28, 28};
 
 TEST(NetworkPlan, SmallestChoicesMatchTheReferenceFigures) {
-  SearchSpace space;
+  MobileNetV3Space space;
   const NetworkPlan plan = plan_network(space.smallest(), kCifar, 10, space);
   EXPECT_EQ(count_params(plan), 188490);
   EXPECT_EQ(count_macs(plan), 336768);
 }
 
 TEST(NetworkPlan, LargestChoicesMatchTheReferenceFigures) {
-  SearchSpace space;
+  MobileNetV3Space space;
   const NetworkPlan plan = plan_network(space.largest(), kCifar, 10, space);
   EXPECT_EQ(count_params(plan), 37345370);
   EXPECT_EQ(count_macs(plan), 61207552);
 }
 
 TEST(NetworkPlan, KeepsTheFirstDepthLayersOfEachStage) {
-  SearchSpace space;
+  MobileNetV3Space space;
   EXPECT_EQ(plan_network(space.smallest(), kCifar, 10, space).blocks.size(), 5u);
   const NetworkPlan max = plan_network(space.largest(), kCifar, 10, space);
   ASSERT_EQ(max.blocks.size(), 20u);
@@ -50,7 +50,7 @@ TEST(NetworkPlan, KeepsTheFirstDepthLayersOfEachStage) {
 }
 
 TEST(NetworkPlan, ChoicesOfDroppedLayersChangeNothing) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Architecture a = space.smallest();  // every depth 1
   Architecture b = a;
   b.set("exp_3", 6);
@@ -64,7 +64,7 @@ TEST(NetworkPlan, ChoicesOfDroppedLayersChangeNothing) {
 }
 
 TEST(NetworkPlan, WidthsKernelsAndExpansionFollowTheArchitecture) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Architecture a = space.smallest();
   a.set("width_0", 24);
   a.set("width_1", 24);
@@ -91,7 +91,7 @@ TEST(NetworkPlan, WidthsKernelsAndExpansionFollowTheArchitecture) {
 }
 
 TEST(NetworkPlan, StridesAndActivationsPerStage) {
-  SearchSpace space;
+  MobileNetV3Space space;
   const NetworkPlan p = plan_network(space.largest(), kCifar, 10, space);
   const int strides[5] = {2, 2, 2, 1, 2};
   const Activation acts[5] = {Activation::kReLU, Activation::kReLU, Activation::kHardSwish,
@@ -104,7 +104,7 @@ TEST(NetworkPlan, StridesAndActivationsPerStage) {
 }
 
 TEST(NetworkPlan, ResidualExactlyWhereStrideOneAndWidthsEqual) {
-  SearchSpace space;
+  MobileNetV3Space space;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     Rng rng(seed);
     const NetworkPlan p = plan_network(space.sample(rng), kCifar, 10, space);
@@ -123,7 +123,7 @@ TEST(NetworkPlan, ResidualExactlyWhereStrideOneAndWidthsEqual) {
 }
 
 TEST(NetworkPlan, FirstLayerOfStage4IsResidualOnlyWhenWidthsAreEqual) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Architecture a = space.smallest();
   a.set("width_3", 64);
   a.set("width_4", 64);
@@ -150,7 +150,7 @@ TEST(NetworkPlan, FirstLayerOfStage4IsResidualOnlyWhenWidthsAreEqual) {
 }
 
 TEST(NetworkPlan, SpatialSizesFor28x28Input) {
-  SearchSpace space;
+  MobileNetV3Space space;
   for (bool largest : {false, true}) {
     const NetworkPlan p =
         plan_network(largest ? space.largest() : space.smallest(), kMnist, 10, space);
@@ -170,7 +170,7 @@ TEST(NetworkPlan, SpatialSizesFor28x28Input) {
 }
 
 TEST(NetworkPlan, SpatialSizesFor32x32InputAndNonSquareInput) {
-  SearchSpace space;
+  MobileNetV3Space space;
   const NetworkPlan p = plan_network(space.smallest(), kCifar, 10, space);
   EXPECT_EQ(p.stem_size[0], 16);
   const int after_stage[5] = {8, 4, 2, 2, 1};
@@ -192,7 +192,7 @@ TEST(NetworkPlan, ConvOutSizeUsesHalfKernelPadding) {
 }
 
 TEST(NetworkPlan, SqueezeExciteWidthIsMakeDivisibleOfAQuarter) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Architecture a = space.smallest();
   a.set("width_1", 24);
   a.set("exp_6", 3);  // first layer of stage 2: hidden 72, 72 / 4 = 18 -> 24
@@ -221,7 +221,7 @@ TEST(NetworkPlan, SqueezeExciteWidthIsMakeDivisibleOfAQuarter) {
 }
 
 TEST(NetworkPlan, InputChannelsAndClassesChangeOnlyStemAndClassifier) {
-  SearchSpace space;
+  MobileNetV3Space space;
   const Architecture a = space.smallest();  // width_0 8, ks_0 3, width_7 512
   const NetworkPlan cifar = plan_network(a, kCifar, 10, space);
   const NetworkPlan gray = plan_network(a, InputShape{1, 32, 32}, 10, space);

@@ -22,7 +22,7 @@ namespace {
 /// A parameter.cfg as NNI 2.7 writes it for the original: 54 labels under parameters.mutation,
 /// SE values as the strings "0"/"1" (LayerChoice indices), numbers elsewhere.
 nlohmann::json nni27_parameter_cfg(std::uint64_t seed) {
-  const SearchSpace space({}, LabelSet::kNni27);
+  const MobileNetV3Space space({}, LabelSet::kNni27);
   Rng rng(seed);
   nlohmann::json mutation = nlohmann::json::object();
   for (const auto& d : space.draws()) {
@@ -40,7 +40,7 @@ nlohmann::json nni27_parameter_cfg(std::uint64_t seed) {
 }
 
 TEST(Nni27Labels, FiftyFourLabelsTiedAsNni27BuiltThem) {
-  const SearchSpace space({}, LabelSet::kNni27);
+  const MobileNetV3Space space({}, LabelSet::kNni27);
   const auto& draws = space.draws();
   ASSERT_EQ(draws.size(), 54u);
   std::map<std::string, std::vector<std::string>> ties;
@@ -65,7 +65,7 @@ TEST(Nni27Labels, FiftyFourLabelsTiedAsNni27BuiltThem) {
 }
 
 TEST(Nni27Labels, ExpansionAndItsInverseForEveryLabel) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
     const Architecture a54 = Architecture::from_json(nni27_parameter_cfg(seed));
     ASSERT_EQ(a54.values().size(), 54u);
@@ -84,7 +84,7 @@ TEST(Nni27Labels, ExpansionAndItsInverseForEveryLabel) {
 }
 
 TEST(Nni27Labels, A66LabelArchitectureWithUntiedChoicesHasNo54LabelForm) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   Architecture a = space.smallest();
   EXPECT_TRUE(to_nni27(a, space));
   a.set("depth_4", 3);  // stage 4 deeper than stages 1, 3 and 5: NNI 2.7 could not express it
@@ -95,7 +95,7 @@ TEST(Nni27Labels, A66LabelArchitectureWithUntiedChoicesHasNo54LabelForm) {
 }
 
 TEST(Nni27Labels, ExpansionNamesMissingUnknownAndBadLabels) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   Architecture a = Architecture::from_json(nni27_parameter_cfg(1));
   auto message = [&](const Architecture& x) -> std::string {
     try {
@@ -119,7 +119,7 @@ TEST(Nni27Labels, ExpansionNamesMissingUnknownAndBadLabels) {
 }
 
 TEST(Nni27Labels, DetectsTheLabelSetAndRefusesMixtures) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   EXPECT_FALSE(uses_nni27_labels(space.smallest(), space));
   const Architecture a54 = Architecture::from_json(nni27_parameter_cfg(2));
   EXPECT_TRUE(uses_nni27_labels(a54, space));
@@ -156,7 +156,7 @@ class Nni27Files : public ::testing::Test {
 };
 
 TEST_F(Nni27Files, TheOriginalsParameterCfgReadsAsItsExpansion) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   const nlohmann::json cfg = nni27_parameter_cfg(5);
   const LoadedArchitecture loaded = load_architecture(write("parameter.cfg", cfg), space);
   EXPECT_TRUE(loaded.nni27);
@@ -169,7 +169,7 @@ TEST_F(Nni27Files, TheOriginalsParameterCfgReadsAsItsExpansion) {
 }
 
 TEST_F(Nni27Files, MixedOrIncompleteFilesAreInputErrorsNamingTheFileAndLabel) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   nlohmann::json cfg = nni27_parameter_cfg(6);
   cfg["parameters"]["mutation"]["depth_4"] = 2;
   const std::string mixed = write("mixed.cfg", cfg);
@@ -191,7 +191,7 @@ TEST_F(Nni27Files, MixedOrIncompleteFilesAreInputErrorsNamingTheFileAndLabel) {
 }
 
 TEST(Nni27Space, SamplesAreTiedAndValid) {
-  const SearchSpace space({}, LabelSet::kNni27);
+  const MobileNetV3Space space({}, LabelSet::kNni27);
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     Rng rng(seed);
     const Architecture a = space.sample(rng);
@@ -209,7 +209,7 @@ TEST(Nni27Space, SamplesAreTiedAndValid) {
 
 TEST(Nni27Space, MutationChangesAboutTwoLabelsAndMovesTheFourDepthsTogether) {
   // At p = 0.05, 54 labels: about 2.7 redraws a child, of which a share land on a new value.
-  const SearchSpace space({}, LabelSet::kNni27);
+  const MobileNetV3Space space({}, LabelSet::kNni27);
   Rng rng(17);
   const int children = 4000;
   double changed = 0, expected = 0;
@@ -239,7 +239,7 @@ TEST(Nni27Space, MutationChangesAboutTwoLabelsAndMovesTheFourDepthsTogether) {
 }
 
 TEST(Nni27Space, EvolutionProposesThe54LabelFormWithEachTrial) {
-  const SearchSpace space({}, LabelSet::kNni27);
+  const MobileNetV3Space space({}, LabelSet::kNni27);
   EvolutionOptions o;
   o.max_population = 4;
   o.sample_size = 2;
@@ -249,11 +249,11 @@ TEST(Nni27Space, EvolutionProposesThe54LabelFormWithEachTrial) {
     TrialProposal t = s.ask(i);
     ASSERT_TRUE(t.arch_nni27) << i;
     EXPECT_EQ(t.arch_nni27->values().size(), 54u);
-    EXPECT_EQ(expand_nni27(*t.arch_nni27, SearchSpace()), t.arch);
+    EXPECT_EQ(expand_nni27(*t.arch_nni27, MobileNetV3Space()), t.arch);
     s.tell(t, TrialStatus::kCompleted, static_cast<double>(i % 3));
   }
   // The 66-label space proposes none.
-  RegularizedEvolution plain(SearchSpace(), o);
+  RegularizedEvolution plain(MobileNetV3Space(), o);
   EXPECT_FALSE(plain.ask(0).arch_nni27);
   EXPECT_EQ(to_string(LabelSet::kNni27), "nni-2.7");
   EXPECT_EQ(label_set_from_string("mobilenetv3"), LabelSet::kIndependent);

@@ -10,9 +10,9 @@ namespace nas {
 namespace {
 
 NetworkPlan plan_with(int depth, bool se) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Architecture a = space.smallest();
-  for (int s = 1; s <= SearchSpace::kStages; ++s) a.set("depth_" + std::to_string(s), depth);
+  for (int s = 1; s <= MobileNetV3Space::kStages; ++s) a.set("depth_" + std::to_string(s), depth);
   for (int layer = 2; layer <= 21; ++layer) {
     if (a.has("se_" + std::to_string(layer))) a.set("se_" + std::to_string(layer), se ? 1 : 0);
   }
@@ -20,7 +20,7 @@ NetworkPlan plan_with(int depth, bool se) {
 }
 
 std::string name(const std::string& ours, const NetworkPlan& plan) {
-  return nni27_parameter_name(ours, plan, SearchSpace());
+  return nni27_parameter_name(ours, plan, MobileNetV3Space());
 }
 
 TEST(Nni27Names, FixedPartsSitInOneSequential) {

@@ -21,7 +21,7 @@ double fake_metric(const Architecture& a) {
 }
 
 TEST(RandomSearch, EveryTrialIsAUniformSampleFromItsOwnStream) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RandomSearch s(space, 5);
   for (int i = 0; i < 40; ++i) {
     TrialProposal t = s.ask(i);
@@ -36,7 +36,7 @@ TEST(RandomSearch, EveryTrialIsAUniformSampleFromItsOwnStream) {
 }
 
 TEST(RandomSearch, ProposalsDoNotDependOnAskAndTellOrder) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RandomSearch in_order(space, 8), reversed(space, 8);
   std::map<int, Architecture> a, b;
   for (int i = 0; i < 30; ++i) {
@@ -49,7 +49,7 @@ TEST(RandomSearch, ProposalsDoNotDependOnAskAndTellOrder) {
 }
 
 TEST(RandomSearch, SeedsNameSequences) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RandomSearch a(space, 1), b(space, 1), c(space, 2);
   for (int i = 0; i < 20; ++i) {
     TrialProposal x = a.ask(i);
@@ -67,7 +67,7 @@ TEST(RandomSearch, DedupFillsMostOfASmallSpaceWithoutRepeats) {
   o.kernel_sizes = {3};
   o.depths = {1, 2};
   o.se_stages = {};
-  SearchSpace space(o);
+  MobileNetV3Space space(o);
   RandomSearch s(space, 3, /*max_dedup_retries=*/400);
   std::set<std::string> keys;
   std::vector<TrialProposal> running;
@@ -83,7 +83,7 @@ TEST(RandomSearch, DedupFillsMostOfASmallSpaceWithoutRepeats) {
 
 TEST(RandomSearch, RejectsNegativeRetries) {
   try {
-    RandomSearch s(SearchSpace(), 1, -2);
+    RandomSearch s(MobileNetV3Space(), 1, -2);
     FAIL() << "no UsageError";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("got -2"), std::string::npos) << e.what();

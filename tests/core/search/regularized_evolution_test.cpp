@@ -24,7 +24,7 @@ double fake_metric(const Architecture& a) {
   return score;
 }
 
-TrialProposal external_trial(const SearchSpace& space, int id, std::uint64_t seed) {
+TrialProposal external_trial(const MobileNetV3Space& space, int id, std::uint64_t seed) {
   Rng rng(seed);
   TrialProposal t;
   t.id = id;
@@ -50,7 +50,7 @@ EvolutionOptions options(int population, int sample, double mutation_prob = 0.05
 }
 
 TEST(RegularizedEvolution, FirstPopulationTrialsAreUniformRandom) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(10, 3, 0.05, 9));
   for (int i = 0; i < 10; ++i) {
     TrialProposal t = s.ask(i);
@@ -69,7 +69,7 @@ TEST(RegularizedEvolution, FirstPopulationTrialsAreUniformRandom) {
 }
 
 TEST(RegularizedEvolution, KnownArchitecturesComeFirstInOrderThenRandomOnes) {
-  const SearchSpace space;
+  const MobileNetV3Space space;
   EvolutionOptions o{4, 2, 0.05, 7, 50};
   o.initial = {space.largest(), space.smallest(), space.largest()};  // the repeat is skipped
   RegularizedEvolution s(space, o);
@@ -88,7 +88,7 @@ TEST(RegularizedEvolution, KnownArchitecturesComeFirstInOrderThenRandomOnes) {
 
 TEST(RegularizedEvolution, FailedInitialTrialsAreReplacedByRandomOnesUntilThePopulationIsFull) {
   // NNI 2.7: mutation starts once the population holds max_population scored members.
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(10, 7, 0.05, 4));
   for (int i = 0; i < 10; ++i) {
     TrialProposal t = s.ask(i);
@@ -110,7 +110,7 @@ TEST(RegularizedEvolution, FailedInitialTrialsAreReplacedByRandomOnesUntilThePop
 TEST(RegularizedEvolution, WithTrialsAtOnceRandomTrialsGoOnWhileTheFirstOnesRun) {
   // P = 6, three trials at once: trial 6 is asked when only four have finished. Mutation waits
   // for six scored members (the original's rule); before, trial 6 was mutated from four.
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(6, 3, 0.05, 5));
   std::vector<TrialProposal> running;
   for (int i = 0; i < 3; ++i) running.push_back(s.ask(i));
@@ -129,7 +129,7 @@ TEST(RegularizedEvolution, WithTrialsAtOnceRandomTrialsGoOnWhileTheFirstOnesRun)
 }
 
 TEST(RegularizedEvolution, PopulationHoldsAtMostMaxPopulationMembers) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(4, 2));
   for (int i = 0; i < 9; ++i) {
     TrialProposal t = s.ask(i);
@@ -140,7 +140,7 @@ TEST(RegularizedEvolution, PopulationHoldsAtMostMaxPopulationMembers) {
 }
 
 TEST(RegularizedEvolution, OldestLeavesFirstWhateverItsMetric) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(4, 3));
   std::vector<TrialProposal> t;
   for (int i = 0; i < 8; ++i) t.push_back(s.ask(i));
@@ -159,7 +159,7 @@ TEST(RegularizedEvolution, OldestLeavesFirstWhateverItsMetric) {
 }
 
 TEST(RegularizedEvolution, FailedTrialsNeverEnterThePopulation) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(5, 2));
   for (int i = 0; i < 20; ++i) {
     TrialProposal t = s.ask(i);
@@ -172,7 +172,7 @@ TEST(RegularizedEvolution, FailedTrialsNeverEnterThePopulation) {
 // Parent rank (0 = worst) frequencies over many tournaments in a population of `population`
 // members whose metrics are a shuffle of 0..population-1.
 std::vector<double> parent_rank_frequencies(int population, int sample, int tournaments) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(population, sample, 0.05, 11));
   std::map<int, int> rank_of;  // trial id -> rank
   for (int i = 0; i < population; ++i) {
@@ -219,7 +219,8 @@ TEST(RegularizedEvolution, TournamentOfOneIsUniformAndOfAllButOneMissesTheBestOn
 // different value with probability 1 - (copies of the parent's value) / (candidates).
 struct MutationTally {
   double observed = 0, expected = 0, variance = 0;
-  void add(const SearchSpace& space, const std::string& label, int parent, int child, double p) {
+  void add(const MobileNetV3Space& space, const std::string& label, int parent, int child,
+           double p) {
     const auto& c = space.choice(label).candidates;
     const double same = std::count(c.begin(), c.end(), parent) / double(c.size());
     const double q = p * (1 - same);
@@ -230,7 +231,7 @@ struct MutationTally {
 };
 
 MutationTally tally_mutations(double p, bool only_dropped_layers) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(20, 5, p, 21));
   std::map<int, Architecture> arch;
   MutationTally tally;
@@ -247,8 +248,8 @@ MutationTally tally_mutations(double p, bool only_dropped_layers) {
           const std::string kind = c.label.substr(0, u);
           const int layer = std::stoi(c.label.substr(u + 1));
           if (kind == "width" || kind == "depth" || layer < 2) continue;
-          const int stage = (layer - 2) / SearchSpace::kLayersPerStage + 1;
-          const int j = (layer - 2) % SearchSpace::kLayersPerStage;
+          const int stage = (layer - 2) / MobileNetV3Space::kLayersPerStage + 1;
+          const int j = (layer - 2) % MobileNetV3Space::kLayersPerStage;
           if (j < t.arch.at("depth_" + std::to_string(stage))) continue;
         }
         tally.add(space, c.label, parent.at(c.label), t.arch.at(c.label), p);
@@ -281,7 +282,7 @@ TEST(RegularizedEvolution, DuplicateChildIsMutatedAgainFromTheSameParent) {
   so.stem_kernel_sizes = {3, 5, 7};
   so.depths = {1};
   so.se_stages = {};
-  SearchSpace space(so);
+  MobileNetV3Space space(so);
   RegularizedEvolution s(space, options(2, 1, 0.5));
   TrialProposal a = s.ask(0), b = s.ask(1);
   s.tell(a, TrialStatus::kCompleted, 1.0);
@@ -294,7 +295,7 @@ TEST(RegularizedEvolution, DuplicateChildIsMutatedAgainFromTheSameParent) {
 }
 
 TEST(RegularizedEvolution, ChildThatCannotChangeFallsBackToRandom) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(3, 1, 0.0));  // every child equals its parent
   std::set<std::string> keys;
   for (int i = 0; i < 3; ++i) {
@@ -309,7 +310,7 @@ TEST(RegularizedEvolution, ChildThatCannotChangeFallsBackToRandom) {
 }
 
 TEST(RegularizedEvolution, RandomPhaseDoesNotDependOnAskAndTellOrder) {
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution in_order(space, options(12, 3));
   RegularizedEvolution reversed(space, options(12, 3));
   std::map<int, Architecture> a, b;
@@ -326,7 +327,7 @@ TEST(RegularizedEvolution, RandomPhaseDoesNotDependOnAskAndTellOrder) {
 
 TEST(RegularizedEvolution, TellAcceptsTrialsItNeverAsked) {
   // Resume: finished trials are told in completion order before anything is asked.
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution s(space, options(4, 2));
   std::set<std::string> told;
   for (int i = 0; i < 6; ++i) {
@@ -349,7 +350,7 @@ TEST(RegularizedEvolution, TellAcceptsTrialsItNeverAsked) {
 TEST(RegularizedEvolution, RejectsBadOptionsQuotingTheValue) {
   auto message = [](EvolutionOptions o) -> std::string {
     try {
-      RegularizedEvolution s(SearchSpace(), o);
+      RegularizedEvolution s(MobileNetV3Space(), o);
     } catch (const UsageError& e) {
       return e.what();
     }
@@ -377,7 +378,7 @@ namespace {
 /// Trials 0..2 told completed: A has the best metric but is dominated by B and C on accuracy and
 /// latency; B dominates both others.
 RegularizedEvolution hand_population(Objective objective) {
-  SearchSpace space;
+  MobileNetV3Space space;
   EvolutionOptions o{3, 2, 0.05, 21, 50};
   o.objective = objective;
   RegularizedEvolution s(space, o);
@@ -409,7 +410,7 @@ TEST(RegularizedEvolution, AParetoTournamentPicksByNonDominatedRankNotByMetric) 
 }
 
 TEST(RegularizedEvolution, AParetoSearchNeedsAccuracyAndLatencyToRank) {
-  SearchSpace space;
+  MobileNetV3Space space;
   EvolutionOptions o{3, 2, 0.05, 21, 50};
   o.objective = Objective::kPareto;
   RegularizedEvolution s(space, o);

@@ -96,7 +96,7 @@ TEST_F(SearchDriverTest, ATimeBudgetEndsTheSearchAndStopsTheRunningTrials) {
   e.search_seconds = 40;  // an earlier session used 40 s of it
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   auto cull = make_cull_policy(3, 6, 0.5);
   FakeTrials fake(store, *cull, 3);
@@ -140,7 +140,7 @@ TEST_F(SearchDriverTest, ASearchThatRunsAllItsTrialsEndsByItsTrialCount) {
   e.options.time_budget_seconds = 1e6;
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{3, 2, 0.05, 11, 50});
   NoCull cull;
   FakeTrials fake(store, cull, 3);
@@ -156,7 +156,7 @@ TEST_F(SearchDriverTest, RunsExactlyNTrialsAndCompletes) {
   ExperimentRecord e = experiment(20);
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   EvolutionOptions evo{6, 3, 0.05, 11, 50};
   RegularizedEvolution strategy(space, evo);
   auto cull = make_cull_policy(3, 6, 0.5);
@@ -189,7 +189,7 @@ TEST_F(SearchDriverTest, CancelMarksTheExperimentInterruptedAndStartsNothingMore
   ExperimentRecord e = experiment(50);
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   NoCull cull;
   std::atomic<bool> cancel{false};
@@ -219,7 +219,7 @@ TEST_F(SearchDriverTest, ResumeKeepsFinishedTrialsAndRerunsInterruptedOnesUnderT
   ExperimentRecord e = experiment(12);
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   // A first session: 6 trials finished, trial 6 and 7 interrupted.
   std::vector<TrialRecord> kept;
   Rng rng(1);
@@ -270,7 +270,7 @@ TEST_F(SearchDriverTest, ResumeKeepsFinishedTrialsAndRerunsInterruptedOnesUnderT
 }
 
 TEST(RestoreSearchState, TellsFinishedTrialsInCompletionOrder) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Rng rng(2);
   std::vector<TrialRecord> trials;
   const char* ends[] = {"2026-01-01T00:00:03.000Z", "2026-01-01T00:00:01.000Z",
@@ -302,7 +302,7 @@ TEST_F(SearchDriverTest, ResumingAFailedSearchClearsItsErrorAndKeepsTimeCurrent)
   e.search_seconds = 100.0;
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   NoCull cull;
   FakeTrials fake(store, cull, 3);
@@ -320,7 +320,7 @@ TEST_F(SearchDriverTest, ACancelAfterTheLastTrialIsNotAnInterruption) {
   ExperimentRecord e = experiment(2);
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   NoCull cull;
   FakeTrials fake(store, cull, 3);
@@ -340,7 +340,7 @@ TEST_F(SearchDriverTest, TheSameFailureInTheFirstPTrialsStopsTheSearch) {
   ExperimentRecord e = experiment(20);  // population 6
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   NoCull cull;
   int n = 0;
@@ -377,7 +377,7 @@ TEST_F(SearchDriverTest, DifferentFailuresOrOneSuccessKeepTheSearchGoing) {
   ExperimentRecord e = experiment(12);
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   auto cull = make_cull_policy(3, 6, 0.5);
   FakeTrials fake(store, *cull, 3);
@@ -398,7 +398,7 @@ TEST_F(SearchDriverTest, ATrialThatThrowsIsStoredAsAFailedTrialOfTheExperiment) 
   e.dataset.classes = 10;
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   NoCull cull;
   ThreadExecutor ex([](const TrialProposal&,
@@ -437,7 +437,7 @@ TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit
   e.options.concurrent_trials = 1;
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   EvolutionOptions evo{6, 3, 0.05, 11, 50};
   {
     RegularizedEvolution strategy(space, evo);
@@ -490,7 +490,7 @@ TEST_F(SearchDriverTest, ADeviceFailureEndsTheSearchAndResumeRerunsTheTrialItHit
 }
 
 TEST(ResumableTrials, LeavesOutTrialsThatCannotBeTrusted) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Rng rng(3);
   std::vector<TrialRecord> trials(4);
   for (int i = 0; i < 4; ++i) {
@@ -539,7 +539,7 @@ double fake_latency(const Architecture& a) { return testing::arch_score(a); }
 
 /// The median fake latency over many random architectures: a limit about half of them break.
 double median_fake_latency() {
-  SearchSpace space;
+  MobileNetV3Space space;
   std::vector<double> v;
   for (int i = 0; i < 201; ++i) {
     Rng rng = rng_for(99, static_cast<std::uint64_t>(i));
@@ -589,7 +589,7 @@ TEST_F(LimitsTest, ALatencyLimitRejectsWithoutTrainingAndRejectedTrialsDoNotCoun
   e.options.max_latency_ms = limit;
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   auto cull = make_cull_policy(3, 6, 0.5);
   FakeTrials fake(store, *cull, 3);
@@ -629,7 +629,7 @@ TEST_F(LimitsTest, ASizeLimitRejectsBeforeAnyTrialRuns) {
   e.dataset.shape[2] = 28;
   e.dataset.classes = 10;
   // The median size of the space's networks: about half are over it.
-  SearchSpace space;
+  MobileNetV3Space space;
   std::vector<std::int64_t> sizes;
   for (int i = 0; i < 101; ++i) {
     Rng rng = rng_for(7, static_cast<std::uint64_t>(i));
@@ -669,7 +669,7 @@ TEST_F(LimitsTest, LimitsNoNetworkMeetsEndTheSearchAsFailedNamingTheClosest) {
   e.options.max_latency_ms = 1e-6;
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   RegularizedEvolution strategy(space, EvolutionOptions{6, 3, 0.05, 11, 50});
   auto cull = make_cull_policy(3, 6, 0.5);
   FakeTrials fake(store, *cull, 3);
@@ -700,7 +700,7 @@ TEST_F(LimitsTest, ResumeKeepsRejectedTrialsCountsThemAndNeverProposesThemAgain)
   e.options.max_latency_ms = limit;
   auto store = ExperimentStore::create(root_, e);
   e = store.read_experiment();
-  SearchSpace space;
+  MobileNetV3Space space;
   std::vector<TrialRecord> kept;
   std::set<std::string> rejected_keys;
   for (int i = 0; kept.size() < 4; ++i) {

@@ -237,7 +237,7 @@ TEST(SearchOptions, LimitsAreStoredPositiveAndOlderFilesHaveNone) {
 
 TEST(SearchOptions, InitialArchitecturesAreStoredAndBoundedByThePopulation) {
   SearchOptions o;
-  const SearchSpace space;
+  const MobileNetV3Space space;
   o.initial_archs = {space.smallest(), space.largest()};
   const SearchOptions back = search_options_from_json(to_json(o));
   ASSERT_EQ(back.initial_archs.size(), 2u);

@@ -9,7 +9,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 #include "report_fixtures.hpp"
 
 namespace nas {
@@ -32,7 +32,7 @@ class SearchRequestTest : public ::testing::Test {
     e.seed = 7;
     e.status = status;
     auto store = ExperimentStore::create(root_, e);
-    const SearchSpace space;
+    const MobileNetV3Space space;
     for (int id = 0; id < finished; ++id) {
       TrialRecord t =
           testing::make_trial("e", {id, TrialStatus::kCompleted, 0, 10, 5.0, 50.0, 0.1, {1, 1, 1}});
@@ -125,13 +125,13 @@ TEST_F(SearchRequestTest, InitialArchitecturesAreReadFromFilesAndTrialFolders) {
   store_experiment(1, ExperimentStatus::kInterrupted);  // trial 0: the smallest network
   fs::create_directories(root_ + "/files");
   const std::string file = root_ + "/files/largest.json";
-  std::ofstream(file) << SearchSpace().largest().to_json().dump();
+  std::ofstream(file) << MobileNetV3Space().largest().to_json().dump();
   SearchRequest r;
   r.initial_archs = {file, root_ + "/e/trials/0"};
   const PreparedSearch p = prepare_search(r, root_);
   ASSERT_EQ(p.experiment.options.initial_archs.size(), 2u);
-  EXPECT_EQ(p.experiment.options.initial_archs[0], SearchSpace().largest());
-  EXPECT_EQ(p.experiment.options.initial_archs[1], SearchSpace().smallest());
+  EXPECT_EQ(p.experiment.options.initial_archs[0], MobileNetV3Space().largest());
+  EXPECT_EQ(p.experiment.options.initial_archs[1], MobileNetV3Space().smallest());
   r.initial_archs = {root_ + "/files/missing.json"};
   EXPECT_THROW(prepare_search(r, root_), InputError);
 }

@@ -21,7 +21,7 @@ double closeness(const Architecture& a, const Architecture& target) {
   return same / double(target.values().size());
 }
 
-Architecture sample_with_seed(const SearchSpace& space, std::uint64_t seed) {
+Architecture sample_with_seed(const MobileNetV3Space& space, std::uint64_t seed) {
   Rng rng(seed);
   return space.sample(rng);
 }
@@ -51,18 +51,18 @@ SearchRun run_search(Strategy& s, int n_trials, int concurrency, const Architect
 }
 
 // 2 canonical keys: only the stem kernel varies (one depth, one candidate elsewhere).
-SearchSpace two_key_space() {
+MobileNetV3Space two_key_space() {
   SearchSpaceOptions o;
   o.width_multipliers = {1.0};
   o.expand_ratios = {1};
   o.kernel_sizes = {3};
   o.depths = {1};
   o.se_stages = {};
-  return SearchSpace(o);
+  return MobileNetV3Space(o);
 }
 
 TEST(Strategy, MakeStrategyByName) {
-  SearchSpace space;
+  MobileNetV3Space space;
   EvolutionOptions o;
   EXPECT_EQ(make_strategy("evolution", space, o)->name(), "evolution");
   EXPECT_EQ(make_strategy("random", space, o)->name(), "random");
@@ -79,7 +79,7 @@ TEST(Strategy, MakeStrategyByName) {
 }
 
 TEST(Strategy, EvolutionBeatsRandomSearchAtEqualBudgets) {
-  SearchSpace space;
+  MobileNetV3Space space;
   double evolution = 0, random = 0;
   const int seeds = 5;
   for (int seed = 1; seed <= seeds; ++seed) {
@@ -103,7 +103,7 @@ TEST(Strategy, NoDuplicateKeysAmongAskedTrials) {
   so.kernel_sizes = {3};
   so.depths = {1, 2};
   so.se_stages = {};
-  SearchSpace space(so);
+  MobileNetV3Space space(so);
   EvolutionOptions o;
   o.max_population = 8;
   o.sample_size = 3;
@@ -121,7 +121,7 @@ TEST(Strategy, NoDuplicateKeysAmongAskedTrials) {
 }
 
 TEST(Strategy, SameSeedSameProposals) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Architecture target = sample_with_seed(space, 4);
   for (const char* name : {"evolution", "random"}) {
     EvolutionOptions o;
@@ -144,7 +144,7 @@ TEST(Strategy, SameSeedSameProposals) {
 }
 
 TEST(Strategy, KeysOfEvaluatedRunningAndNotedTrialsAreAvoided) {
-  SearchSpace space = two_key_space();
+  MobileNetV3Space space = two_key_space();
   for (const char* name : {"evolution", "random"}) {
     EvolutionOptions o;
     o.max_population = 2;
@@ -168,7 +168,7 @@ TEST(Strategy, KeysOfEvaluatedRunningAndNotedTrialsAreAvoided) {
 }
 
 TEST(Strategy, AnExhaustedSpaceRepeatsRatherThanStalls) {
-  SearchSpace space = two_key_space();
+  MobileNetV3Space space = two_key_space();
   for (const char* name : {"evolution", "random"}) {
     EvolutionOptions o;
     o.max_population = 2;
@@ -181,7 +181,7 @@ TEST(Strategy, AnExhaustedSpaceRepeatsRatherThanStalls) {
 }
 
 TEST(Strategy, TellChecksTheOutcome) {
-  SearchSpace space;
+  MobileNetV3Space space;
   for (const char* name : {"evolution", "random"}) {
     auto s = make_strategy(name, space, EvolutionOptions{});
     TrialProposal t = s->ask(0);
@@ -198,7 +198,7 @@ TEST(Strategy, TellChecksTheOutcome) {
 }
 
 TEST(Strategy, InterruptedTrialMayBeAskedAgainWithTheSameProposal) {
-  SearchSpace space;
+  MobileNetV3Space space;
   for (const char* name : {"evolution", "random"}) {
     auto s = make_strategy(name, space, EvolutionOptions{});
     TrialProposal t = s->ask(3);

@@ -19,7 +19,7 @@ DatasetInfo mnist_like() {
 }
 
 TrialProposal proposal(int id) {
-  SearchSpace space;
+  MobileNetV3Space space;
   Rng rng = rng_for(5, static_cast<std::uint64_t>(id));
   TrialProposal p;
   p.id = id;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "nas/core/experiment/records.hpp"
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 namespace nas {
 
@@ -22,6 +22,6 @@ struct ArchitectureSource {
 
 /// Throws InputError naming the path for a missing or unreadable path, a folder with neither
 /// file, invalid JSON or an architecture outside the space.
-ArchitectureSource read_architecture_source(const std::string& path, const SearchSpace& space);
+ArchitectureSource read_architecture_source(const std::string& path, const MobileNetV3Space& space);
 
 }  // namespace nas

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "nas/core/search/mobilenetv3_space.hpp"
 #include "nas/core/search/search_options.hpp"
-#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 namespace nas {
 
@@ -48,14 +48,14 @@ struct NetworkPlan {
 };
 
 /// Stage strides and activations of the space (fixed, as in NNI's MobileNetV3Space).
-inline constexpr int kStageStrides[SearchSpace::kStages] = {2, 2, 2, 1, 2};
-inline constexpr Activation kStageActivations[SearchSpace::kStages] = {
+inline constexpr int kStageStrides[MobileNetV3Space::kStages] = {2, 2, 2, 1, 2};
+inline constexpr Activation kStageActivations[MobileNetV3Space::kStages] = {
     Activation::kReLU, Activation::kReLU, Activation::kHardSwish, Activation::kHardSwish,
     Activation::kHardSwish};
 
 /// Works out the plan. `space` says which stages have SE; the architecture must be valid.
 NetworkPlan plan_network(const Architecture& arch, const InputShape& input, int classes,
-                         const SearchSpace& space = SearchSpace());
+                         const MobileNetV3Space& space = MobileNetV3Space());
 
 /// Every weight, bias and BatchNorm affine value.
 std::int64_t count_params(const NetworkPlan& plan);

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 namespace nas {
 
@@ -21,17 +21,17 @@ constexpr const char* kNni27ExpandedNote =
 
 /// NNI 2.7's 54 labels in draw order (each at the place of its first tied choice in the 66-label
 /// order), with the 66-space choices each one sets.
-std::vector<Draw> nni27_draws(const SearchSpace& space);
+std::vector<Draw> nni27_draws(const MobileNetV3Space& space);
 
 /// The 54-label form of a 66-label architecture, or nullopt when tied choices differ.
-std::optional<Architecture> to_nni27(const Architecture& arch, const SearchSpace& space);
+std::optional<Architecture> to_nni27(const Architecture& arch, const MobileNetV3Space& space);
 
 /// The 66-label architecture a 54-label one stands for. Throws InputError naming a missing or
 /// unknown label, or a value outside its candidates.
-Architecture expand_nni27(const Architecture& arch54, const SearchSpace& space);
+Architecture expand_nni27(const Architecture& arch54, const MobileNetV3Space& space);
 
 /// Whether an architecture read from a file uses NNI 2.7's 54 labels (rather than the 66).
 /// Throws InputError naming one label of each set when it mixes the two.
-bool uses_nni27_labels(const Architecture& raw, const SearchSpace& space);
+bool uses_nni27_labels(const Architecture& raw, const MobileNetV3Space& space);
 
 }  // namespace nas

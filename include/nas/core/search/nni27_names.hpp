@@ -15,8 +15,8 @@
 // LayerChoice and Repeat, built under fixed_arch, leave no level of their own in the names.
 #include <string>
 
+#include "nas/core/search/mobilenetv3_space.hpp"
 #include "nas/core/search/network_plan.hpp"
-#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 
@@ -24,6 +24,6 @@ namespace nas {
 /// "block3.depthwise.bn.running_mean" -> "blocks.3.1.1.1.running_mean" when block 3 is the
 /// second layer of stage 2). Throws std::invalid_argument for a name our network does not have.
 std::string nni27_parameter_name(const std::string& name, const NetworkPlan& plan,
-                                 const SearchSpace& space);
+                                 const MobileNetV3Space& space);
 
 }  // namespace nas

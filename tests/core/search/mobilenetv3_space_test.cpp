@@ -1,4 +1,4 @@
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 namespace nas {
 namespace {
 
-TEST(SearchSpace, HasTheOriginals66Labels) {
-  SearchSpace space;
+TEST(MobileNetV3Space, HasTheOriginals66Labels) {
+  MobileNetV3Space space;
   EXPECT_EQ(space.choices().size(), 66u);
   std::set<std::string> labels;
   for (const auto& c : space.choices()) labels.insert(c.label);
@@ -25,8 +25,8 @@ TEST(SearchSpace, HasTheOriginals66Labels) {
   }
 }
 
-TEST(SearchSpace, CandidateListsKeepDuplicates) {
-  SearchSpace space;
+TEST(MobileNetV3Space, CandidateListsKeepDuplicates) {
+  MobileNetV3Space space;
   EXPECT_EQ(space.choice("width_0").candidates, (std::vector<int>{8, 16, 16, 16, 24, 24, 32}));
   EXPECT_EQ(space.choice("width_7").candidates,
             (std::vector<int>{512, 640, 768, 1024, 1280, 1536, 2048}));
@@ -37,7 +37,7 @@ TEST(SearchSpace, CandidateListsKeepDuplicates) {
   EXPECT_EQ(space.choice("depth_3").candidates, (std::vector<int>{1, 2, 3, 4}));
 }
 
-TEST(SearchSpace, MakeDivisibleFollowsNni) {
+TEST(MobileNetV3Space, MakeDivisibleFollowsNni) {
   EXPECT_EQ(make_divisible(8), 8);
   EXPECT_EQ(make_divisible(10), 16);  // 8 is more than 10 % below 10
   EXPECT_EQ(make_divisible(12), 16);
@@ -46,8 +46,8 @@ TEST(SearchSpace, MakeDivisibleFollowsNni) {
   EXPECT_EQ(make_divisible(12 * 1.0, 8), 16);
 }
 
-TEST(SearchSpace, SamplingIsSeededAndValid) {
-  SearchSpace space;
+TEST(MobileNetV3Space, SamplingIsSeededAndValid) {
+  MobileNetV3Space space;
   Rng a(7), b(7), c(8);
   Architecture x = space.sample(a), y = space.sample(b), z = space.sample(c);
   EXPECT_EQ(x, y);
@@ -56,8 +56,8 @@ TEST(SearchSpace, SamplingIsSeededAndValid) {
   EXPECT_NO_THROW(space.validate(z));
 }
 
-TEST(SearchSpace, SamplingIsUniformOverListEntries) {
-  SearchSpace space;
+TEST(MobileNetV3Space, SamplingIsUniformOverListEntries) {
+  MobileNetV3Space space;
   Rng rng(1);
   int n16 = 0;
   const int n = 7000;
@@ -65,16 +65,16 @@ TEST(SearchSpace, SamplingIsUniformOverListEntries) {
   EXPECT_NEAR(n16 / double(n), 3.0 / 7.0, 0.03);
 }
 
-TEST(SearchSpace, JsonRoundTrip) {
-  SearchSpace space;
+TEST(MobileNetV3Space, JsonRoundTrip) {
+  MobileNetV3Space space;
   Rng rng(3);
   Architecture a = space.sample(rng);
   Architecture b = Architecture::from_json(nlohmann::json::parse(a.to_json().dump()));
   EXPECT_EQ(a, b);
 }
 
-TEST(SearchSpace, ReadsNniParameterCfgWithStringValues) {
-  SearchSpace space;
+TEST(MobileNetV3Space, ReadsNniParameterCfgWithStringValues) {
+  MobileNetV3Space space;
   Rng rng(4);
   Architecture a = space.sample(rng);
   nlohmann::json mutation;
@@ -87,7 +87,7 @@ TEST(SearchSpace, ReadsNniParameterCfgWithStringValues) {
   EXPECT_EQ(Architecture::from_json(cfg), a);
 }
 
-TEST(SearchSpace, RejectsNonIntegerValues) {
+TEST(MobileNetV3Space, RejectsNonIntegerValues) {
   EXPECT_THROW(Architecture::from_json(nlohmann::json{{"ks_0", "three"}}), InputError);
   EXPECT_THROW(Architecture::from_json(nlohmann::json{{"ks_0", 3.5}}), InputError);
   // Values beyond int's range are refused, not wrapped onto a candidate (4294967304 = 2^32 + 8).
@@ -101,15 +101,15 @@ TEST(SearchSpace, RejectsNonIntegerValues) {
 
 std::string validation_error(const Architecture& a) {
   try {
-    SearchSpace().validate(a);
+    MobileNetV3Space().validate(a);
   } catch (const InputError& e) {
     return e.what();
   }
   return "";
 }
 
-TEST(SearchSpace, ValidationNamesTheLabelAndAllowedValues) {
-  SearchSpace space;
+TEST(MobileNetV3Space, ValidationNamesTheLabelAndAllowedValues) {
+  MobileNetV3Space space;
   Rng rng(5);
   Architecture a = space.sample(rng);
 
@@ -130,8 +130,8 @@ TEST(SearchSpace, ValidationNamesTheLabelAndAllowedValues) {
   EXPECT_NE(msg.find("[8, 16, 16, 16, 24, 24, 32]"), std::string::npos) << msg;
 }
 
-TEST(SearchSpace, CanonicalKeyIgnoresLayersBeyondDepth) {
-  SearchSpace space;
+TEST(MobileNetV3Space, CanonicalKeyIgnoresLayersBeyondDepth) {
+  MobileNetV3Space space;
   Rng rng(6);
   Architecture a = space.sample(rng);
   a.set("depth_2", 2);
@@ -145,8 +145,8 @@ TEST(SearchSpace, CanonicalKeyIgnoresLayersBeyondDepth) {
   EXPECT_EQ(space.canonical_key(a).size(), 16u);
 }
 
-TEST(SearchSpace, MutationRateMatchesProbability) {
-  SearchSpace space;
+TEST(MobileNetV3Space, MutationRateMatchesProbability) {
+  MobileNetV3Space space;
   Rng rng(9);
   Architecture parent = space.sample(rng);
   int redrawn_differs = 0, total = 0;
@@ -164,8 +164,8 @@ TEST(SearchSpace, MutationRateMatchesProbability) {
   EXPECT_EQ(space.mutate(parent, rng, 0.0), parent);
 }
 
-TEST(SearchSpace, ExtremesTakeEachChoicesSmallestAndLargestCandidate) {
-  SearchSpace space;
+TEST(MobileNetV3Space, ExtremesTakeEachChoicesSmallestAndLargestCandidate) {
+  MobileNetV3Space space;
   EXPECT_EQ(space.smallest().at("width_7"), 512);
   EXPECT_EQ(space.largest().at("width_7"), 2048);
   EXPECT_EQ(space.smallest().at("se_6"), 0);
@@ -174,12 +174,12 @@ TEST(SearchSpace, ExtremesTakeEachChoicesSmallestAndLargestCandidate) {
   EXPECT_NO_THROW(space.validate(space.largest()));
 }
 
-TEST(SearchSpace, SmallerSpaceFromOptions) {
+TEST(MobileNetV3Space, SmallerSpaceFromOptions) {
   SearchSpaceOptions o;
   o.width_multipliers = {0.5};
   o.expand_ratios = {1};
   o.depths = {1};
-  SearchSpace space(o);
+  MobileNetV3Space space(o);
   EXPECT_EQ(space.choices().size(), 66u);
   EXPECT_EQ(space.choice("width_3").candidates, (std::vector<int>{32}));
 }

@@ -1,4 +1,4 @@
-#include "nas/core/search/search_space.hpp"
+#include "nas/core/search/mobilenetv3_space.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -107,7 +107,7 @@ LabelSet label_set_from_string(const std::string& name) {
                    "nni-2.7 (the 54 labels the original searched)");
 }
 
-SearchSpace::SearchSpace(SearchSpaceOptions options, LabelSet labels)
+MobileNetV3Space::MobileNetV3Space(SearchSpaceOptions options, LabelSet labels)
     : options_(std::move(options)), labels_(labels) {
   if (options_.base_widths.size() != kWidths) {
     throw UsageError("search space: base_widths needs " + std::to_string(kWidths) + " entries");
@@ -140,32 +140,32 @@ SearchSpace::SearchSpace(SearchSpaceOptions options, LabelSet labels)
   }
 }
 
-const Choice& SearchSpace::choice(const std::string& label) const {
+const Choice& MobileNetV3Space::choice(const std::string& label) const {
   auto it = index_.find(label);
   if (it == index_.end()) throw InputError("architecture: unknown label '" + label + "'");
   return choices_[it->second];
 }
 
-bool SearchSpace::stage_has_se(int stage) const {
+bool MobileNetV3Space::stage_has_se(int stage) const {
   return std::find(options_.se_stages.begin(), options_.se_stages.end(), stage) !=
          options_.se_stages.end();
 }
 
-Architecture SearchSpace::smallest() const {
+Architecture MobileNetV3Space::smallest() const {
   Architecture a;
   for (const auto& c : choices_)
     a.set(c.label, *std::min_element(c.candidates.begin(), c.candidates.end()));
   return a;
 }
 
-Architecture SearchSpace::largest() const {
+Architecture MobileNetV3Space::largest() const {
   Architecture a;
   for (const auto& c : choices_)
     a.set(c.label, *std::max_element(c.candidates.begin(), c.candidates.end()));
   return a;
 }
 
-Architecture SearchSpace::sample(Rng& rng) const {
+Architecture MobileNetV3Space::sample(Rng& rng) const {
   Architecture arch;
   for (const auto& d : draws_) {
     const int v = d.candidates[uniform_index(rng, d.candidates.size())];
@@ -174,7 +174,7 @@ Architecture SearchSpace::sample(Rng& rng) const {
   return arch;
 }
 
-Architecture SearchSpace::mutate(const Architecture& parent, Rng& rng, double prob) const {
+Architecture MobileNetV3Space::mutate(const Architecture& parent, Rng& rng, double prob) const {
   Architecture child = parent;
   // One uniform draw per label in order, then the value only where it fires, so the stream of
   // draws has a fixed shape whatever the outcome.
@@ -187,7 +187,7 @@ Architecture SearchSpace::mutate(const Architecture& parent, Rng& rng, double pr
   return child;
 }
 
-void SearchSpace::validate(const Architecture& arch) const {
+void MobileNetV3Space::validate(const Architecture& arch) const {
   for (const auto& [label, value] : arch.values()) {
     auto it = index_.find(label);
     if (it == index_.end()) throw InputError("architecture: unknown label '" + label + "'");
@@ -214,7 +214,7 @@ void SearchSpace::validate(const Architecture& arch) const {
   }
 }
 
-std::string SearchSpace::canonical_string(const Architecture& arch) const {
+std::string MobileNetV3Space::canonical_string(const Architecture& arch) const {
   std::ostringstream out;
   out << "w";
   for (int i = 0; i < kWidths; ++i) out << (i ? "." : "") << arch.at("width_" + std::to_string(i));
@@ -231,12 +231,12 @@ std::string SearchSpace::canonical_string(const Architecture& arch) const {
   return out.str();
 }
 
-std::string SearchSpace::canonical_key(const Architecture& arch) const {
+std::string MobileNetV3Space::canonical_key(const Architecture& arch) const {
   const std::string text = canonical_string(arch);
   return hex64(fnv1a(text.data(), text.size()));
 }
 
-LoadedArchitecture load_architecture(const std::string& path, const SearchSpace& space) {
+LoadedArchitecture load_architecture(const std::string& path, const MobileNetV3Space& space) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open architecture file");
   nlohmann::json j;

@@ -47,7 +47,7 @@ struct Draw {
   std::vector<std::string> targets;  // labels of the 66-choice space
 };
 
-/// label -> value. Plain data; SearchSpace::validate says whether it belongs to a space.
+/// label -> value. Plain data; MobileNetV3Space::validate says whether it belongs to a space.
 class Architecture {
  public:
   Architecture() = default;
@@ -72,13 +72,14 @@ class Architecture {
   std::map<std::string, int> values_;
 };
 
-class SearchSpace {
+class MobileNetV3Space {
  public:
   static constexpr int kStages = 5;
   static constexpr int kLayersPerStage = 4;
   static constexpr int kWidths = 8;
 
-  explicit SearchSpace(SearchSpaceOptions options = {}, LabelSet labels = LabelSet::kIndependent);
+  explicit MobileNetV3Space(SearchSpaceOptions options = {},
+                            LabelSet labels = LabelSet::kIndependent);
 
   const SearchSpaceOptions& options() const { return options_; }
   LabelSet labels() const { return labels_; }
@@ -130,6 +131,6 @@ struct LoadedArchitecture {
 
 /// Reads an architecture file (our JSON, a trial.json, or NNI's parameter.cfg with 66 or with NNI
 /// 2.7's 54 labels) and validates it against the space; errors name the file.
-LoadedArchitecture load_architecture(const std::string& path, const SearchSpace& space);
+LoadedArchitecture load_architecture(const std::string& path, const MobileNetV3Space& space);
 
 }  // namespace nas
