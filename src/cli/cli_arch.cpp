@@ -1,7 +1,9 @@
 // `nas arch`: describe an architecture, or draw a random one.
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +11,7 @@
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/experiment/architecture_source.hpp"
+#include "nas/core/search/nb201_space.hpp"
 #include "nas/core/search/network_plan.hpp"
 #include "nas/core/search/nni27_labels.hpp"
 
@@ -68,9 +71,55 @@ void print_table(const MobileNetV3Space& space, const Architecture& arch, const 
   out << "arch_key  " << space.canonical_key(arch) << "\n";
 }
 
+// A NAS-Bench-201 cell: asked for with --space, written as its string, or a file of ours that
+// holds the six edge labels (a trial folder of a table search included).
+bool names_a_cell(const ArchOptions& o) {
+  if (o.space == "nas-bench-201") return true;
+  if (!o.file.empty() && o.file.front() == '|') return true;
+  std::error_code ec;
+  fs::path path = o.file;
+  if (fs::is_directory(path, ec)) path /= "trial.json";
+  if (!fs::is_regular_file(path, ec)) return false;
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.find("\"edge_1_0\"") != std::string::npos;
+}
+
+void print_cell(const Nb201Cell& cell, bool json) {
+  const Nb201Space space;
+  const Architecture arch = Nb201Space::architecture_of(cell);
+  if (json) {
+    std::cout << nlohmann::json{{"space", "nas-bench-201"}, {"cell", to_string(cell)},
+                                {"arch", arch.to_json()},   {"arch_key", space.canonical_key(arch)},
+                                {"params", nullptr},        {"macs", nullptr}}
+                     .dump()
+              << "\n";
+    return;
+  }
+  std::cout << "cell      " << to_string(cell) << "\n";
+  for (int e = 0; e < kNb201Edges; ++e) {
+    const std::string label = kNb201EdgeLabels[e];
+    // edge_2_1: node 2 <- node 1
+    std::cout << "node " << label[5] << " <- " << label[7] << "  " << kNb201Ops[cell.ops[e]]
+              << "\n";
+  }
+  std::cout << "params    - (a NAS-Bench-201 table cell: no network is built)\n";
+  std::cout << "arch_key  " << space.canonical_key(arch) << "\n";
+}
+
 void run_arch(const ArchOptions& o) {
   setup_logging(o.log_level);
   MobileNetV3Space space;
+  if (o.random && o.space == "nas-bench-201") {
+    if (!o.file.empty()) throw UsageError("give either an architecture file or --random, not both");
+    Rng rng(o.seed_given ? o.seed : random_seed());
+    std::cout << Nb201Space().sample(rng).to_json().dump(2) << "\n";
+    return;
+  }
+  if (!o.random && !o.file.empty() && names_a_cell(o)) {
+    print_cell(load_nb201_cell(o.file), o.json);
+    return;
+  }
   if (o.random) {
     if (!o.file.empty()) throw UsageError("give either an architecture file or --random, not both");
     Rng rng(o.seed_given ? o.seed : random_seed());
@@ -81,7 +130,8 @@ void run_arch(const ArchOptions& o) {
     std::cout << printed.value().to_json().dump(2) << "\n";
     return;
   }
-  if (o.space != "mobilenetv3") throw UsageError("--space goes with --random");
+  if (o.space != "mobilenetv3")
+    throw UsageError("--space goes with --random (or nas-bench-201 with a cell)");
   if (o.file.empty()) throw UsageError("an architecture file (or --random) is required");
   // A trial of nas search comes with its experiment's input shape.
   const ArchitectureSource loaded = read_architecture_source(o.file, space);
@@ -120,7 +170,8 @@ void setup_arch(CLI::App& app) {
   });
   cmd->add_option("--space", o->space,
                   "label set for --random: mobilenetv3 (66 choices) or nni-2.7 (the 54 labels "
-                  "the original searched, printed as such)")
+                  "the original searched, printed as such); nas-bench-201 for a cell (its string "
+                  "|op~0|+|...| or our JSON)")
       ->type_name("SPACE")
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "print {\"params\", \"macs\", \"arch_key\"} as JSON");

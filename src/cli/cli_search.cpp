@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -20,9 +21,11 @@
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/report/report.hpp"
+#include "nas/core/search/nb201_trial.hpp"
 #include "nas/core/search/regularized_evolution.hpp"
 #include "nas/core/search/search_driver.hpp"
 #include "nas/core/search/search_request.hpp"
+#include "nas/core/search/search_spaces.hpp"
 #include "nas/dist/mpi_channel.hpp"
 #include "nas/dist/remote_executor.hpp"
 #include "nas/torch/compute_settings.hpp"
@@ -87,6 +90,22 @@ SearchRequest request_of(const SearchCliOptions& o) {
   return r;
 }
 
+/// The NAS-Bench-201 table: --nb201-table, $NAS_NB201_TABLE, the installed copy, or the source
+/// tree's (a build run in place). Throws InputError naming where it looked.
+std::string nb201_table_path(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("NAS_NB201_TABLE"); env && *env) return env;
+  const std::string file = "nas-bench-201/nas-bench-201-12epoch.csv.gz";
+  const std::vector<std::string> places{std::string(NAS_DATA_INSTALL_DIR) + "/" + file,
+                                        std::string(NAS_DATA_SOURCE_DIR) + "/" + file};
+  for (const auto& p : places) {
+    std::error_code ec;
+    if (fs::exists(p, ec)) return p;
+  }
+  throw InputError("the NAS-Bench-201 table is in neither " + places[0] + " nor " + places[1] +
+                   ": give --nb201-table FILE or set NAS_NB201_TABLE");
+}
+
 /// The command that continues experiment `id` under `root`, as it can be pasted.
 std::string resume_command(const std::string& argv0, const std::string& id,
                            const std::string& root) {
@@ -109,7 +128,12 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
                 format_duration(e.options.time_budget_seconds.value_or(0)).c_str(),
                 counted(p.interrupted, "trial").c_str());
   }
-  if (p.best) {
+  if (p.best && p.best->nb201) {
+    const TrialRecord& b = *p.best;
+    std::printf("best trial %d: %s, validation %.2f%%, test %.2f%% (%s)\n", b.id,
+                b.nb201->cell.c_str(), b.nb201->val_accuracy, b.nb201->test_accuracy,
+                b.nb201->dataset.c_str());
+  } else if (p.best) {
     const TrialRecord& b = *p.best;
     std::printf(
         "best trial %d: metric %.4f, accuracy %.2f%%, latency %.4f ms/image, %s params, %s "
@@ -121,7 +145,7 @@ void print_summary(const ExperimentStore& store, const ExperimentRecord& e,
   const std::string root = store.root();
   std::printf("next:\n  %s %s --experiment-dir %s\n",
               companion_command(argv0, "nas-report").c_str(), e.id.c_str(), root.c_str());
-  if (p.best) {
+  if (p.best && !p.best->nb201) {  // a table cell has no network to retrain
     std::printf("  %s %s\n", companion_command(argv0, "nas-test-model").c_str(),
                 fs::absolute(store.trial_dir(p.best->id)).lexically_normal().c_str());
   }
@@ -211,7 +235,26 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   const ComputeSettings compute = compute_settings_for(s);
   apply_compute_settings(compute);
 
-  const std::optional<SharedData> shared_data = prepare_data(s, experiment, ranks, compute, cancel);
+  const bool tabular = is_tabular_space(s.space);
+  std::optional<Nb201Table> table;
+  std::optional<SharedData> shared_data;
+  if (tabular) {
+    // A table cell is looked up, not trained: no data, devices or workers; the table is read
+    // before the experiment's folder exists, so a bad one leaves nothing behind.
+    if (ranks.channel) {
+      throw UsageError("--space " + s.space +
+                       " looks trials up in a table: run it in one process, not under MPI");
+    }
+    const std::string path = nb201_table_path(s.nb201_table);
+    table = Nb201Table::load(path);
+    experiment.dataset =
+        nb201_dataset_info(nb201_dataset_from_string(s.nb201_dataset), s.eval_split, path);
+    experiment.devices = {"table"};
+    experiment.environment.reset();
+    experiment.workers.clear();
+  } else {
+    shared_data = prepare_data(s, experiment, ranks, compute, cancel);
+  }
   const DatasetInfo& data = experiment.dataset;
   experiment.nas_version = nas_version();
   experiment.libtorch_version = libtorch_version();
@@ -224,18 +267,26 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   if (ranks.channel) send_go(*ranks.channel, experiment.id);
   add_log_file(store->log_path(), prepared.resumed ? "resumed" : "");
   const auto dashboard = start_search_dashboard(o, store->root(), experiment.id);
-  spdlog::info(
-      "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} over the {} space on {} ({} "
-      "train / {} eval), seed {}",
-      experiment.id, prepared.resumed ? "resumed" : "new", s.n_trials, s.epochs, s.cull_ratio,
-      s.strategy, s.space, s.dataset, data.train_size, data.eval_size, experiment.seed);
+  if (tabular) {
+    spdlog::info(
+        "experiment {} ({}): {} trials, {} over the {} table ({}, the {} column), seed {}; "
+        "trials are looked up, not trained: the metric is the table's accuracy, no culling",
+        experiment.id, prepared.resumed ? "resumed" : "new", s.n_trials, s.strategy, s.space,
+        s.nb201_dataset, s.eval_split, experiment.seed);
+  } else {
+    spdlog::info(
+        "experiment {} ({}): {} trials, {} epochs, cull ratio {}, {} over the {} space on {} ({} "
+        "train / {} eval), seed {}",
+        experiment.id, prepared.resumed ? "resumed" : "new", s.n_trials, s.epochs, s.cull_ratio,
+        s.strategy, s.space, s.dataset, data.train_size, data.eval_size, experiment.seed);
+  }
   for (const auto& w : experiment.workers) {
     std::string devices;
     for (const auto& d : w.devices) devices += (devices.empty() ? "" : ",") + d;
     spdlog::info("worker rank {} on {}: {} slots on {}", w.rank, w.host, w.slots, devices);
   }
 
-  const MobileNetV3Space space({}, label_set_from_string(s.space));
+  const std::unique_ptr<SearchSpace> space = make_search_space(s.space);
   EvolutionOptions evo;
   evo.max_population = s.max_population;
   evo.sample_size = s.sample_size;
@@ -243,7 +294,7 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   evo.seed = experiment.seed;
   evo.initial = s.initial_archs;
   evo.objective = objective_from_string(s.objective);
-  auto strategy = make_strategy(s.strategy, space, evo);
+  auto strategy = make_strategy(s.strategy, *space, evo);
   auto cull = make_cull_policy(s.epochs, s.max_population, s.cull_ratio, evo.objective);
 
   const TrainerOptions train = trainer_options_for(s, experiment.seed);
@@ -295,6 +346,10 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     } else if (r.status == TrialStatus::kRejected) {
       spdlog::info("trial {} rejected ({} so far): {}", r.id, p.rejected,
                    rejection_reason(r, trial_limits(s)));
+    } else if (r.nb201) {
+      spdlog::info("trial {} {} [{}/{}]: accuracy {:.2f}% (validation {:.2f}%, test {:.2f}%) {}",
+                   r.id, to_string(r.status), p.finished, p.n_trials, r.accuracy.value_or(0),
+                   r.nb201->val_accuracy, r.nb201->test_accuracy, r.nb201->cell);
     } else {
       // The count first: a narrow terminal cuts the end of the line, not the progress.
       spdlog::info("trial {} {} [{}/{}]: metric {:.4f}, accuracy {:.2f}%, {:.4f} ms, {} params, {}",
@@ -310,7 +365,12 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   std::unique_ptr<TrialExecutor> executor;
   std::optional<TrialContext> ctx;
   std::optional<SlotStreams> streams;
-  if (ranks.channel) {
+  if (tabular) {
+    executor = std::make_unique<ThreadExecutor>(
+        Nb201TrialRunner(*table, nb201_dataset_from_string(s.nb201_dataset), s.eval_split == "test",
+                         writer),
+        std::vector<std::string>{"cpu"}, s.concurrent_trials, 1);
+  } else if (ranks.channel) {
     executor = std::make_unique<RemoteExecutor>(*ranks.channel, experiment.workers, writer, *cull,
                                                 &stop_trials);
   } else {
@@ -491,10 +551,21 @@ void setup_search(CLI::App& app, const std::string& argv0) {
       ->type_name("KIND")
       ->group(kSearch);
   cmd->add_option("--space", s.space,
-                  "mobilenetv3 (66 independent choices) or nni-2.7 (the 54 labels the original "
-                  "searched)")
+                  "mobilenetv3 (66 independent choices), nni-2.7 (the 54 labels the original "
+                  "searched) or nas-bench-201 (NAS-Bench-201's cell, looked up in its table: no "
+                  "training)")
       ->capture_default_str()
       ->type_name("NAME")
+      ->group(kSearch);
+  cmd->add_option("--nb201-dataset", s.nb201_dataset,
+                  "with --space nas-bench-201: the table's data set, cifar10, cifar100 or "
+                  "imagenet16-120")
+      ->capture_default_str()
+      ->type_name("NAME")
+      ->group(kSearch);
+  cmd->add_option("--nb201-table", s.nb201_table,
+                  "with --space nas-bench-201: the table's file (default: the one nas ships)")
+      ->type_name("FILE")
       ->group(kSearch);
   cmd->add_option("--seed", o->seed, "seed of everything random (default: drawn and recorded)")
       ->check(seed_range())

@@ -109,6 +109,11 @@ std::optional<std::uint64_t> JsonFields::opt_uint64(const std::string& key) cons
   return uint64(key);
 }
 
+std::optional<std::int64_t> JsonFields::opt_int64(const std::string& key) const {
+  if (!has(key) || at(key).is_null()) return std::nullopt;
+  return int64(key);
+}
+
 std::optional<double> JsonFields::opt_number(const std::string& key) const {
   if (!has(key) || at(key).is_null()) return std::nullopt;
   return number(key);
@@ -123,6 +128,11 @@ void JsonFields::expect_format(const std::string& tag) const {
 
 nlohmann::json json_or_null(const std::optional<double>& v) {
   if (!v || !std::isfinite(*v)) return nullptr;
+  return *v;
+}
+
+nlohmann::json json_or_null(const std::optional<std::int64_t>& v) {
+  if (!v) return nullptr;
   return *v;
 }
 

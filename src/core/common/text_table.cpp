@@ -64,6 +64,8 @@ std::string counted(std::int64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
+std::string human_count(const std::optional<std::int64_t>& n) { return n ? human_count(*n) : "-"; }
+
 std::string human_count(std::int64_t n) {
   char buf[32];
   const double v = static_cast<double>(n);

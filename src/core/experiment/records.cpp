@@ -10,6 +10,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/json_fields.hpp"
+#include "nas/core/search/search_spaces.hpp"
 
 namespace nas {
 namespace {
@@ -153,8 +154,8 @@ nlohmann::json to_json(const TrialRecord& r) {
   j["arch_key"] = r.arch_key;
   j["origin"] = r.origin;
   j["parent"] = json_or_null(r.parent);
-  j["params"] = r.params;
-  j["macs"] = r.macs;
+  j["params"] = json_or_null(r.params);
+  j["macs"] = json_or_null(r.macs);
   j["device"] = r.device;
   j["host"] = json_or_null(r.host);
   j["threads"] = json_or_null(r.threads);
@@ -170,6 +171,12 @@ nlohmann::json to_json(const TrialRecord& r) {
   j["error"] = json_or_null(r.error);
   j["latency_before_ms"] = json_or_null(r.latency_before_ms);
   j["rejected_by"] = json_or_null(r.rejected_by);
+  if (r.nb201) {
+    j["nb201"] = {{"dataset", r.nb201->dataset},
+                  {"cell", r.nb201->cell},
+                  {"val_accuracy", r.nb201->val_accuracy},
+                  {"test_accuracy", r.nb201->test_accuracy}};
+  }
   return j;
 }
 
@@ -190,8 +197,8 @@ TrialRecord trial_record_from_json(const nlohmann::json& j) {
   r.arch_key = f.str("arch_key");
   r.origin = f.str("origin");
   r.parent = f.opt_integer("parent");
-  r.params = f.int64("params");
-  r.macs = f.int64("macs");
+  r.params = f.opt_int64("params");
+  r.macs = f.opt_int64("macs");
   r.device = f.str("device");
   r.host = f.opt_str("host");
   r.threads = f.opt_integer("threads");
@@ -207,6 +214,11 @@ TrialRecord trial_record_from_json(const nlohmann::json& j) {
   r.error = f.opt_str("error");
   r.latency_before_ms = f.opt_number("latency_before_ms");  // absent in older files
   r.rejected_by = f.opt_str("rejected_by");
+  if (f.has("nb201") && !f.at("nb201").is_null()) {
+    const JsonFields n(f.at("nb201"), f.path("nb201"));
+    r.nb201 = Nb201Lookup{n.str("dataset"), n.str("cell"), n.number("val_accuracy"),
+                          n.number("test_accuracy")};
+  }
   return r;
 }
 
@@ -325,6 +337,9 @@ nlohmann::json to_json(const ExperimentRecord& r) {
   j["error"] = json_or_null(r.error);
   j["seed"] = r.seed;
   j["options"] = to_json(r.options);
+  // What a trial's metric is, said where a reader of the file looks first: the table's accuracy
+  // under nas-bench-201 (no latency), else the reward of accuracy and latency.
+  j["metric"] = is_tabular_space(r.options.space) ? "accuracy" : "reward";
   j["dataset"] = to_json(r.dataset);
   j["devices"] = r.devices;
   j["versions"] = {{"nas", r.nas_version}, {"libtorch", r.libtorch_version}};

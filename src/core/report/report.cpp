@@ -160,7 +160,7 @@ std::vector<TopRow> top_trials(const ExperimentReport& r, int k) {
   for (const TrialRecord* t : ranked) {
     rows.push_back({t->id, *t->metric, t->accuracy, t->latency_ms, t->params, t->macs,
                     depths_of(t->arch), t->status, retrained_accuracy(r, t->id),
-                    retrain_is_partial(r, t->id)});
+                    retrain_is_partial(r, t->id), t->nb201});
   }
   return rows;
 }

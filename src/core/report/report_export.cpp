@@ -1,13 +1,15 @@
 // Machine-readable forms of a single-experiment report: JSON and CSV.
 #include <cmath>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
 
+#include "nas/core/common/error.hpp"
 #include "nas/core/common/json_fields.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/report/report.hpp"
-#include "nas/core/search/mobilenetv3_space.hpp"
+#include "nas/core/search/search_spaces.hpp"
 
 namespace nas {
 namespace {
@@ -43,12 +45,13 @@ nlohmann::json top_json(const std::vector<TopRow>& rows) {
                    {"metric", r.metric},
                    {"accuracy", json_or_null(r.accuracy)},
                    {"latency_ms", json_or_null(r.latency_ms)},
-                   {"params", r.params},
-                   {"macs", r.macs},
+                   {"params", json_or_null(r.params)},
+                   {"macs", json_or_null(r.macs)},
                    {"depths", r.depths},
                    {"status", to_string(r.status)},
                    {"retrained_accuracy", json_or_null(r.retrained_accuracy)},
-                   {"retrained_partial", r.retrained_partial}});
+                   {"retrained_partial", r.retrained_partial},
+                   {"nb201_cell", r.nb201 ? nlohmann::json(r.nb201->cell) : nlohmann::json()}});
   }
   return out;
 }
@@ -73,8 +76,8 @@ nlohmann::json pareto_json(const std::vector<ParetoPoint>& points) {
                    {"accuracy", p.accuracy},
                    {"latency_ms", p.latency_ms},
                    {"status", to_string(p.status)},
-                   {"params", p.params},
-                   {"macs", p.macs},
+                   {"params", json_or_null(p.params)},
+                   {"macs", json_or_null(p.macs)},
                    {"metric", p.metric}});
   }
   return out;
@@ -101,11 +104,17 @@ std::string csv_number(std::optional<double> v) {
 }
 
 // The space's canonical order first, then any labels it does not know (older or custom spaces).
-std::vector<std::string> arch_columns(const std::vector<TrialRecord>& trials) {
+std::vector<std::string> arch_columns(const std::vector<TrialRecord>& trials,
+                                      const std::string& space_name) {
   std::vector<std::string> columns;
   std::set<std::string> seen;
-  const MobileNetV3Space space;
-  for (const auto& c : space.choices()) {
+  std::unique_ptr<SearchSpace> space;
+  try {
+    space = make_search_space(space_name);
+  } catch (const UsageError&) {
+    space = make_search_space("mobilenetv3");  // a space this version does not know
+  }
+  for (const auto& c : space->choices()) {
     columns.push_back(c.label);
     seen.insert(c.label);
   }
@@ -156,8 +165,8 @@ std::vector<std::string> scalar_cells(const ExperimentReport& r, const TrialReco
           csv_number(t.metric),
           csv_number(t.accuracy),
           csv_number(t.latency_ms),
-          std::to_string(t.params),
-          std::to_string(t.macs),
+          t.params ? std::to_string(*t.params) : "",
+          t.macs ? std::to_string(*t.macs) : "",
           t.culled_at_epoch ? std::to_string(*t.culled_at_epoch) : "",
           t.arch_key,
           t.error.value_or(""),
@@ -199,7 +208,7 @@ nlohmann::json report_to_json(const ExperimentReport& r) {
 }
 
 void write_csv(const ExperimentReport& r, std::ostream& out) {
-  const auto arch = arch_columns(r.trials);
+  const auto arch = arch_columns(r.trials, r.experiment.options.space);
   std::vector<std::string> header = scalar_columns();
   header.insert(header.end(), arch.begin(), arch.end());
   write_csv_row(out, header);

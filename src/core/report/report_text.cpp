@@ -4,6 +4,7 @@
 
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/report/report.hpp"
+#include "nas/core/search/search_spaces.hpp"
 
 namespace nas {
 namespace {
@@ -29,6 +30,13 @@ std::string join_depths(const std::vector<int>& depths) {
 
 std::string options_line(const SearchOptions& o) {
   std::ostringstream out;
+  if (is_tabular_space(o.space)) {
+    out << o.strategy << " over the " << o.space << " table (" << o.nb201_dataset
+        << "), looked up, not trained, population " << o.max_population << ", sample "
+        << o.sample_size << ", " << counted(o.n_trials, "trial") << ", " << o.concurrent_trials
+        << " concurrent, mutation " << shortest(o.mutation_prob);
+    return out.str();
+  }
   out << o.strategy << ", " << counted(o.epochs, "epoch") << ", cull ratio "
       << shortest(o.cull_ratio) << ", population " << o.max_population << ", sample "
       << o.sample_size << ", " << counted(o.n_trials, "trial") << ", " << o.concurrent_trials
@@ -55,6 +63,10 @@ std::string limits_line(const SearchOptions& o) {
 
 std::string dataset_line(const DatasetInfo& d) {
   std::ostringstream out;
+  if (d.shape[0] == 0 && d.train_size == 0) {  // a table's: no images
+    out << d.name << " (the table's " << d.split << " column, " << d.classes << " classes)";
+    return out.str();
+  }
   out << d.name << " (" << d.split << " split, " << d.train_size << " train / " << d.eval_size
       << " eval, " << d.shape[0] << "x" << d.shape[1] << "x" << d.shape[2] << ", " << d.classes
       << " classes)";
@@ -130,7 +142,22 @@ std::string summary_section(const ExperimentReport& r) {
   return out.str();
 }
 
+// NAS-Bench-201 trials: both of the table's columns and the cell, where a network's size would be.
+std::string top_section_of_cells(const ExperimentReport& r) {
+  TextTable t({Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kLeft});
+  t.add_row({"id", "metric", "validation %", "test %", "cell"});
+  for (const auto& row : r.top) {
+    t.add_row({std::to_string(row.id), fixed(row.metric, 4),
+               row.nb201 ? fixed(row.nb201->val_accuracy, 2) : "-",
+               row.nb201 ? fixed(row.nb201->test_accuracy, 2) : "-",
+               row.nb201 ? row.nb201->cell : "-"});
+  }
+  return "Top " + counted(static_cast<std::int64_t>(r.top.size()), "trial") + " by metric:\n" +
+         t.render("  ");
+}
+
 std::string top_section(const ExperimentReport& r) {
+  if (is_tabular_space(r.experiment.options.space)) return top_section_of_cells(r);
   TextTable t({Align::kRight, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
                Align::kRight, Align::kLeft, Align::kLeft, Align::kRight});
   t.add_row({"id", "metric", "accuracy %", "latency ms", "params", "MACs", "depths", "status",

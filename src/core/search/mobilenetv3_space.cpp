@@ -26,74 +26,12 @@ std::string join(const std::vector<int>& v) {
   return out + "]";
 }
 
-// Architecture values are small integers; anything outside int's range (4294967304, 1e300) is
-// refused before a conversion could wrap it onto a valid candidate.
-bool integral_in_range(double d) {
-  return std::isfinite(d) && d == std::floor(d) && d >= std::numeric_limits<int>::min() &&
-         d <= std::numeric_limits<int>::max();
-}
-
-int value_from_json(const std::string& label, const nlohmann::json& v) {
-  if (v.is_number_unsigned()) {
-    const auto u = v.get<std::uint64_t>();
-    if (u <= static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
-      return static_cast<int>(u);
-  } else if (v.is_number_integer()) {
-    const auto i = v.get<std::int64_t>();
-    if (i >= std::numeric_limits<int>::min() && i <= std::numeric_limits<int>::max())
-      return static_cast<int>(i);
-  } else if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (integral_in_range(d)) return static_cast<int>(d);
-  } else if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    try {
-      std::size_t used = 0;
-      const double d = std::stod(s, &used);
-      if (used == s.size() && integral_in_range(d)) return static_cast<int>(d);
-    } catch (const std::exception&) {
-    }
-  }
-  throw InputError("architecture: value of '" + label +
-                   "' is not an integer in range: " + dump_json(v));
-}
-
 }  // namespace
 
 int make_divisible(double v, int divisor) {
   int n = std::max(divisor, static_cast<int>(v + divisor / 2.0) / divisor * divisor);
   if (n < 0.9 * v) n += divisor;
   return n;
-}
-
-int Architecture::at(const std::string& label) const {
-  auto it = values_.find(label);
-  if (it == values_.end()) throw InputError("architecture: missing label '" + label + "'");
-  return it->second;
-}
-
-nlohmann::json Architecture::to_json() const {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [label, value] : values_) j[label] = value;
-  return j;
-}
-
-Architecture Architecture::from_json(const nlohmann::json& j) {
-  const nlohmann::json* obj = &j;
-  if (j.is_object() && j.contains("arch") && j["arch"].is_object()) {
-    obj = &j["arch"];  // a trial.json or retrain.json of ours
-  } else if (j.is_object() && j.contains("parameters")) {
-    const auto& p = j["parameters"];
-    if (!p.is_object() || !p.contains("mutation") || !p["mutation"].is_object()) {
-      throw InputError(
-          "architecture: 'parameters' has no 'mutation' object (not an NNI parameter.cfg)");
-    }
-    obj = &p["mutation"];
-  }
-  if (!obj->is_object()) throw InputError("architecture: expected a JSON object of label -> value");
-  Architecture arch;
-  for (const auto& [label, v] : obj->items()) arch.set(label, value_from_json(label, v));
-  return arch;
 }
 
 std::string to_string(LabelSet labels) {
@@ -190,6 +128,11 @@ Architecture MobileNetV3Space::mutate(const Architecture& parent, Rng& rng, doub
 void MobileNetV3Space::validate(const Architecture& arch) const {
   for (const auto& [label, value] : arch.values()) {
     auto it = index_.find(label);
+    if (it == index_.end() && label.rfind("edge_", 0) == 0) {
+      throw InputError(
+          "architecture: a NAS-Bench-201 cell (label '" + label +
+          "'), not a MobileNetV3 network: a table cell has no network to build or train");
+    }
     if (it == index_.end()) throw InputError("architecture: unknown label '" + label + "'");
     const auto& cands = choices_[it->second].candidates;
     if (std::find(cands.begin(), cands.end(), value) == cands.end()) {
@@ -229,11 +172,6 @@ std::string MobileNetV3Space::canonical_string(const Architecture& arch) const {
     }
   }
   return out.str();
-}
-
-std::string MobileNetV3Space::canonical_key(const Architecture& arch) const {
-  const std::string text = canonical_string(arch);
-  return hex64(fnv1a(text.data(), text.size()));
 }
 
 LoadedArchitecture load_architecture(const std::string& path, const MobileNetV3Space& space) {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "nas/core/search/mobilenetv3_space.hpp"
+#include "nas/core/search/search_space.hpp"
 #include "nas/core/search/strategy.hpp"
 
 namespace nas {
@@ -14,7 +14,7 @@ namespace nas {
 class RandomSearch : public Strategy {
  public:
   /// Throws UsageError when max_dedup_retries < 0.
-  RandomSearch(MobileNetV3Space space, std::uint64_t seed, int max_dedup_retries = 50,
+  RandomSearch(const SearchSpace& space, std::uint64_t seed, int max_dedup_retries = 50,
                std::vector<Architecture> initial = {});
 
   TrialProposal ask(int trial_id) override;
@@ -24,7 +24,7 @@ class RandomSearch : public Strategy {
   std::string name() const override { return "random"; }
 
  private:
-  MobileNetV3Space space_;
+  std::shared_ptr<const SearchSpace> space_;
   std::uint64_t seed_;
   std::vector<Architecture> initial_;  // tried first
   int max_dedup_retries_;

@@ -28,8 +28,8 @@ void validate(const EvolutionOptions& o) {
   }
 }
 
-RegularizedEvolution::RegularizedEvolution(MobileNetV3Space space, EvolutionOptions options)
-    : space_(std::move(space)), options_(options) {
+RegularizedEvolution::RegularizedEvolution(const SearchSpace& space, EvolutionOptions options)
+    : space_(space.clone()), options_(options) {
   validate(options_);
 }
 
@@ -67,8 +67,9 @@ TrialProposal RegularizedEvolution::ask(int trial_id) {
   // (or, with trials at once, a still running) initial trial is replaced by another random one.
   const bool initial = population_.size() < static_cast<std::size_t>(options_.max_population);
   if (initial) {
-    const auto known = propose_initial(trial_id, options_.initial, space_, ledger_);
-    p = known ? *known : propose_random(trial_id, space_, rng, ledger_, options_.max_dedup_retries);
+    const auto known = propose_initial(trial_id, options_.initial, *space_, ledger_);
+    p = known ? *known
+              : propose_random(trial_id, *space_, rng, ledger_, options_.max_dedup_retries);
   } else {
     const Member& parent = population_[tournament(rng)];
     p.id = trial_id;
@@ -76,15 +77,15 @@ TrialProposal RegularizedEvolution::ask(int trial_id) {
     p.parent = parent.id;
     bool fresh = false;
     for (int attempt = 0; attempt <= options_.max_dedup_retries && !fresh; ++attempt) {
-      p.arch = space_.mutate(parent.arch, rng, options_.mutation_prob);
-      p.arch_key = space_.canonical_key(p.arch);
+      p.arch = space_->mutate(parent.arch, rng, options_.mutation_prob);
+      p.arch_key = space_->canonical_key(p.arch);
       fresh = !ledger_.taken(p.arch_key);
     }
     // The parent's neighbourhood is used up (or mutation_prob is too small to leave it):
     // exploring elsewhere beats training the same network twice.
-    if (!fresh) p = propose_random(trial_id, space_, rng, ledger_, options_.max_dedup_retries);
+    if (!fresh) p = propose_random(trial_id, *space_, rng, ledger_, options_.max_dedup_retries);
   }
-  add_nni27_form(p, space_);
+  add_nni27_form(p, *space_);
   ledger_.start(trial_id, p.arch_key);
   return p;
 }
@@ -97,7 +98,7 @@ void RegularizedEvolution::tell(const TrialProposal& trial, TrialStatus status,
     throw RuntimeFailure("strategy: trial " + std::to_string(trial.id) +
                          " has no accuracy and latency to rank in a Pareto search");
   }
-  ledger_.finish(trial.id, space_.canonical_key(trial.arch), status, metric);
+  ledger_.finish(trial.id, space_->canonical_key(trial.arch), status, metric);
   if (!enters) return;
   population_.push_back({trial.id, trial.arch, *metric, objectives.value_or(Objectives{})});
   if (population_.size() > static_cast<std::size_t>(options_.max_population)) {
@@ -106,7 +107,7 @@ void RegularizedEvolution::tell(const TrialProposal& trial, TrialStatus status,
 }
 
 void RegularizedEvolution::note_running(const TrialProposal& trial) {
-  ledger_.start(trial.id, space_.canonical_key(trial.arch));
+  ledger_.start(trial.id, space_->canonical_key(trial.arch));
 }
 
 }  // namespace nas

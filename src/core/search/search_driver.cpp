@@ -102,9 +102,8 @@ TrialProposal proposal_of(const TrialRecord& r) {
   return p;
 }
 
-std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials,
-                                          const MobileNetV3Space& space, int epochs,
-                                          std::vector<std::string>& problems) {
+std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const SearchSpace& space,
+                                          int epochs, std::vector<std::string>& problems) {
   std::vector<TrialRecord> ok;
   for (auto& t : trials) {
     std::string why;

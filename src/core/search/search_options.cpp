@@ -9,7 +9,9 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/json_fields.hpp"
+#include "nas/core/search/nb201_table.hpp"
 #include "nas/core/search/reward.hpp"
+#include "nas/core/search/search_spaces.hpp"
 
 namespace nas {
 namespace {
@@ -73,13 +75,33 @@ void validate_rates(const SearchOptions& o) {
           "--mutation-prob must be in [0, 1], got " + quoted(o.mutation_prob));
 }
 
+// A table cell has no network: nothing to time, build or cull, so every flag about one is refused
+// rather than silently ignored.
+void validate_tabular(const SearchOptions& o) {
+  if (!is_tabular_space(o.space)) return;
+  const std::string space = "with --space " + o.space;
+  require(o.cull_ratio == 0, "--cull-ratio " + quoted(o.cull_ratio) + " " + space +
+                                 ": the table has no per-epoch accuracies to cull by (give 0 or "
+                                 "leave it out)");
+  const std::string no_network = ": a table cell has no network to time or build";
+  require(!o.max_latency_ms, "--max-latency " + space + no_network);
+  require(!o.target_latency_ms, "--target-latency " + space + no_network);
+  require(!o.max_macs, "--max-macs " + space + no_network);
+  require(!o.max_params, "--max-params " + space + no_network);
+  require(o.objective == "scalar", "--objective " + o.objective + " " + space +
+                                       ": the table has no latency, so the only objective is "
+                                       "accuracy");
+}
+
 void validate_names_and_sizes(const SearchOptions& o) {
   require(o.strategy == "evolution" || o.strategy == "random",
           "--strategy must be 'evolution' or 'random', got '" + o.strategy + "'");
   require(o.objective == "scalar" || o.objective == "pareto",
           "--objective must be 'scalar' or 'pareto', got '" + o.objective + "'");
-  require(o.space == "mobilenetv3" || o.space == "nni-2.7",
-          "--space must be 'mobilenetv3' or 'nni-2.7', got '" + o.space + "'");
+  const auto spaces = search_space_names();
+  require(std::find(spaces.begin(), spaces.end(), o.space) != spaces.end(),
+          "--space must be 'mobilenetv3', 'nni-2.7' or 'nas-bench-201', got '" + o.space + "'");
+  nb201_dataset_from_string(o.nb201_dataset);
   require(o.eval_split == "validation" || o.eval_split == "test",
           "--eval-split must be 'validation' or 'test', got '" + o.eval_split + "'");
   require(o.eval_subset >= 0,
@@ -137,6 +159,7 @@ void validate(const SearchOptions& o) {
   validate_rates(o);
   validate_budget(o);
   validate_reward(reward_options(o));
+  validate_tabular(o);
 }
 
 RewardOptions reward_options(const SearchOptions& o) {
@@ -231,6 +254,8 @@ nlohmann::json to_json(const SearchOptions& o) {
   nlohmann::json j;
   j["strategy"] = o.strategy;
   j["space"] = o.space;
+  j["nb201_dataset"] = o.nb201_dataset;
+  j["nb201_table"] = empty_as_null(o.nb201_table);
   j["objective"] = o.objective;
   j["epochs"] = o.epochs;
   j["cull_ratio"] = o.cull_ratio;
@@ -287,6 +312,8 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   };
   read_string("strategy", o.strategy);
   read_string("space", o.space);
+  read_string("nb201_dataset", o.nb201_dataset);  // absent in older files: cifar10, unused
+  read_string("nb201_table", o.nb201_table);
   read_string("objective", o.objective);  // absent in older files: scalar
   read_int("concurrent_trials", o.concurrent_trials);
   read_int("epochs", o.epochs);

@@ -10,7 +10,9 @@
 #include "nas/core/common/random.hpp"
 #include "nas/core/experiment/architecture_source.hpp"
 #include "nas/core/search/mobilenetv3_space.hpp"
+#include "nas/core/search/nb201_space.hpp"
 #include "nas/core/search/search_driver.hpp"
+#include "nas/core/search/search_spaces.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,6 +30,8 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--strategy", "strategy"},
       {"--objective", "objective"},
       {"--space", "space"},
+      {"--nb201-dataset", "nb201_dataset"},
+      {"--nb201-table", "nb201_table"},
       {"--mutation-prob", "mutation_prob"},
       {"--dataset", "dataset"},
       {"--data-dir", "data_dir"},
@@ -109,8 +113,7 @@ void prepare_resume(const SearchRequest& r, const std::string& root, PreparedSea
   auto loaded = p.store->load_trials();
   p.problems = std::move(loaded.problems);
   p.kept =
-      resumable_trials(std::move(loaded.trials),
-                       MobileNetV3Space({}, label_set_from_string(s.space)), s.epochs, p.problems);
+      resumable_trials(std::move(loaded.trials), *make_search_space(s.space), s.epochs, p.problems);
   for (const auto& t : p.kept) p.finished += is_finished(t.status);
   const bool budget_spent =
       s.time_budget_seconds && p.experiment.search_seconds.value_or(0) >= *s.time_budget_seconds;
@@ -154,9 +157,17 @@ PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
     if (p.already_complete) return p;
   } else {
     if (r.quick) p.quick_set = apply_quick(r.options, r.given);
-    const MobileNetV3Space space({}, label_set_from_string(r.options.space));
-    for (const auto& path : r.initial_archs)
-      r.options.initial_archs.push_back(read_architecture_source(path, space).arch);
+    if (is_tabular_space(r.options.space)) {
+      // The table has no epochs to cull by: no culling unless asked for, and then validate()
+      // says why not.
+      if (!r.given.count("--cull-ratio")) r.options.cull_ratio = 0;
+      for (const auto& path : r.initial_archs)
+        r.options.initial_archs.push_back(Nb201Space::architecture_of(load_nb201_cell(path)));
+    } else {
+      const MobileNetV3Space space({}, label_set_from_string(r.options.space));
+      for (const auto& path : r.initial_archs)
+        r.options.initial_archs.push_back(read_architecture_source(path, space).arch);
+    }
     if (r.no_gpu) r.options.device = "cpu";
     r.options.seed = r.given.count("--seed") ? r.seed : random_seed();
     p.experiment.options = r.options;

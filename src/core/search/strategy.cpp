@@ -9,7 +9,7 @@
 
 namespace nas {
 
-std::unique_ptr<Strategy> make_strategy(const std::string& name, const MobileNetV3Space& space,
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space,
                                         const EvolutionOptions& o) {
   if (name == "evolution") return std::make_unique<RegularizedEvolution>(space, o);
   if (name == "random")
@@ -70,13 +70,14 @@ TrialRecord start_record(const TrialProposal& p, const std::string& experiment_i
   return r;
 }
 
-void add_nni27_form(TrialProposal& p, const MobileNetV3Space& space) {
-  if (space.labels() == LabelSet::kNni27) p.arch_nni27 = to_nni27(p.arch, space);
+void add_nni27_form(TrialProposal& p, const SearchSpace& space) {
+  const auto* mobilenet = dynamic_cast<const MobileNetV3Space*>(&space);
+  if (mobilenet && mobilenet->labels() == LabelSet::kNni27)
+    p.arch_nni27 = to_nni27(p.arch, *mobilenet);
 }
 
 std::optional<TrialProposal> propose_initial(int trial_id, const std::vector<Architecture>& initial,
-                                             const MobileNetV3Space& space,
-                                             const KeyLedger& ledger) {
+                                             const SearchSpace& space, const KeyLedger& ledger) {
   for (const auto& arch : initial) {
     const std::string key = space.canonical_key(arch);
     if (ledger.taken(key)) continue;
@@ -90,7 +91,7 @@ std::optional<TrialProposal> propose_initial(int trial_id, const std::vector<Arc
   return std::nullopt;
 }
 
-TrialProposal propose_random(int trial_id, const MobileNetV3Space& space, Rng& rng,
+TrialProposal propose_random(int trial_id, const SearchSpace& space, Rng& rng,
                              const KeyLedger& ledger, int retries) {
   TrialProposal p;
   p.id = trial_id;

@@ -61,7 +61,7 @@ std::optional<TrialRecord> reject_by_size(const TrialProposal& p, const TrialLim
   } catch (const Error&) {
     return std::nullopt;
   }
-  const auto limit = size_rejection(limits, r.params, r.macs);
+  const auto limit = size_rejection(limits, *r.params, *r.macs);
   if (!limit) return std::nullopt;
   mark_rejected(r, *limit);
   r.seconds = 0.0;
@@ -86,8 +86,8 @@ void RejectionStreak::observe(const TrialRecord& r) {
   if (r.status == TrialStatus::kRejected) {
     ++in_a_row_;
     if (r.latency_before_ms) keep_min(fastest_ms_, *r.latency_before_ms);
-    if (r.macs > 0) keep_min(fewest_macs_, r.macs);
-    if (r.params > 0) keep_min(fewest_params_, r.params);
+    if (r.macs) keep_min(fewest_macs_, *r.macs);
+    if (r.params) keep_min(fewest_params_, *r.params);
   } else if (is_finished(r.status)) {
     in_a_row_ = 0;
     fastest_ms_.reset();

@@ -562,6 +562,10 @@
       ['architecture key', t.arch_key],
     ];
     if (t.rejected_by) kv.push(['rejected by', '--' + t.rejected_by.replace('_', '-')]);
+    if (t.nb201) {
+      kv.push(['NAS-Bench-201 cell', t.nb201.cell]);
+      kv.push(['table (' + t.nb201.dataset + ')', 'validation ' + pct(t.nb201.val_accuracy) + ', test ' + pct(t.nb201.test_accuracy)]);
+    }
     if (t.error) kv.push(['error', t.error]);
     const epochs = el('table', {}, el('thead', {}, el('tr', {}, ['epoch', 'loss', 'accuracy', 'latency', 'metric', 'threshold / rank', 'time'].map((h) => el('th', { text: h })))),
       el('tbody', {}, t.epochs.map((ep) => el('tr', {}, el('td', { text: ep.epoch }), el('td', { text: fixed(ep.train_loss, 4) }),

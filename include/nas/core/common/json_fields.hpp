@@ -35,6 +35,7 @@ class JsonFields {
   std::optional<std::string> opt_str(const std::string& key) const;
   std::optional<int> opt_integer(const std::string& key) const;
   std::optional<std::uint64_t> opt_uint64(const std::string& key) const;
+  std::optional<std::int64_t> opt_int64(const std::string& key) const;
   std::optional<double> opt_number(const std::string& key) const;
 
   /// Throws InputError unless the field `format` equals `tag`.
@@ -52,6 +53,7 @@ class JsonFields {
 /// null for a missing or non-finite value (JSON has no NaN or infinity), else the number.
 nlohmann::json json_or_null(const std::optional<double>& v);
 nlohmann::json json_or_null(const std::optional<int>& v);
+nlohmann::json json_or_null(const std::optional<std::int64_t>& v);
 nlohmann::json json_or_null(const std::optional<std::string>& v);
 
 }  // namespace nas

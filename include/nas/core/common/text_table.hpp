@@ -29,6 +29,8 @@ std::string fixed(std::optional<double> v, int precision);
 std::string shortest(double v);
 /// 1234 -> "1.2k", 5600000 -> "5.60M": for parameter and MAC counts.
 std::string human_count(std::int64_t n);
+/// "-" for a count a record does not have (a table cell has no params or MACs).
+std::string human_count(const std::optional<std::int64_t>& n);
 /// 12345678 -> "12,345,678".
 std::string grouped(std::int64_t n);
 /// A count and its noun, plural unless it is one: "1 trial", "3 trials", "0 epochs".

@@ -38,6 +38,15 @@ struct EpochRecord {
   std::optional<int> cull_rank;
 };
 
+/// What a NAS-Bench-201 trial looked up: both of the table's columns for its data set, whichever
+/// the search scored by (--eval-split), and the cell in NAS-Bench-201's own string form.
+struct Nb201Lookup {
+  std::string dataset;  // cifar10 | cifar100 | imagenet16-120
+  std::string cell;     // |nor_conv_3x3~0|+|...|
+  double val_accuracy = 0;
+  double test_accuracy = 0;
+};
+
 struct TrialRecord {
   int id = 0;
   std::string experiment;
@@ -46,8 +55,9 @@ struct TrialRecord {
   std::string arch_key;
   std::string origin = "random";  // random | mutation
   std::optional<int> parent;
-  std::int64_t params = 0;
-  std::int64_t macs = 0;
+  /// Null where the space builds no network (a NAS-Bench-201 table cell).
+  std::optional<std::int64_t> params;
+  std::optional<std::int64_t> macs;
   std::string device;
   std::optional<std::string> host;  // the machine it ran on (null in files of older versions)
   std::optional<int> threads;       // its CPU threads (null in files of older versions)
@@ -66,6 +76,8 @@ struct TrialRecord {
   std::optional<double> latency_before_ms;
   /// Which limit a rejected trial broke: "max_latency", "max_macs" or "max_params".
   std::optional<std::string> rejected_by;
+  /// A trial of --space nas-bench-201: the table's row, instead of any training.
+  std::optional<Nb201Lookup> nb201;
 };
 
 struct DatasetInfo {

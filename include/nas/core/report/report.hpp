@@ -57,12 +57,13 @@ struct TopRow {
   double metric = 0;
   std::optional<double> accuracy;
   std::optional<double> latency_ms;
-  std::int64_t params = 0;
-  std::int64_t macs = 0;
+  std::optional<std::int64_t> params;  // null: no network (a table cell)
+  std::optional<std::int64_t> macs;
   std::vector<int> depths;  // depth_1..depth_5 (absent labels skipped)
   TrialStatus status = TrialStatus::kCompleted;
   std::optional<double> retrained_accuracy;
-  bool retrained_partial = false;  // only a partial retrain has finished (see is_full_retrain)
+  bool retrained_partial = false;    // only a partial retrain has finished (see is_full_retrain)
+  std::optional<Nb201Lookup> nb201;  // a NAS-Bench-201 trial's table row
 };
 
 struct ParetoPoint {
@@ -70,8 +71,8 @@ struct ParetoPoint {
   double accuracy = 0;
   double latency_ms = 0;
   TrialStatus status = TrialStatus::kCompleted;
-  std::int64_t params = 0;
-  std::int64_t macs = 0;
+  std::optional<std::int64_t> params;  // null: no network (a table cell)
+  std::optional<std::int64_t> macs;
   double metric = 0;
 };
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/core/common/random.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 
@@ -25,11 +25,6 @@ struct SearchSpaceOptions {
 /// NNI's make_divisible(v, 8): the nearest multiple of 8 not more than 10 % below v.
 int make_divisible(double v, int divisor = 8);
 
-struct Choice {
-  std::string label;
-  std::vector<int> candidates;  // duplicates kept: sampling picks an entry uniformly
-};
-
 /// Which choices a search draws on its own. Both build the same networks from the same 66-label
 /// architectures; they differ in what sampling and mutation can vary independently.
 enum class LabelSet {
@@ -47,32 +42,7 @@ struct Draw {
   std::vector<std::string> targets;  // labels of the 66-choice space
 };
 
-/// label -> value. Plain data; MobileNetV3Space::validate says whether it belongs to a space.
-class Architecture {
- public:
-  Architecture() = default;
-  explicit Architecture(std::map<std::string, int> values) : values_(std::move(values)) {}
-
-  /// The value of `label`; throws InputError naming the label when it is absent.
-  int at(const std::string& label) const;
-  void set(const std::string& label, int value) { values_[label] = value; }
-  bool has(const std::string& label) const { return values_.count(label) > 0; }
-  const std::map<std::string, int>& values() const { return values_; }
-
-  /// A flat JSON object {"width_0": 16, ...}.
-  nlohmann::json to_json() const;
-  /// Reads our flat object or NNI's parameter.cfg ({"parameters": {"mutation": {...}}}), with
-  /// values as numbers or numeric strings. Throws InputError on anything else.
-  static Architecture from_json(const nlohmann::json& j);
-
-  bool operator==(const Architecture& o) const { return values_ == o.values_; }
-  bool operator!=(const Architecture& o) const { return !(*this == o); }
-
- private:
-  std::map<std::string, int> values_;
-};
-
-class MobileNetV3Space {
+class MobileNetV3Space : public SearchSpace {
  public:
   static constexpr int kStages = 5;
   static constexpr int kLayersPerStage = 4;
@@ -82,12 +52,17 @@ class MobileNetV3Space {
                             LabelSet labels = LabelSet::kIndependent);
 
   const SearchSpaceOptions& options() const { return options_; }
+  std::unique_ptr<SearchSpace> clone() const override {
+    return std::make_unique<MobileNetV3Space>(*this);
+  }
+  /// "mobilenetv3" or "nni-2.7", after its label set.
+  std::string name() const override { return to_string(labels_); }
   LabelSet labels() const { return labels_; }
   /// What sampling and mutation draw, in order: the 66 choices one by one, or NNI 2.7's 54
   /// labels (nni27_labels.hpp).
   const std::vector<Draw>& draws() const { return draws_; }
   /// Every choice, in canonical order (width_0..7, ks_0, per layer exp/ks/se, depth_1..5).
-  const std::vector<Choice>& choices() const { return choices_; }
+  const std::vector<Choice>& choices() const override { return choices_; }
   /// Throws InputError for an unknown label.
   const Choice& choice(const std::string& label) const;
 
@@ -100,18 +75,16 @@ class MobileNetV3Space {
   Architecture largest() const;
 
   /// Uniform random architecture: every draw picks an entry of its candidate list.
-  Architecture sample(Rng& rng) const;
+  Architecture sample(Rng& rng) const override;
   /// Re-draws every draw uniformly with probability `prob` (it may draw the same value).
-  Architecture mutate(const Architecture& parent, Rng& rng, double prob) const;
+  Architecture mutate(const Architecture& parent, Rng& rng, double prob) const override;
   /// Throws InputError naming the label (and the allowed values) for an unknown or missing
   /// label or a value outside the label's candidates, and, in the NNI 2.7 label set, for tied
   /// choices that differ.
-  void validate(const Architecture& arch) const;
+  void validate(const Architecture& arch) const override;
   /// The architecture with only the choices that shape the network (layers beyond each stage's
   /// depth dropped), as text: equal keys build identical networks.
-  std::string canonical_string(const Architecture& arch) const;
-  /// A short stable hash (16 hex digits) of canonical_string.
-  std::string canonical_key(const Architecture& arch) const;
+  std::string canonical_string(const Architecture& arch) const override;
 
  private:
   SearchSpaceOptions options_;

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "nas/core/search/mobilenetv3_space.hpp"
+#include "nas/core/search/search_space.hpp"
 #include "nas/core/search/strategy.hpp"
 
 namespace nas {
@@ -58,7 +58,7 @@ class RegularizedEvolution : public Strategy {
   };
 
   /// Throws UsageError for invalid options (see validate).
-  RegularizedEvolution(MobileNetV3Space space, EvolutionOptions options);
+  RegularizedEvolution(const SearchSpace& space, EvolutionOptions options);
 
   TrialProposal ask(int trial_id) override;
   void tell(const TrialProposal& trial, TrialStatus status, std::optional<double> metric,
@@ -74,7 +74,7 @@ class RegularizedEvolution : public Strategy {
   /// Index into population_ of the winner of a tournament drawn from `rng`.
   std::size_t tournament(Rng& rng) const;
 
-  MobileNetV3Space space_;
+  std::shared_ptr<const SearchSpace> space_;
   EvolutionOptions options_;
   std::deque<Member> population_;
   KeyLedger ledger_;

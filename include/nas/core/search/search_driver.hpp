@@ -99,9 +99,8 @@ SearchOutcome run_search(const ExperimentStore& store, ExperimentRecord& experim
 /// `problems` ("trial N: why") and left out (another trial runs in its place). A trial is left out
 /// when its architecture is not in the space, when it is completed or culled without a finite
 /// metric, or when it has more epoch records than the search's epochs.
-std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials,
-                                          const MobileNetV3Space& space, int epochs,
-                                          std::vector<std::string>& problems);
+std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const SearchSpace& space,
+                                          int epochs, std::vector<std::string>& problems);
 
 /// A proposal with the identity of a stored trial (for re-running or re-telling it).
 TrialProposal proposal_of(const TrialRecord& r);

@@ -18,7 +18,13 @@ struct SearchOptions {
   /// tournament and culling by non-dominated rank (pareto.hpp). Random search proposes as ever
   /// under pareto; its culling ranks by the front.
   std::string objective = "scalar";
-  std::string space = "mobilenetv3";  // mobilenetv3 (66 choices) | nni-2.7 (the original's 54)
+  /// mobilenetv3 (66 choices) | nni-2.7 (the original's 54) | nas-bench-201 (a table, no
+  /// training: search_spaces.hpp)
+  std::string space = "mobilenetv3";
+  /// The table's data set under --space nas-bench-201: cifar10 | cifar100 | imagenet16-120.
+  std::string nb201_dataset = "cifar10";
+  /// The table's file under --space nas-bench-201; empty: the one nas ships.
+  std::string nb201_table;
   int concurrent_trials = 4;
   int epochs = 3;
   double cull_ratio = 0.3;  // 0 = no early termination

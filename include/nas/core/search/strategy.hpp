@@ -15,8 +15,8 @@
 
 #include "nas/core/common/random.hpp"
 #include "nas/core/experiment/records.hpp"
-#include "nas/core/search/mobilenetv3_space.hpp"
 #include "nas/core/search/pareto.hpp"
+#include "nas/core/search/search_space.hpp"
 
 namespace nas {
 
@@ -38,7 +38,7 @@ struct TrialProposal {
 TrialRecord start_record(const TrialProposal& p, const std::string& experiment_id);
 
 /// Fills p.arch_nni27 when `space` draws NNI 2.7's labels.
-void add_nni27_form(TrialProposal& p, const MobileNetV3Space& space);
+void add_nni27_form(TrialProposal& p, const SearchSpace& space);
 
 class Strategy {
  public:
@@ -64,7 +64,7 @@ class Strategy {
 
 /// "evolution" (RegularizedEvolution) or "random" (RandomSearch, which uses only o.seed and
 /// o.max_dedup_retries). Throws UsageError for any other name or invalid options.
-std::unique_ptr<Strategy> make_strategy(const std::string& name, const MobileNetV3Space& space,
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpace& space,
                                         const EvolutionOptions& o);
 
 /// The de-duplication bookkeeping the strategies share: which canonical keys were evaluated
@@ -93,14 +93,13 @@ class KeyLedger {
 
 /// A uniform random proposal whose key is not taken: up to 1 + `retries` samples from `rng`,
 /// keeping the last one when all are taken (a nearly exhausted space repeats rather than stalls).
-TrialProposal propose_random(int trial_id, const MobileNetV3Space& space, Rng& rng,
+TrialProposal propose_random(int trial_id, const SearchSpace& space, Rng& rng,
                              const KeyLedger& ledger, int retries);
 
 /// The first of `initial` (the user's --initial-arch, in order) not yet proposed, as Optuna's
 /// enqueue_trial: known architectures before random ones. None when all have been. Which ones
 /// have been is read from the ledger, so a resumed search goes on where it was.
 std::optional<TrialProposal> propose_initial(int trial_id, const std::vector<Architecture>& initial,
-                                             const MobileNetV3Space& space,
-                                             const KeyLedger& ledger);
+                                             const SearchSpace& space, const KeyLedger& ledger);
 
 }  // namespace nas
