@@ -80,6 +80,8 @@ SearchRequest request_of(const SearchCliOptions& o) {
     r.options.time_budget_seconds = parse_duration(o.time_budget, "--time-budget");
   if (!o.max_macs.empty()) r.options.max_macs = parse_count(o.max_macs, "--max-macs");
   if (!o.max_params.empty()) r.options.max_params = parse_count(o.max_params, "--max-params");
+  if (!r.options.nb201_table.empty())  // compared with the recorded, absolute path on a resume
+    r.options.nb201_table = fs::absolute(r.options.nb201_table).lexically_normal().string();
   r.seed = o.seed;
   r.no_gpu = o.no_gpu;
   r.quick = o.quick;
@@ -247,6 +249,9 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     }
     const std::string path = nb201_table_path(s.nb201_table);
     table = Nb201Table::load(path);
+    // The file read is the search's: recorded, so a resume reads the same one whatever its
+    // environment or folder.
+    experiment.options.nb201_table = fs::absolute(path).lexically_normal().string();
     experiment.dataset =
         nb201_dataset_info(nb201_dataset_from_string(s.nb201_dataset), s.eval_split, path);
     experiment.devices = {"table"};

@@ -315,7 +315,7 @@ nlohmann::json dashboard_trial(const ExperimentReport& report, int id) {
   nlohmann::json plan = nullptr;
   std::string plan_error;
   try {
-    plan = plan_json(t->arch, report.experiment.dataset);
+    if (!t->nb201) plan = plan_json(t->arch, report.experiment.dataset);  // a cell builds none
   } catch (const Error& e) {
     plan_error = e.what();  // a hand-edited trial.json: show the rest of the trial anyway
   }

@@ -91,12 +91,20 @@ TEST_F(TableSearch, TheSameSeedProposesTheSameCellsAndResumeExtendsIt) {
     return out;
   };
   EXPECT_EQ(cells_of("a"), cells_of("b"));
+  const fs::path first = fs::path(root_) / "a" / "trials" / "0" / "trial.json";
+  const std::string started = read(first)["started"];
   ASSERT_EQ(run(search(70, {"--experiment-id", "a"})), 0);
+  EXPECT_EQ(read(first)["started"], started);  // kept, not run again
   const auto a = cells_of("a");
   EXPECT_EQ(a.size(), 70u);
   std::set<std::string> distinct;
   for (const auto& [id, cell] : a) distinct.insert(cell);
   EXPECT_EQ(distinct.size(), 70u);
+  const fs::path log = root_ + ".log";
+  const auto [code, text] = run_captured(search(70, {"--experiment-id", "a"}), log);
+  fs::remove(log);
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_NE(text.find("nothing to do"), std::string::npos) << text;
 }
 
 TEST_F(TableSearch, FlagsAboutANetworkOrABadTableExitTwoAndWriteNothing) {

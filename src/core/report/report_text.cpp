@@ -228,6 +228,8 @@ std::string best_so_far_section(const ExperimentReport& r) {
 }  // namespace
 
 std::string render_front_text(const ExperimentReport& r) {
+  if (is_tabular_space(r.experiment.options.space))
+    return "No front: the " + r.experiment.options.space + " table has no latency.\n";
   if (r.pareto.empty()) return "No completed trial yet: the front is empty.\n";
   return pareto_section(r);
 }

@@ -9,6 +9,7 @@
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/search/network_plan.hpp"
+#include "nas/core/search/search_spaces.hpp"
 #include "nas/core/search/trial_limits.hpp"
 
 namespace nas {
@@ -105,6 +106,7 @@ TrialProposal proposal_of(const TrialRecord& r) {
 std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const SearchSpace& space,
                                           int epochs, std::vector<std::string>& problems) {
   std::vector<TrialRecord> ok;
+  const bool tabular = is_tabular_space(space.name());
   for (auto& t : trials) {
     std::string why;
     try {
@@ -115,7 +117,10 @@ std::vector<TrialRecord> resumable_trials(std::vector<TrialRecord> trials, const
     const bool scored = t.status == TrialStatus::kCompleted || t.status == TrialStatus::kCulled;
     if (why.empty() && scored && (!t.metric || !std::isfinite(*t.metric)))
       why = "no finite final metric";
-    if (why.empty() && scored && !objectives_of(t)) why = "no final accuracy and latency";
+    // A table's trials have an accuracy and no latency; a trained network's have both.
+    if (why.empty() && scored && tabular && !t.accuracy) why = "no final accuracy";
+    if (why.empty() && scored && !tabular && !objectives_of(t))
+      why = "no final accuracy and latency";
     if (why.empty() && static_cast<int>(t.epochs.size()) > epochs) {
       why = std::to_string(t.epochs.size()) + " epoch records for a " + std::to_string(epochs) +
             "-epoch search";

@@ -581,6 +581,8 @@
         p.blocks.map((b) => el('tr', {}, [b.stage, b.layer, b.in, b.expand, b.hidden, b.out, b.kernel, b.stride, b.se ? 'yes' : '–', b.residual ? 'yes' : '–', b.activation, b.out_size.join('×')]
           .map((v) => el('td', { text: String(v) })))),
         el('tr', {}, el('td', { class: 'l', text: 'head' }), el('td', { class: 'l', colspan: 11, text: 'conv1x1 ' + p.head_channels + ' ch, pool, conv1x1 ' + p.final_channels + ' ch, dropout ' + p.dropout + ', linear → ' + p.classes }))));
+    } else if (t.nb201) {
+      stages = el('p', { class: 'muted', text: 'A NAS-Bench-201 cell, looked up in its table: no network is built.' });
     } else {
       stages = el('p', { class: 'muted', text: 'No stage table: ' + (d.plan_error || 'unknown architecture') });
     }
