@@ -61,9 +61,9 @@ std::string limits_line(const SearchOptions& o) {
   return out;
 }
 
-std::string dataset_line(const DatasetInfo& d) {
+std::string dataset_line(const DatasetInfo& d, bool tabular) {
   std::ostringstream out;
-  if (d.shape[0] == 0 && d.train_size == 0) {  // a table's: no images
+  if (tabular) {  // no images: a table's columns
     out << d.name << " (the table's " << d.split << " column, " << d.classes << " classes)";
     return out.str();
   }
@@ -83,7 +83,7 @@ std::string header_section(const ExperimentReport& r) {
   t.add_row({"options", options_line(e.options)});
   if (const std::string limits = limits_line(e.options); !limits.empty())
     t.add_row({"limits", limits});
-  t.add_row({"dataset", dataset_line(e.dataset)});
+  t.add_row({"dataset", dataset_line(e.dataset, is_tabular_space(e.options.space))});
   std::string devices;
   for (const auto& d : e.devices) devices += (devices.empty() ? "" : ", ") + d;
   t.add_row({"devices", devices.empty() ? "-" : devices});

@@ -43,7 +43,7 @@ std::string Nb201Space::canonical_string(const Architecture& arch) const {
   return to_string(cell_of(arch));
 }
 
-Nb201Cell Nb201Space::cell_of(const Architecture& arch) const {
+Nb201Cell Nb201Space::cell_of(const Architecture& arch) {
   Nb201Cell cell;
   for (int e = 0; e < kNb201Edges; ++e) {
     const std::string label = kNb201EdgeLabels[e];
@@ -89,7 +89,7 @@ Nb201Cell read_nb201_cell(const std::string& text) {
         "not a NAS-Bench-201 cell: neither its string form (|op~0|+|...|) nor a JSON object");
   }
   // A trial.json of a nas-bench-201 search holds the cell's string too; the labels decide.
-  return Nb201Space().cell_of(Architecture::from_json(j));
+  return Nb201Space::cell_of(Architecture::from_json(j));
 }
 
 Nb201Cell load_nb201_cell(const std::string& source) {

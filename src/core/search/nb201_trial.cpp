@@ -12,7 +12,7 @@ TrialRecord Nb201TrialRunner::operator()(const TrialProposal& proposal,
   TrialRecord r = start_record(proposal, writer_.id());
   r.device = "table";
   r.host = slot.host;
-  const Nb201Cell cell = Nb201Space().cell_of(proposal.arch);
+  const Nb201Cell cell = Nb201Space::cell_of(proposal.arch);
   const Nb201Accuracy acc = table_.accuracy(cell, dataset_);
   r.nb201 = Nb201Lookup{to_string(dataset_), to_string(cell), acc.val, acc.test};
   r.accuracy = test_split_ ? acc.test : acc.val;

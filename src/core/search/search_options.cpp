@@ -100,7 +100,7 @@ void validate_names_and_sizes(const SearchOptions& o) {
           "--objective must be 'scalar' or 'pareto', got '" + o.objective + "'");
   const auto spaces = search_space_names();
   require(std::find(spaces.begin(), spaces.end(), o.space) != spaces.end(),
-          "--space must be 'mobilenetv3', 'nni-2.7' or 'nas-bench-201', got '" + o.space + "'");
+          "--space must be one of " + known_search_spaces() + ", got '" + o.space + "'");
   nb201_dataset_from_string(o.nb201_dataset);
   require(o.eval_split == "validation" || o.eval_split == "test",
           "--eval-split must be 'validation' or 'test', got '" + o.eval_split + "'");

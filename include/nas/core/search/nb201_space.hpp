@@ -36,7 +36,7 @@ class Nb201Space : public SearchSpace {
   std::string canonical_string(const Architecture& arch) const override;
 
   /// The cell of a valid architecture (throws InputError as validate does).
-  Nb201Cell cell_of(const Architecture& arch) const;
+  static Nb201Cell cell_of(const Architecture& arch);
   static Architecture architecture_of(const Nb201Cell& cell);
 
  private:
