@@ -122,6 +122,17 @@ TEST_F(TableSearch, FlagsAboutANetworkOrABadTableExitTwoAndWriteNothing) {
   EXPECT_EQ(run(search(40, {"--cull-ratio", "0"})), 0);  // an explicit 0 is what it does
 }
 
+TEST_F(TableSearch, AnInitialCellIsProposedFirst) {
+  const std::string cell =
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|"
+      "nor_conv_3x3~2|";
+  ASSERT_EQ(run(search(40, {"--seed", "3", "--initial-arch", cell})), 0);
+  const json first = read(fs::path(root_) / only_experiment(root_) / "trials" / "0" / "trial.json");
+  EXPECT_EQ(first["origin"], "initial");
+  EXPECT_EQ(first["nb201"]["cell"], cell);
+  EXPECT_EQ(run(search(40, {"--initial-arch", "|nor_conv_3x3~0|"})), 2);
+}
+
 TEST_F(TableSearch, ArchPrintsACellAndOtherCommandsRefuseOne) {
   ASSERT_EQ(run(search(30, {"--seed", "2"})), 0);
   const fs::path trial = fs::path(root_) / only_experiment(root_) / "trials" / "0";

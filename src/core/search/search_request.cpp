@@ -157,6 +157,7 @@ PreparedSearch prepare_search(SearchRequest r, const std::string& root) {
     if (p.already_complete) return p;
   } else {
     if (r.quick) p.quick_set = apply_quick(r.options, r.given);
+    make_search_space(r.options.space);  // an unknown name is refused naming every space
     if (is_tabular_space(r.options.space)) {
       // The table has no epochs to cull by: no culling unless asked for, and then validate()
       // says why not.
