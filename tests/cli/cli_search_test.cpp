@@ -397,6 +397,24 @@ TEST_F(SearchE2E, AnInitialArchitectureIsTheFirstTrial) {
   EXPECT_EQ(read(exp / "experiment.json")["options"]["initial_archs"].size(), 1u);
 }
 
+TEST_F(SearchE2E, AnInitialArchitectureOverALimitIsRejectedLikeAnyProposal) {
+  // The largest network (37.3M params) against a 1M limit: never trained, the search goes on.
+  const std::string max_arch = std::string(NAS_SOURCE_DIR) + "/data/arch/max.json";
+  ASSERT_EQ(run(with(tiny_search(root_, 4),
+                     {"--seed", "4", "--initial-arch", max_arch, "--max-params", "1000000"})),
+            0);
+  const fs::path exp = fs::path(root_) / only_experiment(root_);
+  const auto all = trials(exp);
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all[0]["origin"], "initial");
+  EXPECT_EQ(all[0]["status"], "rejected");
+  EXPECT_EQ(all[0]["rejected_by"], "max_params");
+  EXPECT_TRUE(all[0]["epochs"].empty());
+  int trained = 0;
+  for (const auto& t : all) trained += t["status"] != "rejected";
+  EXPECT_EQ(trained, 4);  // --n-trials counts what ran, not what was refused
+}
+
 TEST_F(SearchE2E, LimitsRejectNetworksBeforeTrainingAndTheCountsReachTheReport) {
   // The median size of the space's networks on the synthetic data's 3x32x32: about half break it.
   nas::MobileNetV3Space space;
