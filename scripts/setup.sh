@@ -29,6 +29,9 @@ packages=(
   # MPI, so one search can run across machines (mpirun or Slurm's srun); nas builds without it
   # too, as one process.
   libopenmpi-dev openmpi-bin
+  # ONNX's C++ library for `nas export` (its protobuf classes, checker and shape inference); nas
+  # builds without it, minus that command.
+  libonnx-dev libprotobuf-dev
   dataset-fashion-mnist
 )
 prefix=${NAS_PREFIX:-$HOME/.local}

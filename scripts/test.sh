@@ -2,15 +2,18 @@
 # Checks the formatting, builds if needed, then runs the whole GoogleTest suite through ctest.
 # --build-dir DIR tests that build (default build); --torch pip|debian|auto configures it for that
 # LibTorch first (scripts/configure.sh); without --torch a configured folder keeps its LibTorch
-# and a new one gets auto's. Other arguments go to ctest (e.g. -R Model).
+# and a new one gets auto's. Other arguments go to ctest (e.g. -R Model). Tests labelled peer
+# (other programs from PyPI as references: ONNX Runtime) run only with --peer, or alone with -L peer.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 build_dir=build
 torch=""
 ctest_args=()
+peer=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --peer) peer=1; shift ;;
     --build-dir) [ $# -ge 2 ] || { echo "test: --build-dir needs a folder" >&2; exit 2; }
                  build_dir=$2; shift 2 ;;
     --torch) [ $# -ge 2 ] || { echo "test: --torch needs pip, debian or auto" >&2; exit 2; }
@@ -44,5 +47,6 @@ if [ -n "$torch" ] || [ ! -f "$build_dir/build.ninja" ]; then
 fi
 cmake --build "$build_dir" -j"${NAS_BUILD_JOBS:-$(nproc)}"
 cd "$build_dir"
+if [ $peer = 0 ] && [[ " ${ctest_args[*]-} " != *" -L "* ]]; then ctest_args+=(-LE peer); fi
 # --timeout: any test without a limit of its own fails after ten minutes rather than hanging CI.
 ctest --output-on-failure --timeout 600 -j"${NAS_TEST_JOBS:-2}" ${ctest_args[@]+"${ctest_args[@]}"}

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/cli_export.hpp"
 #include "nas/console/interrupt.hpp"
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
@@ -32,6 +33,7 @@ struct TestModelOptions {
   std::string resume;
   std::string weights;
   int epochs = 50;
+  bool no_export = false;
   RunFlags run;
   const CLI::App* app = nullptr;
   std::string argv0 = "nas-test-model";  // how this program was started (companion_command)
@@ -81,6 +83,32 @@ class TrainingLine {
   Clock::time_point last_draw_;
   std::optional<double> loss_;
 };
+
+/// model.onnx beside the trained weights, so the network can be deployed without another step.
+/// The retrain itself succeeded: a failed export is a warning, never a lost retrain.
+void export_retrain(const RetrainRecord& r, const std::string& out_dir) {
+  if (!onnx_export_built()) {
+    std::printf("no model.onnx: this nas was built without ONNX export (libonnx-dev)\n");
+    return;
+  }
+  NetworkExport e;
+  e.arch = r.arch;
+  e.input = InputShape{r.dataset.shape[0], r.dataset.shape[1], r.dataset.shape[2]};
+  e.classes = r.dataset.classes;
+  e.dataset = r.dataset.name;
+  e.weights_file = (fs::path(out_dir) / "model.pt").string();
+  e.experiment = r.experiment;
+  e.trial = r.trial;
+  e.retrain = out_dir;
+  e.out = (fs::path(out_dir) / "model.onnx").string();
+  try {
+    const ExportedFiles f = export_network(e);
+    std::printf("wrote %s and %s (ONNX, opset %d, dynamic batch)\n", f.model.c_str(),
+                fs::path(f.sample).filename().c_str(), e.opset);
+  } catch (const Error& x) {
+    spdlog::warn("model.onnx not written: {}; try nas export {}", x.what(), out_dir);
+  }
+}
 
 void run_test_model(const TestModelOptions& o) {
   setup_logging(o.run.log_level);
@@ -253,6 +281,7 @@ void run_test_model(const TestModelOptions& o) {
         "MobileNetV3Space cannot build it and the README's Python snippet does not apply\n",
         out_dir.c_str());
   }
+  if (train.epochs > 0 && !o.no_export) export_retrain(r, out_dir);
 }
 
 }  // namespace
@@ -278,6 +307,8 @@ void setup_test_model(CLI::App& app, const std::string& argv0) {
   app.add_option("--resume", o->resume,
                  "continue an interrupted retrain from its last completed epoch (its folder)")
       ->type_name("DIR");
+  app.add_flag("--no-export", o->no_export,
+               "do not write model.onnx (and model.sample.json) when the retrain ends");
   add_run_flags(app, o->run);
   app.callback([o] { run_test_model(*o); });
 }

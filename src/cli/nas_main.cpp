@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   nas::setup_arch(app);
   nas::setup_bench(app);
+  nas::setup_export(app);
   nas::setup_search(app, argv[0]);
   app.footer(
       "Examples:\n"

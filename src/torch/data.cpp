@@ -101,6 +101,30 @@ const std::vector<std::string>& dataset_names() {
   return names;
 }
 
+Normalization dataset_normalization(const std::string& name) {
+  if (name == "fashion-mnist") return {{0.2860f}, {0.3530f}};
+  if (name == "mnist") return {{0.1307f}, {0.3081f}};
+  if (name == "cifar10") return {{0.4914f, 0.4822f, 0.4465f}, {0.2023f, 0.1994f, 0.2010f}};
+  if (name == "synthetic") return {{0.5f, 0.5f, 0.5f}, {0.25f, 0.25f, 0.25f}};
+  std::string known;
+  for (const auto& n : dataset_names()) known += (known.empty() ? "" : ", ") + n;
+  throw UsageError("unknown data set '" + name + "' (known: " + known + ")");
+}
+
+std::vector<std::string> dataset_class_names(const std::string& name) {
+  dataset_normalization(name);  // refuses an unknown name
+  // In label order, as the data sets' own documentation lists them.
+  if (name == "fashion-mnist")
+    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  if (name == "cifar10")
+    return {"airplane", "automobile", "bird",  "cat",  "deer",
+            "dog",      "frog",       "horse", "ship", "truck"};
+  std::vector<std::string> out;
+  for (int i = 0; i < 10; ++i) out.push_back((name == "mnist" ? "" : "class ") + std::to_string(i));
+  return out;
+}
+
 std::string default_data_dir(const std::string& name) {
   if (name == "fashion-mnist") {
     const char* env = std::getenv("NAS_FASHION_MNIST_DIR");
@@ -207,15 +231,7 @@ DataBundle load_data(const DataOptions& o) {
                        " but test images " + shape_text(test.images) + ": not one data set");
     }
     b.shape = {1, static_cast<int>(train.images.size(2)), static_cast<int>(train.images.size(3))};
-    if (o.name == "fashion-mnist") {
-      b.mean = {0.2860f};
-      b.std = {0.3530f};
-      b.flip = true;
-    } else {
-      b.mean = {0.1307f};
-      b.std = {0.3081f};
-      b.flip = false;  // a flipped digit is another glyph
-    }
+    b.flip = o.name == "fashion-mnist";  // a flipped digit is another glyph
     b.info.dir = dir;
   } else if (o.name == "cifar10") {
     if (!fs::is_directory(dir)) {
@@ -229,8 +245,6 @@ DataBundle load_data(const DataOptions& o) {
     train = read_cifar10(files);
     test = read_cifar10({(fs::path(dir) / "test_batch.bin").string()});
     b.shape = {3, 32, 32};
-    b.mean = {0.4914f, 0.4822f, 0.4465f};
-    b.std = {0.2023f, 0.1994f, 0.2010f};
     b.flip = true;
     b.info.dir = dir;
   } else if (o.name == "synthetic") {
@@ -242,8 +256,6 @@ DataBundle load_data(const DataOptions& o) {
     const std::int64_t n_pool = o.eval_split == "validation" ? n_train + n_eval : n_train;
     train = make_synthetic(n_pool, b.shape, 10, o.seed);
     test = make_synthetic(n_eval, b.shape, 10, mix_seed(o.seed, 1));
-    b.mean = {0.5f, 0.5f, 0.5f};
-    b.std = {0.25f, 0.25f, 0.25f};
     b.flip = true;
   } else {
     std::string known;
@@ -251,6 +263,9 @@ DataBundle load_data(const DataOptions& o) {
     throw UsageError("unknown data set '" + o.name + "' (known: " + known + ")");
   }
   b.classes = 10;
+  const Normalization norm = dataset_normalization(o.name);
+  b.mean = norm.mean;
+  b.std = norm.std;
 
   if (o.eval_split == "validation") {
     // A seeded hold-out of the training set selects architectures; the test set stays unseen.

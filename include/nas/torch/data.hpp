@@ -44,6 +44,18 @@ struct DataBundle {
   int pad = 4;       // random-crop padding
 };
 
+/// How a data set's images are normalised before the network sees them: pixels scaled to [0, 1],
+/// then (x - mean) / std per channel.
+struct Normalization {
+  std::vector<float> mean;
+  std::vector<float> std;
+};
+/// The normalisation `load_data` gives the data set `name` (one of dataset_names()); throws
+/// UsageError for another name.
+Normalization dataset_normalization(const std::string& name);
+/// The names of the data set's classes in label order (synthetic's: "class 0".."class 9").
+std::vector<std::string> dataset_class_names(const std::string& name);
+
 /// Names the data sets `load_data` knows.
 const std::vector<std::string>& dataset_names();
 /// Default directory of a data set: Debian's packages for (Fashion-)MNIST (or

@@ -109,13 +109,17 @@ std::string default_experiment_root() {
 }
 
 void write_json_atomic(const std::string& path, const nlohmann::json& j) {
+  write_file_atomic(path, dump_json(j, 2) + '\n');
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
   const std::string tmp = temp_path_for(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
       throw RuntimeFailure(path + ": cannot write (" + std::strerror(errno) + ")");
     }
-    out << dump_json(j, 2) << '\n';
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.close();
     if (!out) {
       std::remove(tmp.c_str());
@@ -334,6 +338,7 @@ std::vector<RetrainRecord> ExperimentStore::load_retrains(
   for (const auto& path : paths) {
     try {
       out.push_back(read_record(path, retrain_record_from_json));
+      out.back().dir = fs::path(path).parent_path().string();
     } catch (const InputError& e) {
       if (problems) problems->push_back(e.what());
     }

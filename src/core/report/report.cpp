@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "nas/core/common/error.hpp"
 #include "nas/core/experiment/experiment_store.hpp"
 #include "nas/core/search/pareto.hpp"
+#include "nas/core/search/search_spaces.hpp"
+
+namespace fs = std::filesystem;
 
 namespace nas {
 namespace {
@@ -305,7 +309,22 @@ ExperimentReport build_report(const ExperimentStore& store, const ReportOptions&
   r.pareto = pareto_front(r.trials);
   r.best_so_far = best_so_far(r.trials);
   for (const auto& f : finished_by_end(r.trials)) r.end_order.push_back(f.trial->id);
+  if (!r.top.empty() && !is_tabular_space(r.experiment.options.space)) {
+    DeployHint d;
+    d.trial = r.top.front().id;
+    d.trial_dir = fs::absolute(store.trial_dir(d.trial)).lexically_normal().string();
+    const auto retrain = r.retrains.find(d.trial);
+    if (retrain != r.retrains.end() && !retrain->second.epochs.empty() &&
+        !retrain->second.dir.empty())
+      d.retrain_dir = fs::absolute(retrain->second.dir).lexically_normal().string();
+    r.deploy = d;
+  }
   return r;
+}
+
+std::vector<std::string> deploy_commands(const DeployHint& d) {
+  if (d.retrain_dir) return {"nas export " + *d.retrain_dir};
+  return {"nas-test-model " + d.trial_dir, "nas export " + d.trial_dir};
 }
 
 std::string format_duration(double seconds) {

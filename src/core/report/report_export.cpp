@@ -204,6 +204,13 @@ nlohmann::json report_to_json(const ExperimentReport& r) {
   j["other_data_retrains"] = other_data_retrains_json(r.other_data_retrains);
   j["pareto"] = pareto_json(r.pareto);
   j["best_so_far"] = best_so_far_json(r.best_so_far);
+  j["deploy"] = nullptr;
+  if (r.deploy) {
+    j["deploy"] = {{"trial", r.deploy->trial},
+                   {"trial_dir", r.deploy->trial_dir},
+                   {"retrain_dir", json_or_null(r.deploy->retrain_dir)},
+                   {"commands", deploy_commands(*r.deploy)}};
+  }
   return j;
 }
 

@@ -227,6 +227,16 @@ std::string best_so_far_section(const ExperimentReport& r) {
 
 }  // namespace
 
+std::string deploy_section(const DeployHint& d) {
+  std::string out = "Deploy the best trial (" + std::to_string(d.trial) + "): ";
+  out += d.retrain_dir ? "its retrained weights as model.onnx (nas-test-model wrote one already; "
+                         "--batch and --opset write another)\n"
+                       : "retrain it (model.onnx is written when the retrain ends), or export "
+                         "it untrained to time it on a target\n";
+  for (const auto& c : deploy_commands(d)) out += "  " + c + "\n";
+  return out;
+}
+
 std::string render_front_text(const ExperimentReport& r) {
   if (is_tabular_space(r.experiment.options.space))
     return "No front: the " + r.experiment.options.space + " table has no latency.\n";
@@ -247,6 +257,7 @@ std::string render_text(const ExperimentReport& r) {
   if (!r.other_data_retrains.empty()) out += "\n" + other_data_section(r);
   if (!r.pareto.empty()) out += "\n" + pareto_section(r);
   if (!r.best_so_far.empty()) out += "\n" + best_so_far_section(r);
+  if (r.deploy) out += "\n" + deploy_section(*r.deploy);
   return out;
 }
 

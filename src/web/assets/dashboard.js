@@ -289,6 +289,7 @@
       el('p', { id: 'subtitle', class: 'muted' }),
       el('div', { id: 'problems' }),
       el('div', { id: 'cards', class: 'cards' }),
+      el('div', { id: 'deploy', class: 'muted' }),
       el('div', { class: 'grid' },
         panel('Accuracy against latency (Pareto front)', 'scatter', logToggle),
         panel('Metric per epoch, with cull thresholds', 'curves'),
@@ -330,6 +331,12 @@
           other.map((o) => 'trial ' + (has(o.trial) ? o.trial : '–') + ' on ' + o.dataset.name).join(', ') +
           '): not shown as retrained accuracy',
       })] : []));
+    // The commands that take the best trial to an ONNX file (nas-report prints the same).
+    const d = r.deploy;
+    document.getElementById('deploy').replaceChildren(...(d ? [
+      'Deploy the best trial (' + d.trial + '): ',
+      ...d.commands.flatMap((cmd, i) => [i ? ' or ' : '', el('code', { text: cmd })]),
+    ] : []));
     const c = r.counts;
     const best = r.top && r.top.length ? r.top[0] : null;
     const time = has(e.search_seconds) ? e.search_seconds : r.all_seconds;

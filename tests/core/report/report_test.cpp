@@ -563,3 +563,31 @@ TEST(ReportFixture, WriteWhenAsked) {
 
 }  // namespace
 }  // namespace nas
+
+namespace nas {
+namespace {
+
+TEST_F(ReportTest, TheBestTrialsDeployCommandsRetrainItOrExportItsRetrain) {
+  auto store = write_hand_fixture(root_, "hand");
+  ExperimentReport r = build_report(store, {4, 3});
+  ASSERT_TRUE(r.deploy);
+  EXPECT_EQ(r.deploy->trial, 4);
+  const std::string trial_dir = fs::absolute(store.trial_dir(4)).lexically_normal().string();
+  EXPECT_EQ(r.deploy->trial_dir, trial_dir);
+  EXPECT_FALSE(r.deploy->retrain_dir);
+  EXPECT_EQ(deploy_commands(*r.deploy),
+            (std::vector<std::string>{"nas-test-model " + trial_dir, "nas export " + trial_dir}));
+  EXPECT_NE(render_text(r).find("Deploy the best trial (4): retrain it"), std::string::npos);
+
+  write_retrain(store, 4, 90.0, 0.4);
+  r = build_report(store, {4, 3});
+  ASSERT_TRUE(r.deploy && r.deploy->retrain_dir);
+  const std::string retrain = trial_dir + "/retrain/20261128-000000";
+  EXPECT_EQ(*r.deploy->retrain_dir, retrain);
+  EXPECT_NE(render_text(r).find("  nas export " + retrain + "\n"), std::string::npos);
+  const nlohmann::json j = report_to_json(r);
+  EXPECT_EQ(j.at("deploy").at("commands"), nlohmann::json::array({"nas export " + retrain}));
+}
+
+}  // namespace
+}  // namespace nas

@@ -17,8 +17,10 @@ namespace nas {
 /// $NAS_EXPERIMENT_DIR if set, else ./nas-experiments.
 std::string default_experiment_root();
 
-/// Writes `j` to `path` through a temporary file in the same folder and a rename.
-/// Throws RuntimeFailure naming the path on any I/O error.
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a file. Throws RuntimeFailure naming the path on any I/O error.
+void write_file_atomic(const std::string& path, const std::string& bytes);
+/// write_file_atomic of `j`, indented.
 void write_json_atomic(const std::string& path, const nlohmann::json& j);
 /// Reads and parses a JSON file; throws InputError naming the path when it is missing or invalid.
 nlohmann::json read_json_file(const std::string& path);

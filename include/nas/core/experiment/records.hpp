@@ -197,6 +197,8 @@ struct RetrainRecord {
   double seconds = 0;
   std::string started;
   std::optional<std::string> ended;
+  /// The folder it was read from (ExperimentStore::load_retrains); not part of retrain.json.
+  std::string dir;
 };
 
 nlohmann::json to_json(const EpochRecord& r);

@@ -83,6 +83,16 @@ struct BestSoFarPoint {
   double metric = 0;
 };
 
+/// How to deploy the best trial: export its retrained weights, or retrain it first.
+struct DeployHint {
+  int trial = 0;
+  std::string trial_dir;                   // absolute
+  std::optional<std::string> retrain_dir;  // the retrain the report uses, when it trained
+};
+/// The commands to print for it: `nas export <retrain>`, else `nas-test-model <trial>` (which
+/// writes model.onnx when it ends) and `nas export <trial>` (untrained, to time on a target).
+std::vector<std::string> deploy_commands(const DeployHint& hint);
+
 struct ExperimentReport {
   std::string dir;
   ExperimentRecord experiment;
@@ -104,6 +114,7 @@ struct ExperimentReport {
   std::vector<ParetoPoint> pareto;  // by latency, ascending
   std::vector<BestSoFarPoint> best_so_far;
   std::vector<int> end_order;  // ids of the finished trials (with a readable end), by end time
+  std::optional<DeployHint> deploy;  // the best trial's; none for a table (no network)
 };
 
 /// Whether a retrain ran on the experiment's data: the same data set and, where both recorded
