@@ -88,12 +88,10 @@ ExportedFiles export_network(const NetworkExport& r) {
       "rebuild");
 #else
   const MobileNetV3Space space;
-  if (r.batch < 0) throw InputError("--batch must be positive, got " + std::to_string(r.batch));
-  if (r.opset < kMinOnnxOpset || r.opset > max_onnx_opset())
-    throw InputError("--opset must be from " + std::to_string(kMinOnnxOpset) + " (HardSwish) to " +
-                     std::to_string(max_onnx_opset()) +
-                     " (the newest this build's ONNX library validates), got " +
-                     std::to_string(r.opset));
+  OnnxOptions onnx;
+  onnx.opset = r.opset;
+  onnx.batch = r.batch;
+  check_onnx_options(onnx);
   const fs::path out(r.out);
   const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::path(".");
   if (!fs::is_directory(folder))
@@ -112,9 +110,6 @@ ExportedFiles export_network(const NetworkExport& r) {
     load_weights(model, weights);
     weights_name = r.weights_file;
   }
-  OnnxOptions onnx;
-  onnx.opset = r.opset;
-  onnx.batch = r.batch;
   onnx.graph_name = r.experiment ? *r.experiment : "nas";
   if (r.trial) onnx.graph_name += "/trial_" + std::to_string(*r.trial);
   onnx.doc = "MobileNetV3 network found by nas " NAS_VERSION;

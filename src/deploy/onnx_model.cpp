@@ -166,8 +166,7 @@ int max_onnx_opset() {
   return it == range.end() ? kMinOnnxOpset : it->second.second;
 }
 
-std::string onnx_model_bytes(const NetworkPlan& p, const NetworkWeights& weights,
-                             const OnnxOptions& options, const std::string& weights_file) {
+void check_onnx_options(const OnnxOptions& options) {
   if (options.opset < kMinOnnxOpset || options.opset > max_onnx_opset())
     throw InputError("--opset must be from " + std::to_string(kMinOnnxOpset) + " (HardSwish) to " +
                      std::to_string(max_onnx_opset()) +
@@ -175,6 +174,11 @@ std::string onnx_model_bytes(const NetworkPlan& p, const NetworkWeights& weights
                      std::to_string(options.opset));
   if (options.batch < 0)
     throw InputError("--batch must be positive, got " + std::to_string(options.batch));
+}
+
+std::string onnx_model_bytes(const NetworkPlan& p, const NetworkWeights& weights,
+                             const OnnxOptions& options, const std::string& weights_file) {
+  check_onnx_options(options);
   check_weights(p, weights, weights_file);
 
   onnx::ModelProto model;

@@ -34,6 +34,10 @@ struct OnnxOptions {
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
+/// Throws InputError for an opset outside kMinOnnxOpset..max_onnx_opset() or a negative batch:
+/// callers check before any work, onnx_model_bytes checks again.
+void check_onnx_options(const OnnxOptions& options);
+
 /// The names of the graph's one input and one output.
 inline constexpr const char* kOnnxInputName = "input";
 inline constexpr const char* kOnnxOutputName = "logits";
