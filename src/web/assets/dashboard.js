@@ -289,7 +289,7 @@
       el('p', { id: 'subtitle', class: 'muted' }),
       el('div', { id: 'problems' }),
       el('div', { id: 'cards', class: 'cards' }),
-      el('div', { id: 'deploy', class: 'muted' }),
+      el('div', { id: 'deploy', class: 'muted', style: 'margin:12px 0 14px' }),
       el('div', { class: 'grid' },
         panel('Accuracy against latency (Pareto front)', 'scatter', logToggle),
         panel('Metric per epoch, with cull thresholds', 'curves'),
