@@ -97,6 +97,8 @@ void setup_arch(CLI::App& app);
 void setup_bench(CLI::App& app);
 /// `nas export` (cli_export.cpp).
 void setup_export(CLI::App& app);
+/// `nas latency-table` (cli_latency_table.cpp).
+void setup_latency_table(CLI::App& app);
 /// `argv0`: how the program was started, so the commands it prints name its companions as the
 /// user can run them (companion_command).
 void setup_search(CLI::App& app, const std::string& argv0 = "nas");

@@ -1,4 +1,5 @@
 // `nas arch`: describe an architecture, or draw a random one.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -6,11 +7,13 @@
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/cli.hpp"
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/experiment/architecture_source.hpp"
+#include "nas/core/search/latency_table.hpp"
 #include "nas/core/search/nb201_space.hpp"
 #include "nas/core/search/network_plan.hpp"
 #include "nas/core/search/nni27_labels.hpp"
@@ -29,6 +32,7 @@ struct ArchOptions {
   bool json = false;
   ShapeFlags shape;
   bool shape_given = false;  // --dataset, --input or --classes on the command line
+  std::string latency_table;
   std::string log_level = "warn";
 };
 
@@ -142,16 +146,40 @@ void run_arch(const ArchOptions& o) {
     input = InputShape{d.shape[0], d.shape[1], d.shape[2]};
     classes = d.classes;
   }
+  std::optional<LatencyTable> table;
+  if (!o.latency_table.empty()) {
+    table = read_latency_table(o.latency_table);
+    // Without a shape of its own, the network is the one the table was measured for.
+    if (!o.shape_given && !loaded.experiment) {
+      input = table->settings.input;
+      classes = table->settings.classes;
+    }
+    LatencyTableSettings wanted = table->settings;
+    wanted.input = input;
+    wanted.classes = classes;
+    check_latency_table_settings(*table, wanted, o.latency_table);
+  }
   const NetworkPlan plan = plan_network(arch, input, classes, space);
+  std::optional<double> predicted;
+  if (table) predicted = predict_latency_ms(*table, plan, o.latency_table);
   if (o.json) {
     nlohmann::json j = {{"params", count_params(plan)},
                         {"macs", count_macs(plan)},
                         {"arch_key", space.canonical_key(arch)},
                         {"labels", loaded.nni27 ? "nni-2.7" : "mobilenetv3"}};
+    if (table) {
+      j["predicted_latency_ms"] = *predicted;
+      j["latency_table_device"] = table->device;
+    }
     std::cout << j.dump() << "\n";
   } else {
     if (loaded.nni27) std::cout << kNni27ExpandedNote << "\n";
     print_table(space, arch, plan);
+    if (table) {
+      std::printf("latency   %.4f ms/image predicted for %s (threads %d, batch %d; %s)\n",
+                  *predicted, table->device.c_str(), table->settings.threads, table->settings.batch,
+                  o.latency_table.c_str());
+    }
   }
 }
 
@@ -175,6 +203,10 @@ void setup_arch(CLI::App& app) {
       ->type_name("SPACE")
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "print {\"params\", \"macs\", \"arch_key\"} as JSON");
+  cmd->add_option("--latency-table", o->latency_table,
+                  "also predict the latency from this table (nas latency-table), on the device "
+                  "it was built on")
+      ->type_name("FILE");
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);
   cmd->callback([o, cmd] {

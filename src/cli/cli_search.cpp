@@ -21,6 +21,7 @@
 #include "nas/core/common/error.hpp"
 #include "nas/core/common/text_table.hpp"
 #include "nas/core/report/report.hpp"
+#include "nas/core/search/latency_table.hpp"
 #include "nas/core/search/nb201_trial.hpp"
 #include "nas/core/search/regularized_evolution.hpp"
 #include "nas/core/search/search_driver.hpp"
@@ -82,6 +83,14 @@ SearchRequest request_of(const SearchCliOptions& o) {
   if (!o.max_params.empty()) r.options.max_params = parse_count(o.max_params, "--max-params");
   if (!r.options.nb201_table.empty())  // compared with the recorded, absolute path on a resume
     r.options.nb201_table = fs::absolute(r.options.nb201_table).lexically_normal().string();
+  if (!r.options.latency_table.empty()) {
+    // Its identity is recorded (and compared on a resume): the path, the device, the checksum.
+    const std::string path = fs::absolute(r.options.latency_table).lexically_normal().string();
+    const LatencyTable table = read_latency_table(r.options.latency_table);
+    r.options.latency_table = path;
+    r.options.latency_table_device = table.device;
+    r.options.latency_table_checksum = latency_table_checksum(path);
+  }
   r.seed = o.seed;
   r.no_gpu = o.no_gpu;
   r.quick = o.quick;
@@ -260,6 +269,19 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
   } else {
     shared_data = prepare_data(s, experiment, ranks, compute, cancel);
   }
+  // Read and checked against the search's data before the experiment's folder exists.
+  std::shared_ptr<const LatencyTable> latency_table;
+  if (!s.latency_table.empty()) {
+    LatencyTable t = load_search_latency_table(s.latency_table, s.latency_table_checksum);
+    LatencyTableSettings wanted = t.settings;
+    wanted.input = InputShape{experiment.dataset.shape[0], experiment.dataset.shape[1],
+                              experiment.dataset.shape[2]};
+    wanted.classes = experiment.dataset.classes;
+    wanted.batch = s.latency_batch;
+    check_latency_table_settings(t, wanted, s.latency_table);
+    check_latency_table_complete(t, s.latency_table);
+    latency_table = std::make_shared<const LatencyTable>(std::move(t));
+  }
   const DatasetInfo& data = experiment.dataset;
   experiment.nas_version = nas_version();
   experiment.libtorch_version = libtorch_version();
@@ -388,7 +410,7 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     for (const auto& slot : threads->slots()) slot_devices.push_back(parse_device(slot.device));
     streams.emplace(slot_devices);
     ctx.emplace(TrialContext{*shared_data, writer, *cull, train, *streams, &stop_trials, &observer,
-                             trial_limits(s)});
+                             trial_limits(s), latency_table});
     executor = std::move(threads);
   }
 
@@ -570,6 +592,11 @@ void setup_search(CLI::App& app, const std::string& argv0) {
       ->group(kSearch);
   cmd->add_option("--nb201-table", s.nb201_table,
                   "with --space nas-bench-201: the table's file (default: the one nas ships)")
+      ->type_name("FILE")
+      ->group(kSearch);
+  cmd->add_option("--latency-table", s.latency_table,
+                  "predict every latency (the metric, --max-latency, --target-latency) from this "
+                  "table of the deployment device (nas latency-table) instead of measuring here")
       ->type_name("FILE")
       ->group(kSearch);
   cmd->add_option("--seed", o->seed, "seed of everything random (default: drawn and recorded)")

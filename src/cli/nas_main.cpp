@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   nas::setup_arch(app);
   nas::setup_bench(app);
   nas::setup_export(app);
+  nas::setup_latency_table(app);
   nas::setup_search(app, argv[0]);
   app.footer(
       "Examples:\n"

@@ -108,8 +108,13 @@ int run_search_worker(MessageChannel& channel, const WorkerFlags& flags,
   if (!go) return *shutdown;
   writer.emplace(link, decode_field(go->body, "experiment").get<std::string>());
 
+  // A worker reads the table from the path the driver recorded, and refuses another file.
+  std::shared_ptr<const LatencyTable> latency_table;
+  if (!s.latency_table.empty())
+    latency_table = std::make_shared<const LatencyTable>(
+        load_search_latency_table(s.latency_table, s.latency_table_checksum));
   ctx.emplace(TrialContext{*shared_data, *writer, cull, trainer_options_for(s, setup.seed), streams,
-                           &stop_trials, nullptr, trial_limits(s)});
+                           &stop_trials, nullptr, trial_limits(s), latency_table});
   spdlog::debug("worker rank {} on {}: {} slots on {}", channel.rank(), ready.worker.host,
                 executor.capacity(), s.device.empty() ? "default devices" : s.device);
   return run_worker_loop(channel, link, executor, stop_trials, interrupted);

@@ -89,12 +89,21 @@ LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
   auto x = prepare(torch::randn({batch, shape.channels, shape.height, shape.width}, gen,
                                 torch::TensorOptions().device(device)),
                    channels_last);
-  for (int i = 0; i < warmup; ++i) model->forward(x);
+  return time_forward([&](const torch::Tensor& in) { model->forward(in); }, x, device, warmup,
+                      repeats);
+}
+
+LatencyStats time_forward(const std::function<void(const torch::Tensor&)>& forward,
+                          const torch::Tensor& x, const torch::Device& device, int warmup,
+                          int repeats) {
+  torch::NoGradGuard no_grad;
+  const auto batch = static_cast<double>(x.size(0));
+  for (int i = 0; i < warmup; ++i) forward(x);
   synchronize(device);
   LatencyStats stats;
   for (int i = 0; i < std::max(1, repeats); ++i) {
     const auto t0 = Clock::now();
-    model->forward(x);
+    forward(x);
     synchronize(device);
     stats.samples_ms.push_back(seconds_since(t0) * 1000.0 / batch);
   }
@@ -109,6 +118,7 @@ LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
 double measure_untrained_latency(MobileNetV3& model, const InputShape& shape,
                                  const torch::Device& device, const TrainerOptions& o,
                                  DeviceGate* gate) {
+  if (o.predicted_latency_ms) return *o.predicted_latency_ms;
   if (o.threads > 0) at::set_num_threads(o.threads);
   at::globalContext().setFlushDenormal(true);
   {
@@ -132,9 +142,11 @@ EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const tor
   }
   EpochRecord r;
   r.accuracy = evaluate_accuracy(model, loader, o.eval_batch_size, o.channels_last);
-  r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
-                                 o.latency_repeats, o.channels_last)
-                     .median_ms;
+  r.latency_ms = o.predicted_latency_ms
+                     ? *o.predicted_latency_ms
+                     : measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
+                                       o.latency_repeats, o.channels_last)
+                           .median_ms;
   r.metric = reward_of(r.accuracy, r.latency_ms, o.reward);
   return r;
 }
@@ -220,7 +232,9 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
         r.accuracy = evaluate_accuracy(model, loader, o.eval_batch_size, o.channels_last);
       }
       if (cancel && cancel->load()) throw Cancelled{};
-      {
+      if (o.predicted_latency_ms) {
+        r.latency_ms = *o.predicted_latency_ms;
+      } else {
         ExclusiveGateHold hold(gate);
         r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
                                        o.latency_repeats, o.channels_last)

@@ -60,6 +60,12 @@ TrialRecord run_trial(const TrialProposal& proposal, const TrialSlot& slot,
   train.threads = slot.threads;
   // Trial n's weights, shuffles, crops and dropout come from (seed, n): independent of timing.
   train.seed = mix_seed(ctx.train.seed, static_cast<std::uint64_t>(proposal.id));
+  r.latency_source = ctx.latency_table ? "table" : "measured";
+  if (ctx.latency_table) {
+    r.latency_table_device = ctx.latency_table->device;
+    train.predicted_latency_ms =
+        predict_latency_ms(*ctx.latency_table, plan, ctx.latency_table->file);
+  }
   const int last_epoch = train.epochs;
 
   TrainHooks hooks;

@@ -29,6 +29,9 @@ struct TrainerOptions {
   int latency_batch = 64;
   int latency_warmup = 3;
   int latency_repeats = 10;
+  /// A latency table's prediction for this network (--latency-table): used wherever the latency
+  /// would be measured, and nothing is measured.
+  std::optional<double> predicted_latency_ms;
   /// The metric: the original's (latency_exponent), or the reward aiming at a target.
   RewardOptions reward;
   std::uint64_t seed = 0;     // augmentation, shuffling and dropout streams
@@ -122,5 +125,10 @@ struct LatencyStats {
 LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
                              const torch::Device& device, int batch, int warmup, int repeats,
                              bool channels_last);
+/// The timing loop of measure_latency for any forward pass (a block of a latency table): `input`
+/// on the device, its first dimension the batch; no grad.
+LatencyStats time_forward(const std::function<void(const torch::Tensor&)>& forward,
+                          const torch::Tensor& input, const torch::Device& device, int warmup,
+                          int repeats);
 
 }  // namespace nas

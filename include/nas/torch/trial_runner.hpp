@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "nas/core/experiment/trial_writer.hpp"
 #include "nas/core/search/cull_policy.hpp"
 #include "nas/core/search/executor.hpp"
+#include "nas/core/search/latency_table.hpp"
 #include "nas/core/search/search_driver.hpp"
 #include "nas/core/search/trial_limits.hpp"
 #include "nas/torch/shared_data.hpp"
@@ -26,6 +28,8 @@ struct TrialContext {
   const std::atomic<bool>* cancel = nullptr;
   const SearchObserver* observer = nullptr;  // told of every training batch (on_batch)
   TrialLimits limits;                        // --max-latency is checked here, before training
+  /// --latency-table: every latency is its prediction for the trial's network; null: measured.
+  std::shared_ptr<const LatencyTable> latency_table = nullptr;
 };
 
 /// The training recipe and the data of a search's trials, from its options and seed (the same

@@ -171,6 +171,8 @@ nlohmann::json to_json(const TrialRecord& r) {
   j["error"] = json_or_null(r.error);
   j["latency_before_ms"] = json_or_null(r.latency_before_ms);
   j["rejected_by"] = json_or_null(r.rejected_by);
+  j["latency_source"] = json_or_null(r.latency_source);
+  j["latency_table_device"] = json_or_null(r.latency_table_device);
   if (r.nb201) {
     j["nb201"] = {{"dataset", r.nb201->dataset},
                   {"cell", r.nb201->cell},
@@ -214,6 +216,8 @@ TrialRecord trial_record_from_json(const nlohmann::json& j) {
   r.error = f.opt_str("error");
   r.latency_before_ms = f.opt_number("latency_before_ms");  // absent in older files
   r.rejected_by = f.opt_str("rejected_by");
+  r.latency_source = f.opt_str("latency_source");  // absent in older files: measured
+  r.latency_table_device = f.opt_str("latency_table_device");
   if (f.has("nb201") && !f.at("nb201").is_null()) {
     const JsonFields n(f.at("nb201"), f.path("nb201"));
     r.nb201 = Nb201Lookup{n.str("dataset"), n.str("cell"), n.number("val_accuracy"),

@@ -87,6 +87,11 @@ std::string header_section(const ExperimentReport& r) {
   std::string devices;
   for (const auto& d : e.devices) devices += (devices.empty() ? "" : ", ") + d;
   t.add_row({"devices", devices.empty() ? "-" : devices});
+  if (!e.options.latency_table.empty()) {
+    // The devices above trained; the latencies are another device's.
+    t.add_row({"latencies", "predicted for " + e.options.latency_table_device + " by the table " +
+                                e.options.latency_table + ", not measured"});
+  }
   t.add_row({"versions", "nas " + e.nas_version + ", libtorch " + e.libtorch_version});
   if (e.search_seconds) t.add_row({"search time", format_duration(*e.search_seconds)});
   if (e.options.time_budget_seconds)

@@ -88,6 +88,7 @@ void validate_tabular(const SearchOptions& o) {
   require(!o.target_latency_ms, "--target-latency " + space + no_network);
   require(!o.max_macs, "--max-macs " + space + no_network);
   require(!o.max_params, "--max-params " + space + no_network);
+  require(o.latency_table.empty(), "--latency-table " + space + no_network);
   require(o.objective == "scalar", "--objective " + o.objective + " " + space +
                                        ": the table has no latency, so the only objective is "
                                        "accuracy");
@@ -256,6 +257,12 @@ nlohmann::json to_json(const SearchOptions& o) {
   j["space"] = o.space;
   j["nb201_dataset"] = o.nb201_dataset;
   j["nb201_table"] = empty_as_null(o.nb201_table);
+  j["latency_table"] = nullptr;
+  if (!o.latency_table.empty()) {
+    j["latency_table"] = {{"path", o.latency_table},
+                          {"device", o.latency_table_device},
+                          {"checksum", o.latency_table_checksum}};
+  }
   j["objective"] = o.objective;
   j["epochs"] = o.epochs;
   j["cull_ratio"] = o.cull_ratio;
@@ -314,6 +321,12 @@ SearchOptions search_options_from_json(const nlohmann::json& j) {
   read_string("space", o.space);
   read_string("nb201_dataset", o.nb201_dataset);  // absent in older files: cifar10, unused
   read_string("nb201_table", o.nb201_table);
+  if (f.has("latency_table") && !f.at("latency_table").is_null()) {  // absent in older files
+    const JsonFields t(f.at("latency_table"), f.path("latency_table"));
+    o.latency_table = t.str("path");
+    o.latency_table_device = t.str("device");
+    o.latency_table_checksum = t.str("checksum");
+  }
   read_string("objective", o.objective);  // absent in older files: scalar
   read_int("concurrent_trials", o.concurrent_trials);
   read_int("epochs", o.epochs);

@@ -32,6 +32,7 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--space", "space"},
       {"--nb201-dataset", "nb201_dataset"},
       {"--nb201-table", "nb201_table"},
+      {"--latency-table", "latency_table"},
       {"--mutation-prob", "mutation_prob"},
       {"--dataset", "dataset"},
       {"--data-dir", "data_dir"},

@@ -317,6 +317,7 @@
       plural(o.epochs, 'epoch') + ' per trial', 'cull ratio ' + o.cull_ratio,
       has(o.target_latency_ms) ? o.reward + ' reward, target ' + ms(o.target_latency_ms) : null,
       has(o.max_latency_ms) ? 'max latency ' + ms(o.max_latency_ms) : null,
+      o.latency_table ? 'latencies predicted for ' + o.latency_table.device + ' (latency table)' : null,
       has(o.max_macs) ? 'max ' + human(o.max_macs) + ' MACs' : null,
       has(o.max_params) ? 'max ' + human(o.max_params) + ' params' : null,
       has(o.time_budget_seconds) ? 'time budget ' + duration(o.time_budget_seconds) : null,

@@ -76,6 +76,10 @@ struct TrialRecord {
   std::optional<double> latency_before_ms;
   /// Which limit a rejected trial broke: "max_latency", "max_macs" or "max_params".
   std::optional<std::string> rejected_by;
+  /// Where latency_ms and latency_before_ms came from: "measured" (null in files of older
+  /// versions: measured) or "table" (--latency-table's prediction for latency_table_device).
+  std::optional<std::string> latency_source;
+  std::optional<std::string> latency_table_device;
   /// A trial of --space nas-bench-201: the table's row, instead of any training.
   std::optional<Nb201Lookup> nb201;
 };

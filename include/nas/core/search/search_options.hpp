@@ -25,6 +25,12 @@ struct SearchOptions {
   std::string nb201_dataset = "cifar10";
   /// The table's file under --space nas-bench-201; empty: the one nas ships.
   std::string nb201_table;
+  /// --latency-table: latencies predicted from this table (its absolute path), measured for
+  /// latency_table_device, instead of measured; empty: measured. The checksum (FNV-1a of the
+  /// file) lets a resume refuse a table that changed.
+  std::string latency_table;
+  std::string latency_table_device;
+  std::string latency_table_checksum;
   int concurrent_trials = 4;
   int epochs = 3;
   double cull_ratio = 0.3;  // 0 = no early termination

@@ -1,0 +1,181 @@
+#include "nas/torch/latency_measure.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "nas/core/common/random.hpp"
+#include "nas/torch/model.hpp"
+#include "nas/torch/trainer.hpp"
+
+namespace nas {
+namespace {
+
+void to_channels_last(torch::nn::Module& m) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : m.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
+torch::Tensor input_for(int batch, int c, int h, int w, const torch::Device& device,
+                        bool channels_last) {
+  auto gen = make_generator(device, 7);
+  auto x = torch::randn({batch, c, h, w}, gen, torch::TensorOptions().device(device));
+  return channels_last ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+}
+
+/// The stem and the separable conv after it, as MobileNetV3Impl runs them.
+struct StemImpl : torch::nn::Module {
+  explicit StemImpl(const NetworkPlan& p) {
+    const int c0 = p.stem_channels;
+    stem = register_module("stem", ConvBnAct(ConvBnActOptions(p.input.channels, c0, p.stem_kernel)
+                                                 .stride(2)
+                                                 .activation(Activation::kHardSwish)
+                                                 .in_height(p.input.height)
+                                                 .in_width(p.input.width)));
+    dw = register_module("dw", ConvBnAct(ConvBnActOptions(c0, c0, 3)
+                                             .groups(c0)
+                                             .in_height(p.stem_size[0])
+                                             .in_width(p.stem_size[1])));
+    pw = register_module("pw", ConvBnAct(ConvBnActOptions(c0, c0, 1).act(false)));
+  }
+  torch::Tensor forward(torch::Tensor x, bool channels_last) {
+    x = stem(x);
+    if (channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    return pw(dw(x)) + x;
+  }
+  ConvBnAct stem{nullptr}, dw{nullptr}, pw{nullptr};
+};
+
+/// The head conv, pooling, the 1x1 conv and the classifier, as MobileNetV3Impl runs them in eval.
+struct HeadImpl : torch::nn::Module {
+  HeadImpl(int in, const NetworkPlan& p) {
+    head = register_module(
+        "head",
+        ConvBnAct(ConvBnActOptions(in, p.head_channels, 1).activation(Activation::kHardSwish)));
+    final_conv = register_module(
+        "final_conv",
+        torch::nn::Conv2d(
+            torch::nn::Conv2dOptions(p.head_channels, p.final_channels, 1).bias(false)));
+    classifier = register_module("classifier", torch::nn::Linear(p.final_channels, p.classes));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = head(x).mean({2, 3}, /*keepdim=*/true);
+    return classifier(torch::hardswish(final_conv(x)).flatten(1));
+  }
+  ConvBnAct head{nullptr};
+  torch::nn::Conv2d final_conv{nullptr};
+  torch::nn::Linear classifier{nullptr};
+};
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+double time_latency_block(const LatencyBlock& b, const LatencyTableSettings& s,
+                          const torch::Device& device, const LatencyMeasureOptions& o) {
+  const bool cl = s.channels_last;
+  std::shared_ptr<torch::nn::Module> module;
+  std::function<void(const torch::Tensor&)> forward;
+  torch::Tensor x;
+  switch (b.kind) {
+    case LatencyBlock::Kind::kStem: {
+      auto stem = std::make_shared<StemImpl>(b.net);
+      module = stem;
+      forward = [stem, cl](const torch::Tensor& in) { stem->forward(in, cl); };
+      x = input_for(s.batch, b.net.input.channels, b.net.input.height, b.net.input.width, device,
+                    cl);
+      break;
+    }
+    case LatencyBlock::Kind::kBlock: {
+      InvertedResidual block(b.block);
+      module = block.ptr();
+      forward = [block](const torch::Tensor& in) mutable { block->forward(in); };
+      x = input_for(s.batch, b.block.in_channels, b.block.in_size[0], b.block.in_size[1], device,
+                    cl);
+      break;
+    }
+    case LatencyBlock::Kind::kHead: {
+      auto head = std::make_shared<HeadImpl>(b.head_in, b.net);
+      module = head;
+      forward = [head](const torch::Tensor& in) { head->forward(in); };
+      x = input_for(s.batch, b.head_in, b.head_size[0], b.head_size[1], device, cl);
+      break;
+    }
+  }
+  module->to(device);
+  if (cl) to_channels_last(*module);
+  module->eval();
+  return time_forward(forward, x, device, o.warmup, o.repeats).median_ms;
+}
+
+bool build_latency_table(LatencyTable& table, const std::vector<LatencyBlock>& blocks,
+                         const MobileNetV3Space& space, const torch::Device& device,
+                         const LatencyMeasureOptions& o, const LatencyBuildHooks& hooks) {
+  using Clock = std::chrono::steady_clock;
+  if (table.settings.threads > 0) at::set_num_threads(table.settings.threads);
+  at::globalContext().setFlushDenormal(true);
+  table.expected_entries = static_cast<int>(blocks.size());
+  const auto t0 = Clock::now();
+  const double earlier = table.build_seconds;
+  auto elapsed = [&] { return earlier + std::chrono::duration<double>(Clock::now() - t0).count(); };
+  auto last_save = Clock::now();
+  auto save = [&] {
+    table.build_seconds = elapsed();
+    if (hooks.save) hooks.save(table);
+    last_save = Clock::now();
+  };
+  for (const auto& b : blocks) {
+    if (hooks.cancel && hooks.cancel->load()) {
+      save();
+      return false;
+    }
+    if (table.entries.count(b.key)) continue;
+    table.entries[b.key] = time_latency_block(b, table.settings, device, o);
+    if (hooks.on_progress) hooks.on_progress(table.entries.size(), blocks.size());
+    if (Clock::now() - last_save > std::chrono::seconds(10)) save();
+  }
+  // The overhead: whole networks take longer than their blocks (launches, the allocator, caches);
+  // the median difference over a few seeded networks is added to every prediction.
+  std::vector<double> gaps;
+  LatencyTable uncalibrated = table;
+  uncalibrated.overhead_ms = 0;
+  uncalibrated.complete = true;
+  for (int i = 0; i < o.calibration_networks; ++i) {
+    if (hooks.cancel && hooks.cancel->load()) {
+      save();
+      return false;
+    }
+    Rng rng = rng_for(o.seed, static_cast<std::uint64_t>(i));
+    const LatencyCheck c =
+        check_latency_prediction(uncalibrated, space.sample(rng), space, device, o);
+    gaps.push_back(c.measured_ms - c.predicted_ms);
+  }
+  table.overhead_ms = median_of(gaps);
+  table.calibration_networks = o.calibration_networks;
+  table.complete = true;
+  save();
+  return true;
+}
+
+LatencyCheck check_latency_prediction(const LatencyTable& table, const Architecture& arch,
+                                      const MobileNetV3Space& space, const torch::Device& device,
+                                      const LatencyMeasureOptions& o) {
+  const LatencyTableSettings& s = table.settings;
+  if (s.threads > 0) at::set_num_threads(s.threads);
+  LatencyCheck c;
+  c.predicted_ms =
+      predict_latency_ms(table, plan_network(arch, s.input, s.classes, space), "latency table");
+  MobileNetV3 model = build_model(arch, s.input, s.classes, o.seed, space);
+  model->to(device);
+  if (s.channels_last) model->use_channels_last();
+  c.measured_ms =
+      measure_latency(model, s.input, device, s.batch, o.warmup, o.repeats, s.channels_last)
+          .median_ms;
+  return c;
+}
+
+}  // namespace nas
