@@ -2,7 +2,7 @@
 # How well a latency table predicts what `nas bench` measures: builds (or reuses) the table for the
 # default space at each thread count, then for --count seeded random architectures compares the
 # table's prediction (`nas arch --latency-table`) with the search's own measurement (`nas bench`,
-# whose latency is measured exactly as a trial's), and prints Spearman's rho, the median absolute
+# whose latency is measured exactly as a trial's; the median of three runs), and prints Spearman's rho, the median absolute
 # percentage error, and the same for the plain sum of blocks (no overhead term). Prints markdown
 # for docs/PERFORMANCE.md; asserts nothing.
 #
@@ -47,8 +47,10 @@ for t in $threads; do
     a=$work/archs/$i.json
     predicted=$("$nas" arch "$a" --latency-table "$table" --json |
                 python3 -c 'import json,sys; print(json.load(sys.stdin)["predicted_latency_ms"])')
-    measured=$("$nas" bench "$a" --dataset "$dataset" --threads "$t" --batches 1 --json |
-               python3 -c 'import json,sys; print(json.load(sys.stdin)["latency_ms"])')
+    # The median of three runs: on a shared machine one run of `nas bench` can be 50 % off.
+    measured=$(for r in 1 2 3; do
+                 "$nas" bench "$a" --dataset "$dataset" --threads "$t" --batches 1 --json
+               done | python3 -c 'import json,statistics,sys; print(statistics.median(json.loads(l)["latency_ms"] for l in sys.stdin))')
     echo "$predicted $measured" >> "$pairs"
   done
   python3 - "$table" "$pairs" "$t" <<'PY'
