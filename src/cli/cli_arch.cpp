@@ -114,6 +114,10 @@ void print_cell(const Nb201Cell& cell, bool json) {
 void run_arch(const ArchOptions& o) {
   setup_logging(o.log_level);
   MobileNetV3Space space;
+  if (!o.latency_table.empty() && (o.random || (!o.file.empty() && names_a_cell(o))))
+    throw UsageError(
+        "--latency-table predicts a named MobileNetV3 architecture's latency: not "
+        "with --random or a NAS-Bench-201 cell");
   if (o.random && o.space == "nas-bench-201") {
     if (!o.file.empty()) throw UsageError("give either an architecture file or --random, not both");
     Rng rng(o.seed_given ? o.seed : random_seed());

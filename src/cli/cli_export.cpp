@@ -56,7 +56,9 @@ std::vector<std::pair<std::string, std::string>> metadata_of(const NetworkExport
   if (!r.dataset.empty()) {
     const Normalization n = dataset_normalization(r.dataset);
     m.emplace_back("dataset", r.dataset);
-    m.emplace_back("class_names", nlohmann::json(dataset_class_names(r.dataset)).dump());
+    const auto names = dataset_class_names(r.dataset);
+    if (static_cast<int>(names.size()) == r.classes)  // not for --classes N of another count
+      m.emplace_back("class_names", nlohmann::json(names).dump());
     m.emplace_back("input_mean", nlohmann::json(n.mean).dump());
     m.emplace_back("input_std", nlohmann::json(n.std).dump());
     m.emplace_back("input_preprocessing",
@@ -89,7 +91,8 @@ ExportedFiles export_network(const NetworkExport& r) {
 #else
   const MobileNetV3Space space;
   OnnxOptions onnx;
-  onnx.opset = r.opset;
+  // 17, or the newest an older ONNX library validates.
+  onnx.opset = r.opset > 0 ? r.opset : std::min(17, max_onnx_opset());
   onnx.batch = r.batch;
   check_onnx_options(onnx);
   const fs::path out(r.out);
@@ -123,17 +126,24 @@ ExportedFiles export_network(const NetworkExport& r) {
   files.sample = sample_path_for(r.out);
   files.model_bytes = bytes.size();
   files.sample_rows = sample.input_shape[0];
-  try {
-    write_file_atomic(files.model, bytes);
-  } catch (const RuntimeFailure& e) {
-    throw InputError(e.what());
-  }
-  try {
-    write_file_atomic(files.sample, json_of(sample).dump() + "\n");
-  } catch (const RuntimeFailure& e) {
+  files.opset = onnx.opset;
+  // Both written under temporary names first, then both renamed: a failure leaves the earlier
+  // pair (if any) as it was, never a model beside another model's sample.
+  const std::string model_tmp = files.model + ".exporting";
+  const std::string sample_tmp = files.sample + ".exporting";
+  auto drop_temporaries = [&] {
     std::error_code ec;
-    fs::remove(files.model, ec);  // never one file without the other
-    throw InputError(e.what());
+    fs::remove(model_tmp, ec);
+    fs::remove(sample_tmp, ec);
+  };
+  try {
+    write_file_atomic(model_tmp, bytes);
+    write_file_atomic(sample_tmp, json_of(sample).dump() + "\n");
+    fs::rename(model_tmp, files.model);
+    fs::rename(sample_tmp, files.sample);
+  } catch (const std::exception& e) {
+    drop_temporaries();
+    throw InputError(files.model + ": cannot write: " + e.what());
   }
   return files;
 #endif
@@ -146,9 +156,9 @@ struct ExportCliOptions {
   std::string weights;
   std::string out;
   ShapeFlags shape;
-  bool shape_given = false;
+  bool input_given = false;  // --input or --dataset on the command line
   int batch = 0;
-  int opset = 17;
+  int opset = 0;  // 0: 17, or the library's newest when older
   std::uint64_t seed = 0;
   std::string log_level = "warn";
 };
@@ -197,12 +207,17 @@ void run_export_command(const ExportCliOptions& o) {
     r.classes = rec.dataset.classes;
     const std::string model_pt = (fs::path(o.source) / "model.pt").string();
     if (o.weights.empty()) {
+      if (!fs::is_regular_file(model_pt) && rec.status == TrialStatus::kCompleted &&
+          rec.epochs.empty())
+        throw InputError(o.source +
+                         ": no model.pt: an evaluation (--epochs 0) keeps no weights; export the "
+                         "ones it evaluated with --weights " +
+                         rec.initial_weights.value_or("FILE"));
       if (!fs::is_regular_file(model_pt))
         throw InputError(o.source + ": no model.pt: this retrain did not finish (" +
                          std::string(to_string(rec.status)) +
-                         "); resume it with nas-test-model "
-                         "--resume " +
-                         o.source + ", or give --weights");
+                         "); resume it with nas-test-model --resume " + o.source +
+                         ", or give --weights");
       r.weights_file = model_pt;
     }
     default_out = (fs::path(o.source) / "model.onnx").string();
@@ -213,8 +228,8 @@ void run_export_command(const ExportCliOptions& o) {
     if (source.experiment) {
       r.experiment = source.experiment->id;
       r.space = source.experiment->options.space;
-      r.dataset = source.experiment->options.dataset;
       const auto& d = source.experiment->dataset;
+      r.dataset = d.name.empty() ? source.experiment->options.dataset : d.name;
       if (d.shape[0] > 0) {
         r.input = InputShape{d.shape[0], d.shape[1], d.shape[2]};
         r.classes = d.classes;
@@ -231,10 +246,14 @@ void run_export_command(const ExportCliOptions& o) {
     from = "seeded initial weights (seed " + std::to_string(r.seed) +
            "; search trials keep no weights): for timing on a target, not for predictions";
   }
-  if (o.shape_given) {
+  // Each flag replaces what it names: --classes alone keeps the source's input.
+  if (o.input_given) {
+    const int classes = r.classes;
     std::tie(r.input, r.classes) = resolve_shape(o.shape);
     r.dataset = o.shape.input.empty() ? o.shape.dataset : "";
+    if (o.shape.classes == 0 && !o.shape.input.empty()) r.classes = classes;
   }
+  if (o.shape.classes > 0) r.classes = resolve_shape(o.shape).second;
   if (!o.weights.empty()) {
     r.weights_file = o.weights;
     from = "the weights of " + o.weights;
@@ -242,7 +261,7 @@ void run_export_command(const ExportCliOptions& o) {
   r.out = o.out.empty() ? default_out : o.out;
   const ExportedFiles f = export_network(r);
   std::printf("wrote %s (%s, opset %d, batch %s, input %dx%dx%d, %d classes)\n", f.model.c_str(),
-              size_text(f.model_bytes).c_str(), r.opset,
+              size_text(f.model_bytes).c_str(), f.opset,
               r.batch > 0 ? std::to_string(r.batch).c_str() : "dynamic", r.input.channels,
               r.input.height, r.input.width, r.classes);
   std::printf("weights: %s\n", from.c_str());
@@ -272,8 +291,8 @@ void setup_export(CLI::App& app) {
       ->type_name("FILE");
   cmd->add_option("--batch", o->batch, "fix the batch dimension to N (default: dynamic)")
       ->check(positive());
-  cmd->add_option("--opset", o->opset, "ONNX opset (14 to the newest the ONNX library validates)")
-      ->capture_default_str();
+  cmd->add_option("--opset", o->opset,
+                  "ONNX opset, 14 to the newest the ONNX library validates (default: 17)");
   cmd->add_option("--seed", o->seed,
                   "seed of the initial weights (without trained ones) and of the sample's input")
       ->capture_default_str()
@@ -281,8 +300,7 @@ void setup_export(CLI::App& app) {
   add_shape_flags(*cmd, o->shape);
   add_log_level_flag(*cmd, o->log_level);
   cmd->callback([o, cmd] {
-    o->shape_given = flag_given(*cmd, "--dataset") || flag_given(*cmd, "--input") ||
-                     flag_given(*cmd, "--classes");
+    o->input_given = flag_given(*cmd, "--dataset") || flag_given(*cmd, "--input");
     run_export_command(*o);
   });
 }

@@ -27,9 +27,9 @@ struct NetworkExport {
   std::optional<std::string> experiment;
   std::optional<int> trial;
   std::string retrain;  // the retrain folder the weights come from, if any
-  int opset = 17;
-  int batch = 0;    // 0: dynamic
-  std::string out;  // X.onnx
+  int opset = 0;        // 0: 17, or the newest the ONNX library validates when that is older
+  int batch = 0;        // 0: dynamic
+  std::string out;      // X.onnx
 };
 
 struct ExportedFiles {
@@ -37,6 +37,7 @@ struct ExportedFiles {
   std::string sample;  // X.sample.json
   std::size_t model_bytes = 0;
   std::int64_t sample_rows = 0;
+  int opset = 0;  // the one written
 };
 
 /// The sample file beside `model`: X.onnx -> X.sample.json.

@@ -66,10 +66,11 @@ void run_latency_table(const LatencyTableCliOptions& o) {
                        std::to_string(earlier.entries.size()) +
                        " blocks); choose another --out, or delete it to build it again");
     check_latency_table_settings(earlier, table.settings, o.out);
-    if (earlier.device != table.device || earlier.settings.threads != table.settings.threads)
+    if (earlier.device != table.device || earlier.settings.threads != table.settings.threads ||
+        earlier.libtorch != table.libtorch)
       throw InputError(o.out + ": a half-built table for " + earlier.device + " at " +
-                       std::to_string(earlier.settings.threads) +
-                       " threads; continue it there, or choose another --out");
+                       std::to_string(earlier.settings.threads) + " threads with LibTorch " +
+                       earlier.libtorch + "; continue it there, or choose another --out");
     table = earlier;
     std::printf("continuing %s: %zu of %zu blocks measured\n", o.out.c_str(), table.entries.size(),
                 blocks.size());

@@ -104,8 +104,8 @@ void export_retrain(const RetrainRecord& r, const std::string& out_dir) {
   try {
     const ExportedFiles f = export_network(e);
     std::printf("wrote %s and %s (ONNX, opset %d, dynamic batch)\n", f.model.c_str(),
-                fs::path(f.sample).filename().c_str(), e.opset);
-  } catch (const Error& x) {
+                fs::path(f.sample).filename().c_str(), f.opset);
+  } catch (const std::exception& x) {
     spdlog::warn("model.onnx not written: {}; try nas export {}", x.what(), out_dir);
   }
 }

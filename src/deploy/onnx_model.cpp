@@ -144,6 +144,15 @@ class GraphBuilder {
 
 int effective(int kernel, int size) { return std::min(kernel, 2 * size - 1); }
 
+/// The IR version ONNX released with the opset, not the library's newest: a runtime that reads
+/// the opset then reads the file (a newer library would otherwise write IR 10 for opset 17).
+int ir_version_for(int opset) {
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  return onnx::IR_VERSION;
+}
+
 void set_tensor_type(onnx::ValueInfoProto& v, const char* name, int batch,
                      std::vector<std::int64_t> dims) {
   v.set_name(name);
@@ -182,7 +191,7 @@ std::string onnx_model_bytes(const NetworkPlan& p, const NetworkWeights& weights
   check_weights(p, weights, weights_file);
 
   onnx::ModelProto model;
-  model.set_ir_version(onnx::IR_VERSION);
+  model.set_ir_version(ir_version_for(options.opset));
   model.set_producer_name("nas");
   model.set_producer_version(NAS_VERSION);
   model.set_domain("nas");

@@ -134,7 +134,12 @@ bool build_latency_table(LatencyTable& table, const std::vector<LatencyBlock>& b
       return false;
     }
     if (table.entries.count(b.key)) continue;
-    table.entries[b.key] = time_latency_block(b, table.settings, device, o);
+    try {
+      table.entries[b.key] = time_latency_block(b, table.settings, device, o);
+    } catch (...) {
+      save();  // what was measured is kept (out of memory on a large block, say)
+      throw;
+    }
     if (hooks.on_progress) hooks.on_progress(table.entries.size(), blocks.size());
     if (Clock::now() - last_save > std::chrono::seconds(10)) save();
   }

@@ -83,6 +83,16 @@ TEST_F(ExportTest, ShapeBatchAndOpsetFlagsShapeTheFiles) {
   EXPECT_EQ(slurp(path("x.onnx")).find("class_names"), std::string::npos);
 }
 
+TEST_F(ExportTest, ClassesAloneKeepTheInputAndNamesAreOnlyGivenForEveryClass) {
+  const std::string arch = write_small_arch("net.json");
+  const Result r = run("nas", "export " + quote(arch) + " --classes 5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("input 1x28x28, 5 classes"), std::string::npos) << r.out;
+  const std::string bytes = slurp(path("net.onnx"));
+  EXPECT_EQ(bytes.find("class_names"), std::string::npos);  // Fashion-MNIST names ten
+  EXPECT_NE(bytes.find("input_mean"), std::string::npos);
+}
+
 TEST_F(ExportTest, ARetrainExportsItsTrainedWeightsAndNasTestModelAlreadyDid) {
   const std::string out = path("retrain");
   const Result t =

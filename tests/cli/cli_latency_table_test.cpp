@@ -157,9 +157,25 @@ TEST_F(CliTest, ASearchWithALatencyTableMeasuresNothingAndSaysWhichDevice) {
   expect_one_line_error(refused, "nas", "latency batch 64, not 16");
   EXPECT_FALSE(fs::exists(path("exp2")) && !fs::is_empty(path("exp2")));
 
+  // The same table moved elsewhere continues the search; its content is what must agree.
+  fs::copy_file(table, path("moved.json"));
+  const Result moved =
+      run("nas", "search --resume e --n-trials 4 --experiment-dir " + quote(root) +
+                     " --log-level warn --latency-table " + quote(path("moved.json")));
+  ASSERT_EQ(moved.code, 0) << moved.err;
+  EXPECT_EQ(nlohmann::json::parse(slurp(exp / "experiment.json"))
+                .at("options")
+                .at("latency_table")
+                .at("path"),
+            path("moved.json"));
+  const Result other_table = run("nas", "search --resume e --n-trials 5 --experiment-dir " +
+                                            quote(root) + " --latency-table " + quote(other));
+  EXPECT_EQ(other_table.code, 2);
+  expect_one_line_error(other_table, "nas", "is not the table the experiment used");
+
   // A table that changed since the search started is not used to continue it.
-  write_table(dir_ / "board.json", 0.02, 16);
-  const Result resumed = run("nas", "search --resume e --n-trials 4 --experiment-dir " +
+  write_table(dir_ / "moved.json", 0.02, 16);
+  const Result resumed = run("nas", "search --resume e --n-trials 6 --experiment-dir " +
                                         quote(root) + " --log-level warn");
   EXPECT_EQ(resumed.code, 2);
   expect_one_line_error(resumed, "nas", "the latency table changed since this search started");

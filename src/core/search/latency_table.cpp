@@ -167,6 +167,16 @@ void check_latency_table_complete(const LatencyTable& table, const std::string& 
                      " blocks): finish it by running the same nas latency-table command again");
 }
 
+void check_latency_table_covers(const LatencyTable& table, const MobileNetV3Space& space,
+                                const std::string& file) {
+  check_latency_table_complete(table, file);
+  for (const auto& b : latency_blocks(space, table.settings)) {
+    if (!table.entries.count(b.key))
+      throw InputError(file + ": no entry for the block '" + b.key +
+                       "': the table was built for another space or input");
+  }
+}
+
 double predict_latency_ms(const LatencyTable& table, const NetworkPlan& plan,
                           const std::string& file) {
   check_latency_table_complete(table, file);

@@ -32,7 +32,6 @@ const std::vector<std::pair<std::string, std::string>>& defining_flags() {
       {"--space", "space"},
       {"--nb201-dataset", "nb201_dataset"},
       {"--nb201-table", "nb201_table"},
-      {"--latency-table", "latency_table"},
       {"--mutation-prob", "mutation_prob"},
       {"--dataset", "dataset"},
       {"--data-dir", "data_dir"},
@@ -111,6 +110,17 @@ void prepare_resume(const SearchRequest& r, const std::string& root, PreparedSea
   if (r.given.count("--concurrent-trials")) s.concurrent_trials = r.options.concurrent_trials;
   if (r.given.count("--threads")) s.threads = r.options.threads;
   if (r.given.count("--device") || r.no_gpu) s.device = r.no_gpu ? "cpu" : r.options.device;
+  // The same table may have moved: what must agree is its content, not its path.
+  if (r.given.count("--latency-table")) {
+    if (s.latency_table.empty() || r.options.latency_table_checksum != s.latency_table_checksum)
+      throw UsageError("--latency-table " + r.options.latency_table +
+                       (s.latency_table.empty()
+                            ? " conflicts with the experiment's measured latencies"
+                            : " is not the table the experiment used (" + s.latency_table +
+                                  ", checksum " + s.latency_table_checksum + ")") +
+                       " (--resume takes the options from experiment.json)");
+    s.latency_table = r.options.latency_table;
+  }
   auto loaded = p.store->load_trials();
   p.problems = std::move(loaded.problems);
   p.kept =

@@ -17,7 +17,9 @@ namespace nas {
 
 inline constexpr int kLatencyTableFormat = 1;
 
-/// What a table was measured for; a search must match every field to use it.
+/// What a table was measured for. A search or nas arch must match its space, input, classes and
+/// batch (check_latency_table_settings); threads and layout are recorded, not compared (the
+/// deployment device's threads need not be the search machine's).
 struct LatencyTableSettings {
   std::string space = "mobilenetv3";  // both label sets build the same modules
   InputShape input;
@@ -73,6 +75,11 @@ double predict_latency_ms(const LatencyTable& table, const NetworkPlan& plan,
 
 /// Throws InputError naming `file` for a table still being built.
 void check_latency_table_complete(const LatencyTable& table, const std::string& file);
+
+/// Throws InputError naming `file` and the first block of the space (for the table's settings)
+/// that the table lacks: checked once when a search starts, not trial by trial.
+void check_latency_table_covers(const LatencyTable& table, const MobileNetV3Space& space,
+                                const std::string& file);
 
 /// Throws InputError naming `file` and the first setting that differs from what is asked.
 void check_latency_table_settings(const LatencyTable& table, const LatencyTableSettings& wanted,
