@@ -201,7 +201,6 @@ void run_export_command(const ExportCliOptions& o) {
     r.arch = rec.arch;
     r.experiment = rec.experiment;
     r.trial = rec.trial;
-    r.retrain = o.source;
     r.dataset = rec.dataset.name;
     r.input = InputShape{rec.dataset.shape[0], rec.dataset.shape[1], rec.dataset.shape[2]};
     r.classes = rec.dataset.classes;

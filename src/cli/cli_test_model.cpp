@@ -99,7 +99,6 @@ void export_retrain(const RetrainRecord& r, const std::string& out_dir) {
   e.weights_file = (fs::path(out_dir) / "model.pt").string();
   e.experiment = r.experiment;
   e.trial = r.trial;
-  e.retrain = out_dir;
   e.out = (fs::path(out_dir) / "model.onnx").string();
   try {
     const ExportedFiles f = export_network(e);
