@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -70,6 +69,13 @@ std::pair<int, std::array<int, 2>> head_input(const NetworkPlan& p) {
   if (p.blocks.empty()) return {p.stem_channels, {p.stem_size[0], p.stem_size[1]}};
   const BlockPlan& last = p.blocks.back();
   return {last.out_channels, {last.out_size[0], last.out_size[1]}};
+}
+
+/// The whole file; InputError when it cannot be read.
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": no such latency table");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 std::string settings_text(const InputShape& s) {
@@ -279,9 +285,7 @@ LatencyTable latency_table_from_json(const nlohmann::json& j, const std::string&
 }
 
 LatencyTable read_latency_table(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": no such latency table");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = file_text(path);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -294,12 +298,8 @@ LatencyTable read_latency_table(const std::string& path) {
 }
 
 std::string latency_table_checksum(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(fnv1a(text.data(), text.size())));
-  return hex;
+  const std::string text = file_text(path);
+  return hex64(fnv1a(text.data(), text.size()));
 }
 
 LatencyTable load_search_latency_table(const std::string& path, const std::string& checksum) {
