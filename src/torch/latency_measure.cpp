@@ -27,17 +27,9 @@ torch::Tensor input_for(int batch, int c, int h, int w, const torch::Device& dev
 /// The stem and the separable conv after it, as MobileNetV3Impl runs them.
 struct StemImpl : torch::nn::Module {
   explicit StemImpl(const NetworkPlan& p) {
-    const int c0 = p.stem_channels;
-    stem = register_module("stem", ConvBnAct(ConvBnActOptions(p.input.channels, c0, p.stem_kernel)
-                                                 .stride(2)
-                                                 .activation(Activation::kHardSwish)
-                                                 .in_height(p.input.height)
-                                                 .in_width(p.input.width)));
-    dw = register_module("dw", ConvBnAct(ConvBnActOptions(c0, c0, 3)
-                                             .groups(c0)
-                                             .in_height(p.stem_size[0])
-                                             .in_width(p.stem_size[1])));
-    pw = register_module("pw", ConvBnAct(ConvBnActOptions(c0, c0, 1).act(false)));
+    stem = register_module("stem", ConvBnAct(stem_options(p)));
+    dw = register_module("dw", ConvBnAct(separable_dw_options(p)));
+    pw = register_module("pw", ConvBnAct(separable_pw_options(p)));
   }
   torch::Tensor forward(torch::Tensor x, bool channels_last) {
     x = stem(x);
@@ -50,9 +42,7 @@ struct StemImpl : torch::nn::Module {
 /// The head conv, pooling, the 1x1 conv and the classifier, as MobileNetV3Impl runs them in eval.
 struct HeadImpl : torch::nn::Module {
   HeadImpl(int in, const NetworkPlan& p) {
-    head = register_module(
-        "head",
-        ConvBnAct(ConvBnActOptions(in, p.head_channels, 1).activation(Activation::kHardSwish)));
+    head = register_module("head", ConvBnAct(head_options(in, p)));
     final_conv = register_module(
         "final_conv",
         torch::nn::Conv2d(

@@ -95,29 +95,38 @@ torch::Tensor InvertedResidualImpl::forward(torch::Tensor x) {
   return residual_ ? y + x : y;
 }
 
+ConvBnActOptions stem_options(const NetworkPlan& p) {
+  return ConvBnActOptions(p.input.channels, p.stem_channels, p.stem_kernel)
+      .stride(2)
+      .activation(Activation::kHardSwish)
+      .in_height(p.input.height)
+      .in_width(p.input.width);
+}
+
+ConvBnActOptions separable_dw_options(const NetworkPlan& p) {
+  const int c0 = p.stem_channels;
+  return ConvBnActOptions(c0, c0, 3).groups(c0).in_height(p.stem_size[0]).in_width(p.stem_size[1]);
+}
+
+ConvBnActOptions separable_pw_options(const NetworkPlan& p) {
+  return ConvBnActOptions(p.stem_channels, p.stem_channels, 1).act(false);
+}
+
+ConvBnActOptions head_options(int in, const NetworkPlan& p) {
+  return ConvBnActOptions(in, p.head_channels, 1).activation(Activation::kHardSwish);
+}
+
 MobileNetV3Impl::MobileNetV3Impl(const NetworkPlan& plan) : plan_(plan) {
-  const int c0 = plan.stem_channels;
-  stem_ =
-      register_module("stem", ConvBnAct(ConvBnActOptions(plan.input.channels, c0, plan.stem_kernel)
-                                            .stride(2)
-                                            .activation(Activation::kHardSwish)
-                                            .in_height(plan.input.height)
-                                            .in_width(plan.input.width)));
-  separable_dw_ = register_module("separable_dw", ConvBnAct(ConvBnActOptions(c0, c0, 3)
-                                                                .groups(c0)
-                                                                .in_height(plan.stem_size[0])
-                                                                .in_width(plan.stem_size[1])));
-  separable_pw_ =
-      register_module("separable_pw", ConvBnAct(ConvBnActOptions(c0, c0, 1).act(false)));
-  int last = c0;
+  stem_ = register_module("stem", ConvBnAct(stem_options(plan)));
+  separable_dw_ = register_module("separable_dw", ConvBnAct(separable_dw_options(plan)));
+  separable_pw_ = register_module("separable_pw", ConvBnAct(separable_pw_options(plan)));
+  int last = plan.stem_channels;
   for (std::size_t i = 0; i < plan.blocks.size(); ++i) {
     blocks_.push_back(
         register_module("block" + std::to_string(i), InvertedResidual(plan.blocks[i])));
     last = plan.blocks[i].out_channels;
   }
-  head_ = register_module(
-      "head",
-      ConvBnAct(ConvBnActOptions(last, plan.head_channels, 1).activation(Activation::kHardSwish)));
+  head_ = register_module("head", ConvBnAct(head_options(last, plan)));
   final_conv_ = register_module(
       "final_conv",
       torch::nn::Conv2d(

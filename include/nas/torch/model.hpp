@@ -114,6 +114,14 @@ class MobileNetV3Impl : public torch::nn::Module {
 };
 TORCH_MODULE(MobileNetV3);
 
+/// The stem, the separable conv after it and the head conv as MobileNetV3Impl builds them (`in`:
+/// the channels entering the head), so that timing them apart (latency_measure.cpp) times the
+/// same layers.
+ConvBnActOptions stem_options(const NetworkPlan& plan);
+ConvBnActOptions separable_dw_options(const NetworkPlan& plan);
+ConvBnActOptions separable_pw_options(const NetworkPlan& plan);
+ConvBnActOptions head_options(int in, const NetworkPlan& plan);
+
 /// Every parameter and buffer under the name NNI 2.7's MobileNetV3Space gives it
 /// (nni27_names.hpp), on CPU, contiguous: what model_state_dict.pt holds, so Python's
 /// load_state_dict accepts it in the original's network.
