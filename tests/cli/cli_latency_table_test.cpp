@@ -183,3 +183,25 @@ TEST_F(CliTest, ASearchWithALatencyTableMeasuresNothingAndSaysWhichDevice) {
 
 }  // namespace
 }  // namespace nas
+
+namespace nas {
+namespace {
+
+TEST_F(CliTest, ASearchRefusesATableLackingABlockBeforeItStarts) {
+  nlohmann::json t = nlohmann::json::parse(slurp(write_table(dir_ / "board.json", 0.01, 16)));
+  const std::string missing = t.at("entries").begin().key();
+  t.at("entries").erase(missing);
+  t["expected_entries"] = t.at("entries").size();  // complete as far as the file says
+  std::ofstream(path("board.json"), std::ios::trunc) << t.dump();
+  const Result r = run("nas",
+                       "search --dataset synthetic --train-subset 128 --n-trials 3 "
+                       "--max-population 3 --sample-size 2 --latency-batch 16 "
+                       "--experiment-dir " +
+                           quote(path("exp")) + " --latency-table " + quote(path("board.json")));
+  EXPECT_EQ(r.code, 2);
+  expect_one_line_error(r, "nas", "no entry for the block '" + missing + "'");
+  EXPECT_FALSE(fs::exists(path("exp")) && !fs::is_empty(path("exp")));
+}
+
+}  // namespace
+}  // namespace nas
