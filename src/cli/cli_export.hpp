@@ -26,9 +26,9 @@ struct NetworkExport {
   std::uint64_t seed = 0;  // initial weights, and the sample's input
   std::optional<std::string> experiment;
   std::optional<int> trial;
-  int opset = 0;        // 0: 17, or the newest the ONNX library validates when that is older
-  int batch = 0;        // 0: dynamic
-  std::string out;      // X.onnx
+  int opset = 0;    // 0: 17, or the newest the ONNX library validates when that is older
+  int batch = 0;    // 0: dynamic
+  std::string out;  // X.onnx
 };
 
 struct ExportedFiles {
