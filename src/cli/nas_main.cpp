@@ -1,8 +1,10 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "nas/torch/host_memory.hpp"
 
 int main(int argc, char** argv) {
+  nas::keep_freed_memory_for_reuse();
   CLI::App app{
       "nas: neural architecture search over the MobileNetV3 space.\n"
       "Companions: nas-report <id> summarizes an experiment (nas-report alone lists them);\n"
