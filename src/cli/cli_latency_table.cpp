@@ -30,6 +30,7 @@ struct LatencyTableCliOptions {
   int threads = 1;
   std::string space = "mobilenetv3";
   int calibration = 10;
+  double warmup_ms = LatencyMeasureOptions{}.warmup_ms;
   std::uint64_t seed = 0;
   std::string log_level = "warn";
 };
@@ -115,6 +116,7 @@ void run_latency_table(const LatencyTableCliOptions& o) {
   LatencyMeasureOptions m;
   m.calibration_networks = o.calibration;
   m.seed = o.seed;
+  m.warmup_ms = o.warmup_ms;
   const bool done = build_latency_table(table, blocks, space, device, m, hooks);
   if (terminal) std::fprintf(stderr, "\n");
   if (!done)
@@ -151,6 +153,11 @@ void setup_latency_table(CLI::App& app) {
                   "whole networks timed to fit the per-network overhead")
       ->capture_default_str()
       ->check(positive());
+  cmd->add_option("--warmup-ms", o->warmup_ms,
+                  "forward passes before each block is timed, for at least this long, so it is "
+                  "as warm as a search's network")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60000.0));
   cmd->add_option("--seed", o->seed, "seed of the calibration networks")
       ->capture_default_str()
       ->check(seed_range());

@@ -90,7 +90,7 @@ LatencyStats latency_under_load(const Architecture& arch, const torch::Device& d
   {
     ExclusiveGateHold hold(&gate);
     stats = measure_latency(timed.model, o.input, device, o.latency_batch, o.warmup,
-                            o.latency_repeats, o.channels_last);
+                            o.latency_warmup_ms, o.latency_repeats, o.channels_last);
   }
   stop = true;
   for (auto& t : trainers) t.join();
@@ -134,7 +134,7 @@ BenchResult run_bench(const Architecture& arch, const torch::Device& device,
         o.batches * o.batch_size / std::chrono::duration<double>(Clock::now() - t0).count();
   }
   r.latency = measure_latency(w.model, o.input, device, o.latency_batch, o.warmup,
-                              o.latency_repeats, o.channels_last);
+                              o.latency_warmup_ms, o.latency_repeats, o.channels_last);
   if (o.background > 0) r.latency_loaded = latency_under_load(arch, device, o, w);
   return r;
 }

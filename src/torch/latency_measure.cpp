@@ -99,7 +99,7 @@ double time_latency_block(const LatencyBlock& b, const LatencyTableSettings& s,
   module->to(device);
   if (cl) to_channels_last(*module);
   module->eval();
-  return time_forward(forward, x, device, o.warmup, o.repeats).median_ms;
+  return time_forward(forward, x, device, o.warmup, o.warmup_ms, o.repeats).median_ms;
 }
 
 bool build_latency_table(LatencyTable& table, const std::vector<LatencyBlock>& blocks,
@@ -167,9 +167,9 @@ LatencyCheck check_latency_prediction(const LatencyTable& table, const Architect
   MobileNetV3 model = build_model(arch, s.input, s.classes, o.seed, space);
   model->to(device);
   if (s.channels_last) model->use_channels_last();
-  c.measured_ms =
-      measure_latency(model, s.input, device, s.batch, o.warmup, o.repeats, s.channels_last)
-          .median_ms;
+  c.measured_ms = measure_latency(model, s.input, device, s.batch, o.warmup, o.warmup_ms, o.repeats,
+                                  s.channels_last)
+                      .median_ms;
   return c;
 }
 

@@ -81,8 +81,8 @@ void recalibrate_batchnorm(MobileNetV3& model, BatchLoader& loader, int batches,
 }
 
 LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
-                             const torch::Device& device, int batch, int warmup, int repeats,
-                             bool channels_last) {
+                             const torch::Device& device, int batch, int warmup, double warmup_ms,
+                             int repeats, bool channels_last) {
   torch::NoGradGuard no_grad;
   model->eval();
   auto gen = make_generator(device, 7);
@@ -90,16 +90,19 @@ LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
                                 torch::TensorOptions().device(device)),
                    channels_last);
   return time_forward([&](const torch::Tensor& in) { model->forward(in); }, x, device, warmup,
-                      repeats);
+                      warmup_ms, repeats);
 }
 
 LatencyStats time_forward(const std::function<void(const torch::Tensor&)>& forward,
                           const torch::Tensor& x, const torch::Device& device, int warmup,
-                          int repeats) {
+                          double warmup_ms, int repeats) {
   torch::NoGradGuard no_grad;
   const auto batch = static_cast<double>(x.size(0));
-  for (int i = 0; i < warmup; ++i) forward(x);
-  synchronize(device);
+  const auto warm_until = Clock::now() + std::chrono::duration<double, std::milli>(warmup_ms);
+  for (int i = 0; i < warmup || Clock::now() < warm_until; ++i) {
+    forward(x);
+    synchronize(device);
+  }
   LatencyStats stats;
   for (int i = 0; i < std::max(1, repeats); ++i) {
     const auto t0 = Clock::now();
@@ -127,8 +130,8 @@ double measure_untrained_latency(MobileNetV3& model, const InputShape& shape,
     if (o.channels_last) model->use_channels_last();
   }
   ExclusiveGateHold hold(gate);
-  return measure_latency(model, shape, device, o.latency_batch, o.latency_warmup, o.latency_repeats,
-                         o.channels_last)
+  return measure_latency(model, shape, device, o.latency_batch, o.latency_warmup,
+                         o.latency_warmup_ms, o.latency_repeats, o.channels_last)
       .median_ms;
 }
 
@@ -145,7 +148,7 @@ EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const tor
   r.latency_ms = o.predicted_latency_ms
                      ? *o.predicted_latency_ms
                      : measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
-                                       o.latency_repeats, o.channels_last)
+                                       o.latency_warmup_ms, o.latency_repeats, o.channels_last)
                            .median_ms;
   r.metric = reward_of(r.accuracy, r.latency_ms, o.reward);
   return r;
@@ -237,7 +240,7 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
       } else {
         ExclusiveGateHold hold(gate);
         r.latency_ms = measure_latency(model, data.shape, device, o.latency_batch, o.latency_warmup,
-                                       o.latency_repeats, o.channels_last)
+                                       o.latency_warmup_ms, o.latency_repeats, o.channels_last)
                            .median_ms;
       }
       r.metric = reward_of(r.accuracy, r.latency_ms, o.reward);

@@ -14,15 +14,19 @@
 namespace nas {
 namespace {
 
-// A tiny input and batch keep the build to well under a minute on 2 cores (module construction
-// dominates); every distinct block is still measured.
-const std::string kTiny = " --input 1,8,8 --latency-batch 1 --calibration 2 --log-level warn";
+// A tiny input and batch and no warm-up keep the build to well under a minute on 2 cores (module
+// construction dominates); every distinct block is still measured.
+const std::string kTiny =
+    " --input 1,8,8 --latency-batch 1 --calibration 2 --warmup-ms 0 --log-level warn";
 
 TEST_F(CliTest, LatencyTableBuildsIsInterruptedContinuesAndPredicts) {
   const std::string table = path("t.json");
-  const std::vector<std::string> argv = {
-      kBin + "/nas", "latency-table", "--input", "1,8,8", "--latency-batch",
-      "1",           "--calibration", "2",       "--out", table};
+  const std::vector<std::string> argv = {kBin + "/nas",     "latency-table",
+                                         "--input",         "1,8,8",
+                                         "--latency-batch", "1",
+                                         "--calibration",   "2",
+                                         "--warmup-ms",     "0",
+                                         "--out",           table};
   const pid_t pid = e2e::spawn(argv);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   const int status = e2e::interrupt_and_wait(pid);

@@ -231,7 +231,7 @@ TEST_F(TrainerTest, SameSeedGivesIdenticalEpochRecords) {
 
 TEST_F(TrainerTest, LatencyIsPositivePerImage) {
   MobileNetV3 m = model();
-  const LatencyStats l = measure_latency(m, data.shape, cpu, 8, 1, 5, true);
+  const LatencyStats l = measure_latency(m, data.shape, cpu, 8, 1, 0, 5, true);
   ASSERT_EQ(l.samples_ms.size(), 5u);
   EXPECT_GT(l.min_ms, 0.0);
   EXPECT_LE(l.min_ms, l.median_ms);

@@ -20,6 +20,7 @@ struct BenchOptions {
   int batch_size = 64;
   int latency_batch = 64;
   int latency_repeats = 10;  // timed latency runs (the search's count)
+  double latency_warmup_ms = TrainerOptions{}.latency_warmup_ms;
   /// Trainings of the same architecture kept running on the device, each on a stream of its
   /// own, while latency is timed a second time under the device gate, as concurrent trials in a
   /// search: shows whether the exclusive latency window holds. 0 skips that measurement.

@@ -8,12 +8,14 @@
 
 #include "nas/core/search/latency_table.hpp"
 #include "nas/torch/device.hpp"
+#include "nas/torch/trainer.hpp"
 
 namespace nas {
 
 struct LatencyMeasureOptions {
-  int warmup = 3;    // as TrainerOptions' latency_warmup
-  int repeats = 10;  // as TrainerOptions' latency_repeats
+  int warmup = 3;                                         // as TrainerOptions' latency_warmup
+  double warmup_ms = TrainerOptions{}.latency_warmup_ms;  // the search's; 0 only for tests
+  int repeats = 10;                                       // as TrainerOptions' latency_repeats
   int calibration_networks = 10;
   std::uint64_t seed = 0;  // the calibration networks' architectures and weights
 };

@@ -28,6 +28,10 @@ struct TrainerOptions {
   int eval_batch_size = 256;
   int latency_batch = 64;
   int latency_warmup = 3;
+  /// Untimed passes go on for at least this long: an untrained network (the --max-latency check)
+  /// or a latency table's block is not warm after 3 passes (whole networks timed so were 13 %
+  /// slower at 1 thread and 39 % at 2 than after their training).
+  double latency_warmup_ms = 50;
   int latency_repeats = 10;
   /// A latency table's prediction for this network (--latency-table): used wherever the latency
   /// would be measured, and nothing is measured.
@@ -120,15 +124,16 @@ struct LatencyStats {
 };
 
 /// Inference time per image: eval mode, no grad, a random batch already on the device, `warmup`
-/// untimed runs, then `repeats` timed runs, each ended by a device-wide synchronisation. The
-/// caller holds the device exclusively, so other trials' queued work has drained before timing.
+/// untimed runs (and more until `warmup_ms` have passed), then `repeats` timed runs, each ended by
+/// a device-wide synchronisation. The caller holds the device exclusively, so other trials' queued
+/// work has drained before timing.
 LatencyStats measure_latency(MobileNetV3& model, const InputShape& shape,
-                             const torch::Device& device, int batch, int warmup, int repeats,
-                             bool channels_last);
+                             const torch::Device& device, int batch, int warmup, double warmup_ms,
+                             int repeats, bool channels_last);
 /// The timing loop of measure_latency for any forward pass (a block of a latency table): `input`
 /// on the device, its first dimension the batch; no grad.
 LatencyStats time_forward(const std::function<void(const torch::Tensor&)>& forward,
                           const torch::Tensor& input, const torch::Device& device, int warmup,
-                          int repeats);
+                          double warmup_ms, int repeats);
 
 }  // namespace nas
