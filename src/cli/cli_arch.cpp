@@ -174,6 +174,11 @@ void run_arch(const ArchOptions& o) {
     if (table) {
       j["predicted_latency_ms"] = *predicted;
       j["latency_table_device"] = table->device;
+      // Which blocks the time goes to (predict_latency_ms has checked every one is there).
+      nlohmann::json blocks = nlohmann::json::array();
+      for (const auto& key : latency_keys(plan))
+        blocks.push_back({{"block", key}, {"ms", table->entries.at(key)}});
+      j["latency_blocks"] = blocks;
     }
     std::cout << j.dump() << "\n";
   } else {

@@ -76,6 +76,14 @@ TEST_F(CliTest, LatencyTableBuildsIsInterruptedContinuesAndPredicts) {
       plan_network(MobileNetV3Space().smallest(), InputShape{1, 8, 8}, 10, MobileNetV3Space());
   EXPECT_DOUBLE_EQ(j.at("predicted_latency_ms").get<double>(), predict_latency_ms(t, plan, table));
   EXPECT_EQ(j.at("latency_table_device"), t.device);
+  // Block by block, in the network's order: the entries the prediction adds to the overhead.
+  const auto keys = latency_keys(plan);
+  const auto& blocks = j.at("latency_blocks");
+  ASSERT_EQ(blocks.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(blocks[i].at("block"), keys[i]);
+    EXPECT_DOUBLE_EQ(blocks[i].at("ms").get<double>(), t.entries.at(keys[i]));
+  }
   const Result text = run("nas", "arch " + quote(arch) + " --latency-table " + quote(table));
   EXPECT_NE(text.out.find("ms/image predicted for " + t.device), std::string::npos) << text.out;
   const Result mismatch =
