@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/cli.hpp"
 #include "nas/console/interrupt.hpp"
@@ -35,6 +36,12 @@ struct LatencyTableCliOptions {
   std::string log_level = "warn";
 };
 
+std::string ms_text(double ms) {
+  std::ostringstream s;
+  s << ms;
+  return s.str();
+}
+
 void run_latency_table(const LatencyTableCliOptions& o) {
   setup_logging(o.log_level);
   if (o.out.empty()) throw UsageError("--out FILE is required: where the table goes");
@@ -56,6 +63,7 @@ void run_latency_table(const LatencyTableCliOptions& o) {
   table.settings.threads = o.threads;
   table.device = device_name(device);
   table.libtorch = libtorch_version();
+  table.warmup_ms = o.warmup_ms;
   const std::vector<LatencyBlock> blocks = latency_blocks(space, table.settings);
 
   if (fs::exists(o.out)) {
@@ -72,6 +80,11 @@ void run_latency_table(const LatencyTableCliOptions& o) {
       throw InputError(o.out + ": a half-built table for " + earlier.device + " at " +
                        std::to_string(earlier.settings.threads) + " threads with LibTorch " +
                        earlier.libtorch + "; continue it there, or choose another --out");
+    // Blocks timed warm and cold in one table would not add up.
+    if (earlier.warmup_ms != table.warmup_ms)
+      throw InputError(o.out + ": a half-built table timed with --warmup-ms " +
+                       ms_text(earlier.warmup_ms) + ", not " + ms_text(o.warmup_ms) +
+                       "; continue it with the same, or choose another --out");
     table = earlier;
     std::printf("continuing %s: %zu of %zu blocks measured\n", o.out.c_str(), table.entries.size(),
                 blocks.size());

@@ -49,6 +49,11 @@ TEST_F(CliTest, LatencyTableBuildsIsInterruptedContinuesAndPredicts) {
                                       quote(table) + " --log-level warn");
   EXPECT_EQ(other.code, 2);
   expect_one_line_error(other, "nas", "latency batch 1, not 2");
+  const Result warmer =
+      run("nas", "latency-table --input 1,8,8 --latency-batch 1 --warmup-ms 5 --out " +
+                     quote(table) + " --log-level warn");
+  EXPECT_EQ(warmer.code, 2);
+  expect_one_line_error(warmer, "nas", "timed with --warmup-ms 0, not 5");
   const Result rest = run("nas", "latency-table --out " + quote(table) + kTiny);
   ASSERT_EQ(rest.code, 0) << rest.err;
   EXPECT_NE(rest.out.find("continuing " + table + ": " + std::to_string(measured)),
@@ -58,6 +63,7 @@ TEST_F(CliTest, LatencyTableBuildsIsInterruptedContinuesAndPredicts) {
   EXPECT_TRUE(t.complete);
   EXPECT_EQ(static_cast<int>(t.entries.size()), t.expected_entries);
   EXPECT_EQ(t.calibration_networks, 2);
+  EXPECT_EQ(t.warmup_ms, 0);
   EXPECT_EQ(t.device.rfind("cpu", 0), 0u) << t.device;
   EXPECT_NE(rest.out.find("wrote " + table + ": " + std::to_string(t.entries.size()) + " blocks"),
             std::string::npos)

@@ -226,6 +226,7 @@ nlohmann::json to_json(const LatencyTable& t) {
           {"channels_last", t.settings.channels_last},
           {"overhead_ms", t.overhead_ms},
           {"calibration_networks", t.calibration_networks},
+          {"warmup_ms", t.warmup_ms},
           {"expected_entries", t.expected_entries},
           {"complete", t.complete},
           {"build_seconds", t.build_seconds},
@@ -265,6 +266,7 @@ LatencyTable latency_table_from_json(const nlohmann::json& j, const std::string&
     t.settings.channels_last = f.boolean("channels_last");
     t.overhead_ms = f.number("overhead_ms");
     t.calibration_networks = f.integer("calibration_networks");
+    t.warmup_ms = f.opt_number("warmup_ms").value_or(0.0);
     t.expected_entries = f.integer("expected_entries");
     t.complete = f.boolean("complete");
     t.build_seconds = f.number("build_seconds");

@@ -133,14 +133,20 @@ TEST(LatencyTable, RoundTripsAndRefusesCorruptTruncatedAndNewerFiles) {
   LatencyTable t = full_table(mnist(), 0.125);
   t.overhead_ms = 0.03;
   t.libtorch = "1.13.0";
+  t.warmup_ms = 50;
   const std::string path = (dir / "t.json").string();
   const std::string text = to_json(t).dump();
   std::ofstream(path) << text;
   const LatencyTable back = read_latency_table(path);
   EXPECT_EQ(back.entries, t.entries);
   EXPECT_DOUBLE_EQ(back.overhead_ms, 0.03);
+  EXPECT_DOUBLE_EQ(back.warmup_ms, 50);
   EXPECT_TRUE(back.complete);
   EXPECT_EQ(latency_table_checksum(path).size(), 16u);
+  // A table from before the warm-up was recorded still reads: timed cold, 0.
+  nlohmann::json older = to_json(t);
+  older.erase("warmup_ms");
+  EXPECT_DOUBLE_EQ(latency_table_from_json(older, path).warmup_ms, 0);
 
   std::ofstream(path, std::ios::trunc) << text.substr(0, text.size() / 2);
   EXPECT_EQ(error_of([&] { read_latency_table(path); }),

@@ -39,6 +39,9 @@ struct LatencyTable {
   /// over the calibration networks); 0 until calibrated.
   double overhead_ms = 0;
   int calibration_networks = 0;
+  /// Untimed passes before each timing ran at least this long (nas latency-table --warmup-ms); 0
+  /// in tables written before nas recorded it, which were timed cold and read slow.
+  double warmup_ms = 0;
   int expected_entries = 0;  // how many distinct blocks the space has for these settings
   bool complete = false;     // false while building: such a table is refused for use
   double build_seconds = 0;
