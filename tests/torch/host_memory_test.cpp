@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <initializer_list>
+#include <optional>
+#include <string>
 
 #include "nas/torch/model.hpp"
 
@@ -19,7 +21,7 @@ long minor_faults() {
 }
 
 #if defined(__GLIBC__)
-TEST(HostMemory, ABlocksForwardPassesReuseFreedMemoryWithoutFaultingPagesIn) {
+TEST(HostMemory, ForwardPassesReuseFreedMemoryWithoutFaultingPagesIn) {
   for (const char* tuned : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"}) {
     if (std::getenv(tuned) != nullptr) GTEST_SKIP() << tuned << " is set: glibc left as tuned";
   }
@@ -52,9 +54,15 @@ TEST(HostMemory, ABlocksForwardPassesReuseFreedMemoryWithoutFaultingPagesIn) {
 }
 
 TEST(HostMemory, LeavesGlibcAloneWhereTheUserTunedIt) {
+  const char* users = std::getenv("GLIBC_TUNABLES");
+  const std::optional<std::string> saved = users ? std::optional<std::string>(users) : std::nullopt;
   setenv("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1048576", 1);
   EXPECT_FALSE(keep_freed_memory_for_reuse());
-  unsetenv("GLIBC_TUNABLES");
+  if (saved) {
+    setenv("GLIBC_TUNABLES", saved->c_str(), 1);
+  } else {
+    unsetenv("GLIBC_TUNABLES");
+  }
 }
 #endif
 

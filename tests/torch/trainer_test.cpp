@@ -38,6 +38,7 @@ class TrainerTest : public ::testing::Test {
     options.threads = 1;
     options.latency_batch = 16;
     options.latency_warmup = 1;
+    options.latency_warmup_ms = 0;
     options.latency_repeats = 3;
   }
 

@@ -36,6 +36,7 @@ class TrialRunnerTest : public ::testing::Test {
     train_.epochs = 2;
     train_.latency_batch = 16;
     train_.latency_warmup = 1;
+    train_.latency_warmup_ms = 0;
     train_.latency_repeats = 2;
   }
   void TearDown() override { fs::remove_all(root_); }

@@ -14,7 +14,7 @@ namespace nas {
 
 struct LatencyMeasureOptions {
   int warmup = 3;                                         // as TrainerOptions' latency_warmup
-  double warmup_ms = TrainerOptions{}.latency_warmup_ms;  // the search's; 0 only for tests
+  double warmup_ms = TrainerOptions{}.latency_warmup_ms;  // the search's; 0: quick, but cold
   int repeats = 10;                                       // as TrainerOptions' latency_repeats
   int calibration_networks = 10;
   std::uint64_t seed = 0;  // the calibration networks' architectures and weights
