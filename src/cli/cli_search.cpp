@@ -280,6 +280,11 @@ void run_search_driver(const SearchCliOptions& o, Ranks& ranks, const std::atomi
     wanted.batch = s.latency_batch;
     check_latency_table_settings(t, wanted, s.latency_table);
     check_latency_table_covers(t, MobileNetV3Space(), s.latency_table);
+    if (t.warmup_ms == 0)
+      spdlog::warn(
+          "{}: timed cold (no warm-up recorded: built before nas recorded it, or with "
+          "--warmup-ms 0), so its latencies read slow; rebuild it with nas latency-table",
+          s.latency_table);
     latency_table = std::make_shared<const LatencyTable>(std::move(t));
   }
   const DatasetInfo& data = experiment.dataset;
