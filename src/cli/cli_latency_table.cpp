@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/cli.hpp"
 #include "nas/console/interrupt.hpp"
@@ -35,12 +34,6 @@ struct LatencyTableCliOptions {
   std::uint64_t seed = 0;
   std::string log_level = "warn";
 };
-
-std::string ms_text(double ms) {
-  std::ostringstream s;
-  s << ms;
-  return s.str();
-}
 
 void run_latency_table(const LatencyTableCliOptions& o) {
   setup_logging(o.log_level);
@@ -83,7 +76,7 @@ void run_latency_table(const LatencyTableCliOptions& o) {
     // Blocks timed warm and cold in one table would not add up.
     if (earlier.warmup_ms != table.warmup_ms)
       throw InputError(o.out + ": a half-built table timed with --warmup-ms " +
-                       ms_text(earlier.warmup_ms) + ", not " + ms_text(o.warmup_ms) +
+                       quote_number(earlier.warmup_ms) + ", not " + quote_number(o.warmup_ms) +
                        "; continue it with the same, or choose another --out");
     table = earlier;
     std::printf("continuing %s: %zu of %zu blocks measured\n", o.out.c_str(), table.entries.size(),
