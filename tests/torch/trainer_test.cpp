@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
+#include <vector>
 
 namespace nas {
 namespace {
@@ -238,6 +240,24 @@ TEST_F(TrainerTest, LatencyIsPositivePerImage) {
   EXPECT_LE(l.min_ms, l.median_ms);
   EXPECT_LE(l.median_ms, l.max_ms);
   EXPECT_LT(l.max_ms, 1000.0);
+}
+
+// The untimed passes go on until warmup_ms have passed, however few `warmup` asks for; without a
+// duration, exactly `warmup` of them run. (The bound leaves room for a preemption before the first
+// pass is recorded.)
+TEST(TimeForward, WarmsUpForAtLeastTheGivenDurationBeforeTiming) {
+  using Clock = std::chrono::steady_clock;
+  const torch::Tensor x = torch::zeros({4, 1});
+  std::vector<Clock::time_point> calls;
+  const auto forward = [&](const torch::Tensor&) { calls.push_back(Clock::now()); };
+  const LatencyStats warm = time_forward(forward, x, torch::kCPU, 1, 30, 2);
+  ASSERT_EQ(warm.samples_ms.size(), 2u);
+  ASSERT_GE(calls.size(), 3u);
+  const Clock::time_point first_timed = calls[calls.size() - 2];
+  EXPECT_GE(first_timed - calls.front(), std::chrono::milliseconds(20));
+  calls.clear();
+  time_forward(forward, x, torch::kCPU, 3, 0, 2);
+  EXPECT_EQ(calls.size(), 5u);
 }
 
 }  // namespace
