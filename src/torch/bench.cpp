@@ -69,7 +69,7 @@ LatencyStats latency_under_load(const Architecture& arch, const torch::Device& d
   for (int i = 0; i < o.background; ++i) {
     trainers.emplace_back([&, i] {
       const c10::StreamGuard guard(stream_for(device));
-      if (o.threads > 0) at::set_num_threads(o.threads);
+      use_trial_compute(o.threads);
       std::optional<Workload> w;
       {
         SharedGateHold hold(&gate);
@@ -101,7 +101,7 @@ LatencyStats latency_under_load(const Architecture& arch, const torch::Device& d
 
 BenchResult run_bench(const Architecture& arch, const torch::Device& device,
                       const BenchOptions& o) {
-  if (o.threads > 0) at::set_num_threads(o.threads);
+  use_trial_compute(o.threads);
   const c10::StreamGuard guard(stream_for(device));
   Workload w(arch, device, o, o.seed);
 

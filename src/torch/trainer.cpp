@@ -118,12 +118,16 @@ LatencyStats time_forward(const std::function<void(const torch::Tensor&)>& forwa
   return stats;
 }
 
+void use_trial_compute(int threads) {
+  if (threads > 0) at::set_num_threads(threads);
+  at::globalContext().setFlushDenormal(true);
+}
+
 double measure_untrained_latency(MobileNetV3& model, const InputShape& shape,
                                  const torch::Device& device, const TrainerOptions& o,
                                  DeviceGate* gate) {
   if (o.predicted_latency_ms) return *o.predicted_latency_ms;
-  if (o.threads > 0) at::set_num_threads(o.threads);
-  at::globalContext().setFlushDenormal(true);
+  use_trial_compute(o.threads);
   {
     SharedGateHold hold(gate);
     model->to(device);
@@ -137,7 +141,7 @@ double measure_untrained_latency(MobileNetV3& model, const InputShape& shape,
 
 EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const torch::Device& device,
                            const TrainerOptions& o) {
-  if (o.threads > 0) at::set_num_threads(o.threads);
+  use_trial_compute(o.threads);
   BatchLoader loader(data, device, mix_seed(o.seed, 0xba));
   if (o.bn_recalibrate > 0) {
     loader.start_epoch(0);
@@ -161,10 +165,7 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
   const std::atomic<bool>* cancel = hooks.cancel;
   TrainOutcome outcome;
   try {
-    if (o.threads > 0) at::set_num_threads(o.threads);
-    // Denormal floats run many times slower on x86: flushing them keeps latency a property of
-    // the architecture rather than of how training drifted the weights.
-    at::globalContext().setFlushDenormal(true);
+    use_trial_compute(o.threads);
     std::optional<BatchLoader> loader_holder;
     std::optional<Adam> optimizer_holder;
     {

@@ -260,6 +260,24 @@ TEST(TimeForward, WarmsUpForAtLeastTheGivenDurationBeforeTiming) {
   EXPECT_EQ(calls.size(), 5u);
 }
 
+// nas-test-model --epochs 0 times given (trained) weights, which can hold denormals: it must time
+// them as training does, with denormals flushed to zero.
+TEST_F(TrainerTest, EvaluatingGivenWeightsFlushesDenormalsAsTrainingDoes) {
+  const auto flushed = [] {
+    const auto tiny = torch::full({16}, 1e-40f);  // below FLT_MIN: a denormal
+    return (tiny * 2).abs().max().item<float>() == 0.0f;
+  };
+  at::globalContext().setFlushDenormal(false);
+  ASSERT_FALSE(flushed());
+  MobileNetV3 m = model();
+  evaluate_model(m, data, cpu, options);
+  EXPECT_TRUE(flushed());
+  at::globalContext().setFlushDenormal(false);
+  use_trial_compute(0);
+  EXPECT_TRUE(flushed());
+  at::globalContext().setFlushDenormal(false);
+}
+
 }  // namespace
 }  // namespace nas
 

@@ -98,6 +98,12 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
                                 const torch::Device& device, const TrainerOptions& options,
                                 const TrainHooks& hooks = {});
 
+/// What the calling thread computes under while a trial trains and times: `threads` intra-op
+/// threads (0 leaves LibTorch's choice) and denormal floats flushed to zero, which on x86 run many
+/// times slower, so latency stays a property of the architecture rather than of how training
+/// drifted the weights. `nas bench` and latency tables call it too, so their figures are a trial's.
+void use_trial_compute(int threads);
+
 /// One evaluation of the model as it is (no training): accuracy on the evaluation set, latency
 /// and metric, as an epoch record numbered 0. The model must already be on `device`.
 EpochRecord evaluate_model(MobileNetV3& model, const DataBundle& data, const torch::Device& device,
