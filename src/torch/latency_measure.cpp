@@ -58,6 +58,18 @@ struct HeadImpl : torch::nn::Module {
   torch::nn::Linear classifier{nullptr};
 };
 
+/// A whole network's ms per image, timed as a search times it (measure_latency).
+double measure_network(const Architecture& arch, const LatencyTableSettings& s,
+                       const MobileNetV3Space& space, const torch::Device& device,
+                       const LatencyMeasureOptions& o) {
+  MobileNetV3 model = build_model(arch, s.input, s.classes, o.seed, space);
+  model->to(device);
+  if (s.channels_last) model->use_channels_last();
+  return measure_latency(model, s.input, device, s.batch, o.warmup, o.warmup_ms, o.repeats,
+                         s.channels_last)
+      .median_ms;
+}
+
 double median_of(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
@@ -106,8 +118,7 @@ bool build_latency_table(LatencyTable& table, const std::vector<LatencyBlock>& b
                          const MobileNetV3Space& space, const torch::Device& device,
                          const LatencyMeasureOptions& o, const LatencyBuildHooks& hooks) {
   using Clock = std::chrono::steady_clock;
-  if (table.settings.threads > 0) at::set_num_threads(table.settings.threads);
-  at::globalContext().setFlushDenormal(true);
+  use_trial_compute(table.settings.threads);
   table.expected_entries = static_cast<int>(blocks.size());
   const auto t0 = Clock::now();
   const double earlier = table.build_seconds;
@@ -133,44 +144,31 @@ bool build_latency_table(LatencyTable& table, const std::vector<LatencyBlock>& b
     if (hooks.on_progress) hooks.on_progress(table.entries.size(), blocks.size());
     if (Clock::now() - last_save > std::chrono::seconds(10)) save();
   }
-  // The overhead: whole networks take longer than their blocks (launches, the allocator, caches);
-  // the median difference over a few seeded networks is added to every prediction.
+  // The overhead: what a whole network takes beyond its blocks (launches, the allocator, caches),
+  // the median over a few seeded networks, added to every prediction. Each network's blocks are
+  // timed again beside it rather than read from the table: after thousands of blocks this process
+  // times whole networks slower than a search does, and the difference to entries timed minutes
+  // earlier fitted that drift, not the composition (docs/PERFORMANCE.md).
   std::vector<double> gaps;
-  LatencyTable uncalibrated = table;
-  uncalibrated.overhead_ms = 0;
-  uncalibrated.complete = true;
   for (int i = 0; i < o.calibration_networks; ++i) {
     if (hooks.cancel && hooks.cancel->load()) {
       save();
       return false;
     }
     Rng rng = rng_for(o.seed, static_cast<std::uint64_t>(i));
-    const LatencyCheck c =
-        check_latency_prediction(uncalibrated, space.sample(rng), space, device, o);
-    gaps.push_back(c.measured_ms - c.predicted_ms);
+    const Architecture arch = space.sample(rng);
+    const NetworkPlan plan =
+        plan_network(arch, table.settings.input, table.settings.classes, space);
+    double blocks_ms = 0;
+    for (const LatencyBlock& b : latency_blocks_of(plan))
+      blocks_ms += time_latency_block(b, table.settings, device, o);
+    gaps.push_back(measure_network(arch, table.settings, space, device, o) - blocks_ms);
   }
   table.overhead_ms = median_of(gaps);
   table.calibration_networks = o.calibration_networks;
   table.complete = true;
   save();
   return true;
-}
-
-LatencyCheck check_latency_prediction(const LatencyTable& table, const Architecture& arch,
-                                      const MobileNetV3Space& space, const torch::Device& device,
-                                      const LatencyMeasureOptions& o) {
-  const LatencyTableSettings& s = table.settings;
-  if (s.threads > 0) at::set_num_threads(s.threads);
-  LatencyCheck c;
-  c.predicted_ms =
-      predict_latency_ms(table, plan_network(arch, s.input, s.classes, space), "latency table");
-  MobileNetV3 model = build_model(arch, s.input, s.classes, o.seed, space);
-  model->to(device);
-  if (s.channels_last) model->use_channels_last();
-  c.measured_ms = measure_latency(model, s.input, device, s.batch, o.warmup, o.warmup_ms, o.repeats,
-                                  s.channels_last)
-                      .median_ms;
-  return c;
 }
 
 }  // namespace nas

@@ -33,20 +33,11 @@ struct LatencyBuildHooks {
 };
 
 /// Measures every block of `blocks` the table lacks (a resumed table keeps what it holds), then
-/// fits the overhead on `options.calibration_networks` seeded random networks and marks the table
-/// complete. Returns false when cancelled (the table holds what was measured, saved).
+/// fits the overhead on `options.calibration_networks` seeded random networks (each timed whole
+/// and block by block, side by side) and marks the table complete. Returns false when cancelled
+/// (the table holds what was measured, saved).
 bool build_latency_table(LatencyTable& table, const std::vector<LatencyBlock>& blocks,
                          const MobileNetV3Space& space, const torch::Device& device,
                          const LatencyMeasureOptions& options, const LatencyBuildHooks& hooks);
-
-/// A whole network's measured latency (the search's measure_latency) next to the table's
-/// prediction for it.
-struct LatencyCheck {
-  double measured_ms = 0;
-  double predicted_ms = 0;
-};
-LatencyCheck check_latency_prediction(const LatencyTable& table, const Architecture& arch,
-                                      const MobileNetV3Space& space, const torch::Device& device,
-                                      const LatencyMeasureOptions& options);
 
 }  // namespace nas
