@@ -2,9 +2,11 @@
 
 #include "cli/cli.hpp"
 #include "nas/torch/host_memory.hpp"
+#include "nas/torch/trainer.hpp"
 
 int main(int argc, char** argv) {
   nas::keep_freed_memory_for_reuse();
+  nas::use_trial_compute(0);  // before any thread starts, so every thread inherits the flush
   CLI::App app{
       "nas: neural architecture search over the MobileNetV3 space.\n"
       "Companions: nas-report <id> summarizes an experiment (nas-report alone lists them);\n"

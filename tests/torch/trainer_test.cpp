@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <thread>
 #include <vector>
 
 namespace nas {
@@ -260,22 +261,55 @@ TEST(TimeForward, WarmsUpForAtLeastTheGivenDurationBeforeTiming) {
   EXPECT_EQ(calls.size(), 5u);
 }
 
+/// Whether this thread's arithmetic flushes denormals: the volatile keeps the product at run time.
+bool thread_flushes_denormals() {
+  volatile float tiny = 1e-40f;  // below FLT_MIN: a denormal
+  const float twice = tiny * 2;
+  return twice == 0.0f;
+}
+
+/// Starts a test with denormals kept on this thread (the process's default) and leaves it so.
+class DenormalsKept {
+ public:
+  DenormalsKept() { at::globalContext().setFlushDenormal(false); }
+  ~DenormalsKept() { at::globalContext().setFlushDenormal(false); }
+};
+
+bool cpu_can_flush_denormals() {
+  const bool can = at::globalContext().setFlushDenormal(true);
+  at::globalContext().setFlushDenormal(false);
+  return can;
+}
+
 // nas-test-model --epochs 0 times given (trained) weights, which can hold denormals: it must time
 // them as training does, with denormals flushed to zero.
 TEST_F(TrainerTest, EvaluatingGivenWeightsFlushesDenormalsAsTrainingDoes) {
-  const auto flushed = [] {
-    const auto tiny = torch::full({16}, 1e-40f);  // below FLT_MIN: a denormal
-    return (tiny * 2).abs().max().item<float>() == 0.0f;
-  };
-  at::globalContext().setFlushDenormal(false);
-  ASSERT_FALSE(flushed());
+  if (!cpu_can_flush_denormals()) GTEST_SKIP() << "this CPU cannot flush denormals";
+  DenormalsKept kept;
+  ASSERT_FALSE(thread_flushes_denormals());
   MobileNetV3 m = model();
   evaluate_model(m, data, cpu, options);
-  EXPECT_TRUE(flushed());
-  at::globalContext().setFlushDenormal(false);
+  EXPECT_TRUE(thread_flushes_denormals());
+}
+
+// nas and nas-test-model call use_trial_compute first in main and rely on every thread started
+// after it (intra-op workers, trial threads) inheriting the flush; a thread started before it keeps
+// denormals, which is why it must come first.
+TEST(UseTrialCompute, ThreadsStartedAfterItInheritTheFlush) {
+  if (!cpu_can_flush_denormals()) GTEST_SKIP() << "this CPU cannot flush denormals";
+  DenormalsKept kept;
+  std::atomic<bool> go{false}, earlier_flushes{true}, later_flushes{false};
+  std::thread earlier([&] {
+    while (!go.load()) std::this_thread::yield();
+    earlier_flushes = thread_flushes_denormals();
+  });
   use_trial_compute(0);
-  EXPECT_TRUE(flushed());
-  at::globalContext().setFlushDenormal(false);
+  std::thread later([&] { later_flushes = thread_flushes_denormals(); });
+  later.join();
+  go = true;
+  earlier.join();
+  EXPECT_TRUE(later_flushes.load());
+  EXPECT_FALSE(earlier_flushes.load());
 }
 
 }  // namespace

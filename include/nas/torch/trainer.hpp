@@ -102,6 +102,9 @@ TrainOutcome train_and_evaluate(MobileNetV3& model, const DataBundle& data,
 /// threads (0 leaves LibTorch's choice) and denormal floats flushed to zero, which on x86 run many
 /// times slower, so latency stays a property of the architecture rather than of how training
 /// drifted the weights. `nas bench` and latency tables call it too, so their figures are a trial's.
+/// The flush is a per-thread flag that a thread copies from its creator when it starts, so
+/// threads started earlier (LibTorch's intra-op workers, once data loading has run) keep theirs:
+/// nas and nas-test-model call this first in main, before any thread exists.
 void use_trial_compute(int threads);
 
 /// One evaluation of the model as it is (no training): accuracy on the evaluation set, latency
