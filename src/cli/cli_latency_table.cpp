@@ -156,7 +156,7 @@ void setup_latency_table(CLI::App& app) {
   cmd->add_option("--space", o->space, "mobilenetv3 or nni-2.7 (the same modules: one table)")
       ->capture_default_str();
   cmd->add_option("--calibration", o->calibration,
-                  "whole networks timed to fit the per-network overhead")
+                  "whole networks timed, each beside its blocks, to fit the per-network overhead")
       ->capture_default_str()
       ->check(positive());
   cmd->add_option("--warmup-ms", o->warmup_ms,

@@ -146,9 +146,10 @@ bool build_latency_table(LatencyTable& table, const std::vector<LatencyBlock>& b
   }
   // The overhead: what a whole network takes beyond its blocks (launches, the allocator, caches),
   // the median over a few seeded networks, added to every prediction. Each network's blocks are
-  // timed again beside it rather than read from the table: after thousands of blocks this process
-  // times whole networks slower than a search does, and the difference to entries timed minutes
-  // earlier fitted that drift, not the composition (docs/PERFORMANCE.md).
+  // timed again beside it rather than read from the table: a machine's speed drifts over a build's
+  // minutes, and the difference to entries timed minutes earlier fitted that drift, not the
+  // composition (docs/PERFORMANCE.md).
+  save();  // every block is in: calibration failing must not lose the last seconds' entries
   std::vector<double> gaps;
   for (int i = 0; i < o.calibration_networks; ++i) {
     if (hooks.cancel && hooks.cancel->load()) {
