@@ -48,9 +48,16 @@ TEST(HostMemory, ForwardPassesReuseFreedMemoryWithoutFaultingPagesIn) {
   }
   const auto x = torch::randn({64, 24, 14, 14}).contiguous(torch::MemoryFormat::ChannelsLast);
   for (int i = 0; i < 10; ++i) block->forward(x);  // the first passes grow the heap
-  const long before = minor_faults();
-  for (int i = 0; i < 10; ++i) block->forward(x);
-  EXPECT_LT(minor_faults() - before, 100);
+  // Without the setting every pass faults about 1,200 pages in (one feature map); with it, none
+  // does, except that the heap may still grow once (how the binary's own allocations fell decides
+  // when), so one faulting pass of ten is allowed.
+  int faulting_passes = 0;
+  for (int i = 0; i < 10; ++i) {
+    const long before = minor_faults();
+    block->forward(x);
+    if (minor_faults() - before >= 100) ++faulting_passes;
+  }
+  EXPECT_LE(faulting_passes, 1);
 }
 
 TEST(HostMemory, LeavesGlibcAloneWhereTheUserTunedIt) {
